@@ -1,0 +1,30 @@
+/**
+ * The contract every natively started local service implements (Kafka, OpenSearch,
+ * ElasticMQ, moto). The services CLI drives these: install (idempotent, cached outside
+ * the repository), start (detached, logging to a file, pid recorded), health check, stop.
+ */
+export interface ServiceContext {
+  /** Download cache shared across checkouts, e.g. ~/.cache/sluice. Never inside the repo. */
+  readonly cacheDir: string;
+  /** This service's runtime folder (data, pid file, log file), e.g. <repo>/.services/kafka. */
+  readonly stateDir: string;
+  /** Where the service's stdout/stderr go. */
+  readonly logFile: string;
+  /** Progress lines for a person watching a first (slow) run. */
+  readonly progress: (message: string) => void;
+}
+
+export interface ServiceDefinition {
+  /** Short name used on the command line: `npm run services -- up kafka`. */
+  readonly name: string;
+  /** TCP ports the service listens on; checked before start so a taken port fails fast. */
+  readonly ports: readonly number[];
+  /** Rough memory ceiling this service is started with, for the status table. */
+  readonly memoryMiB: number;
+  /** Fetches what the service needs into the cache; a no-op when the cache is warm. */
+  install(ctx: ServiceContext): Promise<void>;
+  /** Starts the service detached from this process and returns its pid. */
+  start(ctx: ServiceContext): Promise<number>;
+  /** Resolves true once the service answers its real protocol. */
+  healthy(ctx: ServiceContext): Promise<boolean>;
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  define: {
+    // Same constant the infra's esbuild options inject; tests see a fixed version.
+    __SLUICE_CODE_VERSION__: JSON.stringify('test'),
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+  },
+});
