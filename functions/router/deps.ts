@@ -1,0 +1,36 @@
+/**
+ * Builds the router's dependencies from the environment: called once at module scope by
+ * each handler so clients and compiled schemas are reused across invocations.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { EventParser } from '../events/parse-event';
+import { CODE_VERSION } from '../shared/code-version';
+import type { Env } from '../shared/env';
+import { createTelemetry, MetricCounter } from '../shared/telemetry';
+import { ROUTES } from '../topology/topology';
+import { readRouterConfig } from './config';
+import type { RouterDeps } from './route-batch';
+
+/**
+ * @example
+ * ```ts
+ * const { deps, logger } = createRouterDeps(process.env, 'sluice-router');
+ * ```
+ */
+export function createRouterDeps(env: Env, serviceName: string) {
+  const config = readRouterConfig(env);
+  const { logger, metrics } = createTelemetry(serviceName);
+  const deps: RouterDeps = {
+    sqs: new SQSClient({}),
+    s3: new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' }),
+    config,
+    parser: new EventParser(),
+    routes: ROUTES,
+    log: logger,
+    counter: new MetricCounter(metrics),
+    codeVersion: CODE_VERSION,
+    now: () => new Date(),
+  };
+  return { deps, logger, metrics };
+}

@@ -1,0 +1,11 @@
+/**
+ * Lambda entry point for the MSK event source mapping. Thin: the work is in msk-batch.ts.
+ */
+import type { MSKEvent } from 'aws-lambda';
+import { createRouterDeps } from './deps';
+import { handleMskEvent, type KafkaBatchResponse } from './msk-batch';
+
+const { deps } = createRouterDeps(process.env, 'sluice-router');
+
+export const handler = (event: MSKEvent): Promise<KafkaBatchResponse | undefined> =>
+  handleMskEvent(event, deps);

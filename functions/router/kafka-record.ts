@@ -1,0 +1,108 @@
+/**
+ * Decoding of the records an MSK event source mapping delivers: base64 key and value,
+ * headers as arrays of byte values. Lambda's documented shape leaves open whether a keyless
+ * record has `key` absent or null, so both are handled.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import type { RawKafkaRecord } from '../shared/dead-letter';
+import { RecordRejectedError } from '../shared/errors';
+
+/** An MSK record as Lambda may really send it: key or value can be missing. */
+export type IncomingKafkaRecord = Omit<MSKRecord, 'key' | 'value' | 'headers'> & {
+  key?: string | null;
+  value?: string | null;
+  headers?: MSKRecord['headers'] | null;
+};
+
+/** A record with its bytes materialised. */
+export interface DecodedKafkaRecord {
+  /** The key as UTF-8 text, or base64 when the key bytes are not text; null when keyless. */
+  key: string | null;
+  /** The value decoded as UTF-8 text. */
+  text: string;
+  /** Headers by name (the last value wins for repeated names), decoded as UTF-8. */
+  headers: Map<string, string>;
+}
+
+/** All records of an MSK event in delivery order: partitions in key order, offsets ascending. */
+export function recordsOf(event: Pick<MSKEvent, 'records'>): IncomingKafkaRecord[] {
+  const all: IncomingKafkaRecord[] = [];
+  for (const records of Object.values(event.records ?? {})) {
+    for (const record of records) all.push(record);
+  }
+  return all;
+}
+
+/** The "<topic>-<partition>" name Lambda uses for a partition in events and batch responses. */
+export function partitionKey(record: Pick<MSKRecord, 'topic' | 'partition'>): string {
+  return `${record.topic}-${record.partition}`;
+}
+
+/**
+ * Materialises key, value and headers.
+ *
+ * @throws RecordRejectedError `NOT_DECODABLE` when the value is not UTF-8 text.
+ */
+export function decodeKafkaRecord(record: IncomingKafkaRecord): DecodedKafkaRecord {
+  const headers = new Map<string, string>();
+  for (const header of record.headers ?? []) {
+    for (const name in header) {
+      const bytes = header[name];
+      headers.set(name, Buffer.from(bytes ?? []).toString('utf8'));
+    }
+  }
+  const value = Buffer.from(record.value ?? '', 'base64');
+  if (!isUtf8(value)) {
+    throw new RecordRejectedError('NOT_DECODABLE', describeUndecodable(value));
+  }
+  return { key: decodeKey(record.key), text: value.toString('utf8'), headers };
+}
+
+function decodeKey(key: string | null | undefined): string | null {
+  if (key === undefined || key === null) return null;
+  const bytes = Buffer.from(key, 'base64');
+  return isUtf8(bytes) ? bytes.toString('utf8') : key;
+}
+
+function describeUndecodable(value: Buffer): string {
+  const head = value.subarray(0, 8).toString('hex');
+  // Confluent/Glue schema-registry framing: magic byte 0 and a 4-byte schema id before the payload.
+  const hint =
+    value[0] === 0 && value.length > 5 ? ' (looks like schema-registry wire format)' : '';
+  return `Record value of ${value.length} bytes is not UTF-8 text${hint}; first bytes 0x${head}`;
+}
+
+/** The record exactly as received, for dead letters: bytes stay base64, headers keep order. */
+export function rawKafkaRecord(record: IncomingKafkaRecord): RawKafkaRecord {
+  const headers: RawKafkaRecord['headers'] = [];
+  for (const header of record.headers ?? []) {
+    for (const name in header) {
+      headers.push({ name, value: Buffer.from(header[name] ?? []).toString('base64') });
+    }
+  }
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    timestampType: record.timestampType,
+    key: record.key ?? null,
+    value: record.value ?? '',
+    headers,
+  };
+}
+
+/** Rebuilds the record Lambda delivered from a dead letter's copy, for replay. */
+export function incomingFromRaw(raw: RawKafkaRecord): IncomingKafkaRecord {
+  return {
+    topic: raw.topic,
+    partition: raw.partition,
+    offset: raw.offset,
+    timestamp: raw.timestamp,
+    timestampType: raw.timestampType as MSKRecord['timestampType'],
+    key: raw.key,
+    value: raw.value,
+    headers: raw.headers.map(({ name, value }) => ({ [name]: [...Buffer.from(value, 'base64')] })),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * What the router does with one MSK event: route every record, then either succeed, fail
+ * the invocation (on-demand mappings: Lambda retries the whole batch, which is safe because
+ * job ids are deterministic), or report per partition the first offset that was not fully
+ * enqueued (provisioned mappings with ReportBatchItemFailures).
+ */
+import type { MSKEvent } from 'aws-lambda';
+import { TransientError } from '../shared/errors';
+import { METRICS } from '../topology/topology';
+import { partitionKey, recordsOf } from './kafka-record';
+import type { RouterInput } from './plan';
+import { type DeadLetterGate, type Outcome, type RouterDeps, routeBatch } from './route-batch';
+
+/** The Kafka partial batch response: per partition, the offset to resume from. */
+export interface KafkaBatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: { partition: string; offset: number } }>;
+}
+
+/** On-demand mode: any pending record fails the whole batch, so nothing is dead-lettered twice. */
+export const allOrNothing: DeadLetterGate = (pending) => () => pending.size === 0;
+
+/** ReportBatchItemFailures mode: in each partition, only records before the first pending one. */
+export const beforeFirstPendingOffset: DeadLetterGate = (pending, inputs) => {
+  const cutoff = firstPendingOffsets(pending, inputs);
+  return (index) => {
+    const record = inputs[index]?.record;
+    if (!record) return false;
+    const first = cutoff.get(partitionKey(record));
+    return first === undefined || record.offset < first;
+  };
+};
+
+/**
+ * Routes an MSK event.
+ *
+ * @returns a partial batch response in ReportBatchItemFailures mode, else nothing.
+ * @throws TransientError in on-demand mode when any record could not be fully enqueued.
+ */
+export async function handleMskEvent(
+  event: Pick<MSKEvent, 'records'>,
+  deps: RouterDeps,
+): Promise<KafkaBatchResponse | undefined> {
+  const inputs: RouterInput[] = recordsOf(event).map((record) => ({ record }));
+  const reportItems = deps.config.reportBatchItemFailures;
+  try {
+    const outcomes = await routeBatch(
+      inputs,
+      deps,
+      reportItems ? beforeFirstPendingOffset : allOrNothing,
+    );
+    const pending = pendingIndexes(outcomes);
+    if (pending.size === 0) return reportItems ? { batchItemFailures: [] } : undefined;
+    deps.counter.count(METRICS.router.batchesFailed);
+    if (!reportItems) {
+      throw new TransientError(
+        `${pending.size} of ${inputs.length} records could not be enqueued after retries; failing the batch so Lambda delivers it again`,
+      );
+    }
+    const batchItemFailures = [...firstPendingOffsets(pending, inputs)].map(
+      ([partition, offset]) => ({
+        itemIdentifier: { partition, offset },
+      }),
+    );
+    return { batchItemFailures };
+  } finally {
+    deps.counter.publish();
+  }
+}
+
+function pendingIndexes(outcomes: readonly Outcome[]): Set<number> {
+  const pending = new Set<number>();
+  outcomes.forEach((outcome, index) => {
+    if (outcome === 'pending') pending.add(index);
+  });
+  return pending;
+}
+
+function firstPendingOffsets(
+  pending: ReadonlySet<number>,
+  inputs: readonly RouterInput[],
+): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const index of pending) {
+    const record = inputs[index]?.record;
+    if (!record) continue;
+    const key = partitionKey(record);
+    const current = first.get(key);
+    if (current === undefined || record.offset < current) first.set(key, record.offset);
+  }
+  return first;
+}

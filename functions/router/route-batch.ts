@@ -1,0 +1,189 @@
+/**
+ * Routes a batch of records: plans each one, enqueues the jobs, dead-letters what can
+ * never be routed, and reports, per record, how it ended. A record ends `pending` when a
+ * transient fault outlasted the retries; the caller makes Lambda deliver it again.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { EventParser } from '../events/parse-event';
+import { RecordRejectedError } from '../shared/errors';
+import { type SendOptions, sendMessages } from '../shared/sqs-batch-sender';
+import type { Log, MetricCounter } from '../shared/telemetry';
+import { METRICS, type Routes } from '../topology/topology';
+import { jobQueueUrl, type RouterConfig } from './config';
+import { deadLetterMessage } from './dead-letters';
+import { type Plan, type PlannedJob, planRecord, type RouterInput } from './plan';
+
+export interface RouterDeps {
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+  readonly config: RouterConfig;
+  readonly parser: EventParser;
+  readonly routes: Routes;
+  readonly log: Log;
+  readonly counter: MetricCounter;
+  readonly codeVersion: string;
+  readonly now: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export type Outcome = 'routed' | 'skipped' | 'dead-lettered' | 'pending';
+
+/**
+ * Decides which rejected records may be dead-lettered now, knowing which records are
+ * pending (their jobs could not all be enqueued). Lambda will deliver pending records
+ * again, so a gate keeps records that will come back from being dead-lettered twice.
+ */
+export type DeadLetterGate = (
+  pending: ReadonlySet<number>,
+  inputs: readonly RouterInput[],
+) => (index: number) => boolean;
+
+/** Dead-letter every rejected record regardless of others (replay: messages are independent). */
+export const deadLetterAll: DeadLetterGate = () => () => true;
+
+const M = METRICS.router;
+const D = METRICS.dimensions;
+
+/**
+ * Routes `inputs` and returns one outcome per input, in order.
+ *
+ * @throws PermanentError when a call fails for a reason no record can fix (access denied,
+ * missing queue): a configuration fault that must stop the batch.
+ */
+export async function routeBatch(
+  inputs: readonly RouterInput[],
+  deps: RouterDeps,
+  gate: DeadLetterGate,
+): Promise<Outcome[]> {
+  const enqueuedAt = deps.now().toISOString();
+  const context = {
+    parser: deps.parser,
+    routes: deps.routes,
+    queueUrlOf: (job: PlannedJob['job']) => jobQueueUrl(deps.config, job),
+    codeVersion: deps.codeVersion,
+    enqueuedAt,
+  };
+  const plans: Plan[] = inputs.map((input, index) => planRecord(input, index, context));
+  deps.counter.count(M.recordsReceived, inputs.length);
+
+  const sendOptions: SendOptions = {
+    maxBytes: deps.config.maxMessageBytes,
+    maxAttempts: deps.config.sendMaxAttempts,
+    backoff: deps.config.sendBackoff,
+    concurrency: deps.config.sendConcurrency,
+    onRetry: (count) => deps.counter.count(M.sendRetries, count),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  };
+
+  const pending = new Map<number, Error>();
+  const jobs = plans.flatMap((plan) => (plan.kind === 'jobs' ? plan.jobs : []));
+  const sent = await sendMessages(deps.sqs, jobs, sendOptions);
+  for (const { message, error } of sent.unsent) pending.set(message.input, error);
+  for (const { message, error } of sent.rejected) {
+    const plan = plans[message.input] as Plan;
+    if (plan.kind !== 'jobs') continue;
+    const rejection = new RecordRejectedError(
+      'JOB_REJECTED',
+      `Job ${message.job} could not be enqueued: ${error.message}`,
+      undefined,
+      { cause: error },
+    );
+    plans[message.input] = {
+      kind: 'reject',
+      error: rejection,
+      identity: {
+        id: plan.event.id,
+        source: plan.event.source,
+        type: plan.event.type,
+        version: plan.receivedVersion,
+      },
+    };
+  }
+
+  const allowed = gate(new Set(pending.keys()), inputs);
+  const deadLetters = [];
+  for (let index = 0; index < plans.length; index++) {
+    const plan = plans[index] as Plan;
+    if (plan.kind !== 'reject' || pending.has(index)) continue;
+    if (!allowed(index)) {
+      pending.set(index, plan.error);
+      continue;
+    }
+    try {
+      deadLetters.push(await deadLetterMessage(inputs[index] as RouterInput, index, plan, deps));
+    } catch (error) {
+      pending.set(index, error as Error); // the claim check could not be stored: try again later
+    }
+  }
+  const dead = await sendMessages(deps.sqs, deadLetters, sendOptions);
+  for (const { message, error } of [...dead.unsent, ...dead.rejected]) {
+    pending.set(message.input, error);
+  }
+
+  return plans.map((plan, index) => {
+    const pendingError = pending.get(index);
+    if (pendingError) {
+      deps.log.warn(
+        'Record not routed yet; it will be delivered again',
+        recordLog(inputs, index, pendingError),
+      );
+      return 'pending';
+    }
+    return settle(plan, index, inputs, deps);
+  });
+}
+
+function settle(
+  plan: Plan,
+  index: number,
+  inputs: readonly RouterInput[],
+  deps: RouterDeps,
+): Outcome {
+  const { counter } = deps;
+  if (plan.kind === 'jobs') {
+    for (const job of plan.jobs) counter.count(M.jobsEnqueued, 1, { [D.job]: job.job });
+    return 'routed';
+  }
+  if (plan.kind === 'skip') {
+    counter.count(M.recordsSkipped, 1, { [D.eventType]: plan.event.type });
+    return 'skipped';
+  }
+  const { error, identity } = plan;
+  const byType = {
+    [D.eventType]: dimensionValue(identity.type ?? 'none'),
+    [D.schemaVersion]: String(identity.version ?? 'none'),
+  };
+  counter.count(M.recordsDeadLettered, 1, { [D.reason]: error.reason }, byType);
+  if (error.reason === 'UNKNOWN_TYPE' || error.reason === 'UNKNOWN_VERSION') {
+    counter.count(M.unknownSchemas, 1, byType);
+  }
+  deps.log.warn('Record dead-lettered', {
+    ...recordLog(inputs, index, error),
+    reason: error.reason,
+    path: error.path,
+    correlation_id: identity.id,
+    eventType: identity.type,
+    schemaVersion: identity.version,
+  });
+  return 'dead-lettered';
+}
+
+function recordLog(
+  inputs: readonly RouterInput[],
+  index: number,
+  error: Error,
+): Record<string, unknown> {
+  const record = inputs[index]?.record;
+  return {
+    topic: record?.topic,
+    partition: record?.partition,
+    offset: record?.offset,
+    error: `${error.name}: ${error.message}`,
+  };
+}
+
+/** Producer-controlled strings become metric dimensions only when they look like a type name. */
+function dimensionValue(type: string): string {
+  return /^[A-Z][A-Z0-9_]{0,63}$/.test(type) ? type : 'INVALID';
+}

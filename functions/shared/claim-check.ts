@@ -1,0 +1,59 @@
+/**
+ * Claim checks: a payload too large for an SQS message is stored whole in S3 and the
+ * message carries a pointer to it, so nothing is ever truncated.
+ */
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { classifyAwsError } from './aws-errors';
+import type { ClaimCheck } from './dead-letter';
+import { PermanentError } from './errors';
+
+/**
+ * Stores `body` at `key` (encrypted with the bucket's default key) and returns the pointer.
+ *
+ * @example
+ * ```ts
+ * const claim = await putClaimCheck(s3, 'sluice-prod-claim-check', 'ingest/t/0/42.json', json);
+ * ```
+ */
+export async function putClaimCheck(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: string,
+): Promise<ClaimCheck> {
+  const bytes = Buffer.from(body, 'utf8');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: bytes,
+        ContentType: 'application/json',
+        Metadata: { sha256 },
+      }),
+    );
+  } catch (error) {
+    throw classifyAwsError(error, `Storing claim check s3://${bucket}/${key} failed`);
+  }
+  return { bucket, key, bytes: bytes.length, sha256 };
+}
+
+/** Reads a claim-checked payload back and verifies it is the one that was stored. */
+export async function getClaimCheck(s3: S3Client, claim: ClaimCheck): Promise<string> {
+  let text: string;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: claim.bucket, Key: claim.key }));
+    text = (await response.Body?.transformToString('utf8')) ?? '';
+  } catch (error) {
+    throw classifyAwsError(error, `Reading claim check s3://${claim.bucket}/${claim.key} failed`);
+  }
+  const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+  if (sha256 !== claim.sha256) {
+    throw new PermanentError(
+      `Claim check s3://${claim.bucket}/${claim.key} does not match its checksum (expected ${claim.sha256}, got ${sha256})`,
+    );
+  }
+  return text;
+}

@@ -1,0 +1,9 @@
+/**
+ * The version (git SHA) of the deployed code, injected at build time by esbuild's `define`
+ * (see infra's bundling options and vitest.config.ts). Written into every dead letter so a
+ * failure can be tied to the code that produced it.
+ */
+declare const __SLUICE_CODE_VERSION__: string | undefined;
+
+export const CODE_VERSION: string =
+  typeof __SLUICE_CODE_VERSION__ === 'string' ? __SLUICE_CODE_VERSION__ : 'unversioned';

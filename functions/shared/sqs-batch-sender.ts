@@ -1,0 +1,201 @@
+/**
+ * Sends many SQS messages with SendMessageBatch: packed to at most 10 entries and the
+ * configured byte limit per call, several calls in flight, failed entries retried with
+ * full-jitter backoff when the fault is the service's, and reported as rejected when
+ * SQS says the sender is at fault.
+ */
+import {
+  type MessageAttributeValue,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { classifyAwsError } from './aws-errors';
+import { type BackoffPolicy, fullJitterDelay, sleep } from './backoff';
+import { PermanentError, TransientError } from './errors';
+
+/** SQS allows at most this many entries per SendMessageBatch call. */
+export const SQS_MAX_BATCH_ENTRIES = 10;
+
+/** A message to send. `bytes` is its size as SQS counts it (see {@link sqsMessageBytes}). */
+export interface OutgoingMessage {
+  readonly queueUrl: string;
+  readonly body: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+  readonly bytes: number;
+}
+
+export interface SendOptions {
+  /** Largest message and largest batch, in bytes (1 MiB on AWS; some local servers allow less). */
+  readonly maxBytes: number;
+  /** Calls per batch before a transiently failing entry is given up as unsent. */
+  readonly maxAttempts: number;
+  readonly backoff: BackoffPolicy;
+  /** SendMessageBatch calls in flight at once. */
+  readonly concurrency: number;
+  /** Called once per entry that is retried, e.g. to count retries in a metric. */
+  readonly onRetry?: (count: number) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SendOutcome<T extends OutgoingMessage> {
+  /** Accepted by SQS. */
+  sent: T[];
+  /** SQS blamed the sender (or the message cannot fit): retrying the same message cannot help. */
+  rejected: Array<{ message: T; error: PermanentError }>;
+  /** Still failing for a transient reason after every attempt. */
+  unsent: Array<{ message: T; error: TransientError }>;
+}
+
+/**
+ * The size SQS counts for a message: body plus, per attribute, its name, data type
+ * ("String") and value, all in UTF-8 bytes.
+ */
+export function sqsMessageBytes(
+  body: string,
+  attributes?: Readonly<Record<string, string>>,
+): number {
+  let bytes = Buffer.byteLength(body, 'utf8');
+  if (attributes) {
+    for (const name in attributes) {
+      bytes += Buffer.byteLength(name) + 6 + Buffer.byteLength(attributes[name] ?? '');
+    }
+  }
+  return bytes;
+}
+
+/**
+ * Packs messages of one queue, in order, into batches of at most 10 entries and at most
+ * `maxBytes` in total. Every message must itself fit in `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * packBatches(messages, 1_048_576).map((batch) => batch.length); // e.g. [10, 10, 3]
+ * ```
+ */
+export function packBatches<T extends { bytes: number }>(
+  messages: readonly T[],
+  maxBytes: number,
+): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let currentBytes = 0;
+  for (const message of messages) {
+    if (current.length === SQS_MAX_BATCH_ENTRIES || currentBytes + message.bytes > maxBytes) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(message);
+    currentBytes += message.bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Sends all messages, grouped by queue. Throws only when a call fails for a reason that
+ * no message can fix (access denied, queue missing): that is a configuration fault.
+ */
+export async function sendMessages<T extends OutgoingMessage>(
+  sqs: SQSClient,
+  messages: readonly T[],
+  options: SendOptions,
+): Promise<SendOutcome<T>> {
+  const outcome: SendOutcome<T> = { sent: [], rejected: [], unsent: [] };
+  const byQueue = new Map<string, T[]>();
+  for (const message of messages) {
+    if (message.bytes > options.maxBytes) {
+      const error = new PermanentError(
+        `Message of ${message.bytes} bytes exceeds the SQS limit of ${options.maxBytes} bytes`,
+      );
+      outcome.rejected.push({ message, error });
+      continue;
+    }
+    const queue = byQueue.get(message.queueUrl);
+    if (queue) queue.push(message);
+    else byQueue.set(message.queueUrl, [message]);
+  }
+  const batches: T[][] = [];
+  for (const queued of byQueue.values()) batches.push(...packBatches(queued, options.maxBytes));
+
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < batches.length) {
+      const batch = batches[next++] as T[];
+      await sendBatch(sqs, batch, options, outcome);
+    }
+  };
+  const workers = Array.from({ length: Math.min(options.concurrency, batches.length) }, worker);
+  await Promise.all(workers);
+  return outcome;
+}
+
+async function sendBatch<T extends OutgoingMessage>(
+  sqs: SQSClient,
+  batch: T[],
+  options: SendOptions,
+  outcome: SendOutcome<T>,
+): Promise<void> {
+  const wait = options.sleep ?? sleep;
+  let pending = batch;
+  let lastErrors = new Map<T, TransientError>();
+  for (let attempt = 1; attempt <= options.maxAttempts && pending.length > 0; attempt++) {
+    if (attempt > 1) {
+      options.onRetry?.(pending.length);
+      await wait(fullJitterDelay(options.backoff, attempt - 1));
+    }
+    const retry: T[] = [];
+    lastErrors = new Map();
+    try {
+      const response = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: pending[0]?.queueUrl,
+          Entries: pending.map(toEntry),
+        }),
+      );
+      const failedIds = new Set<string>();
+      for (const failure of response.Failed ?? []) {
+        const index = Number(failure.Id);
+        const message = pending[index];
+        if (message === undefined) continue;
+        failedIds.add(String(index));
+        const detail = `SQS rejected the message: ${failure.Code}: ${failure.Message ?? ''}`;
+        if (failure.SenderFault) {
+          outcome.rejected.push({ message, error: new PermanentError(detail) });
+        } else {
+          retry.push(message);
+          lastErrors.set(message, new TransientError(detail));
+        }
+      }
+      pending.forEach((message, index) => {
+        if (!failedIds.has(String(index))) outcome.sent.push(message);
+      });
+    } catch (error) {
+      const classified = classifyAwsError(error, 'SendMessageBatch failed');
+      if (classified instanceof PermanentError) throw classified;
+      for (const message of pending) {
+        retry.push(message);
+        lastErrors.set(message, classified);
+      }
+    }
+    pending = retry;
+  }
+  for (const message of pending) {
+    const error =
+      lastErrors.get(message) ?? new TransientError('SendMessageBatch did not complete');
+    outcome.unsent.push({ message, error });
+  }
+}
+
+function toEntry(message: OutgoingMessage, index: number): SendMessageBatchRequestEntry {
+  const entry: SendMessageBatchRequestEntry = { Id: String(index), MessageBody: message.body };
+  if (message.attributes) {
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const name in message.attributes) {
+      attributes[name] = { DataType: 'String', StringValue: message.attributes[name] };
+    }
+    entry.MessageAttributes = attributes;
+  }
+  return entry;
+}

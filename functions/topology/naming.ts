@@ -1,0 +1,24 @@
+/**
+ * The resource naming scheme: every physical name is `sluice-<stage>-<logical name>`,
+ * so several stages (dev, test runs, prod) share one account or one local server
+ * without seeing each other's data.
+ *
+ * @example
+ * ```ts
+ * resourceName('dev', 'ingest-dlq'); // 'sluice-dev-ingest-dlq'
+ * ```
+ */
+export function resourceName(stage: string, logicalName: string): string {
+  if (!STAGE_PATTERN.test(stage)) {
+    throw new Error(
+      `Invalid stage "${stage}": use 1-24 lowercase letters, digits or hyphens, starting with a letter`,
+    );
+  }
+  return `${PREFIX}-${stage}-${logicalName}`;
+}
+
+/** Project prefix of every resource name. */
+export const PREFIX = 'sluice';
+
+/** Short enough that `sluice-<stage>-<name>` stays inside SQS's 80-character queue names. */
+export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;

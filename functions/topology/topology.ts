@@ -1,0 +1,107 @@
+/**
+ * Sluice's topology as plain data: topics, routes, queues, tables, indexes, buckets and
+ * metric names. No AWS clients here — the router, the local service stack, the local
+ * event-source runtime and the CDK stacks all read this one module.
+ */
+
+/** Kafka topics, one per owning service, keyed by the entity id so an entity's events stay ordered. */
+export const TOPICS = {
+  catalog: { name: 'catalog.events', owner: 'catalog', keyedBy: 'productId', partitions: 6 },
+  orders: { name: 'orders.events', owner: 'orders', keyedBy: 'orderId', partitions: 6 },
+  identity: { name: 'identity.events', owner: 'identity', keyedBy: 'accountId', partitions: 3 },
+  customers: { name: 'customers.events', owner: 'customers', keyedBy: 'customerId', partitions: 3 },
+} as const;
+
+export type TopicKey = keyof typeof TOPICS;
+export type TopicName = (typeof TOPICS)[TopicKey]['name'];
+
+/** The jobs Sluice runs. Each has its own queue and dead-letter queue. */
+export const JOB_NAMES = [
+  'index-product',
+  'record-commission',
+  'detect-login-abuse',
+  'sync-customer',
+  'audit',
+] as const;
+
+export type JobName = (typeof JOB_NAMES)[number];
+
+/** Route key: an event type, or `*` for every valid event. */
+export type RouteKey = string;
+
+/** Event type → the jobs it becomes. `*` applies to every valid event in addition. */
+export type Routes = Readonly<Record<RouteKey, readonly JobName[]>>;
+
+export const ROUTES: Routes = {
+  PRODUCT_PUBLISHED: ['index-product'],
+  PRODUCT_UPDATED: ['index-product'],
+  PRODUCT_UNPUBLISHED: ['index-product'],
+  ITEM_SOLD: ['record-commission'],
+  LOGIN_FAILED: ['detect-login-abuse'],
+  CUSTOMER_CREATED: ['sync-customer'],
+  CUSTOMER_UPDATED: ['sync-customer'],
+  '*': ['audit'],
+};
+
+/** Logical names of the router's own queues. */
+export const ROUTER_QUEUES = {
+  /** Payload-complete dead letters of records that can never be routed as they are. */
+  ingestDlq: 'ingest-dlq',
+  /** Consumed by the replay handler; its DLQ is the ingest DLQ so console redrive works. */
+  replay: 'ingest-replay',
+} as const;
+
+/** Logical queue names of a job: its work queue and its dead-letter queue. */
+export function jobQueues(job: JobName): { queue: string; dlq: string } {
+  return { queue: `job-${job}`, dlq: `job-${job}-dlq` };
+}
+
+/** DynamoDB tables. `catalog` is owned by the catalog service; Sluice only reads it. */
+export const TABLES = {
+  catalog: { name: 'catalog', partitionKey: 'productId', ownedBySluice: false },
+  idempotency: { name: 'idempotency', partitionKey: 'key', ownedBySluice: true, ttl: 'expiresAt' },
+  jobRecords: { name: 'job-records', partitionKey: 'jobId', ownedBySluice: true, ttl: 'expiresAt' },
+  commissions: { name: 'commissions', partitionKey: 'commissionId', ownedBySluice: true },
+  abuseCounters: {
+    name: 'abuse-counters',
+    partitionKey: 'counterId',
+    ownedBySluice: true,
+    ttl: 'expiresAt',
+  },
+  customers: { name: 'customers', partitionKey: 'customerId', ownedBySluice: true },
+} as const;
+
+/** OpenSearch indexes (aliases in front of versioned concrete indexes). */
+export const INDEXES = {
+  products: 'products',
+  audit: 'audit',
+  security: 'security',
+} as const;
+
+/** S3 buckets. The claim-check bucket holds dead letters too large for an SQS message. */
+export const BUCKETS = {
+  claimCheck: 'claim-check',
+} as const;
+
+/** CloudWatch namespace and metric names, shared by the code that emits and the alarms that read. */
+export const METRICS = {
+  namespace: 'Sluice',
+  router: {
+    recordsReceived: 'RecordsReceived',
+    jobsEnqueued: 'JobsEnqueued',
+    recordsSkipped: 'RecordsSkipped',
+    recordsDeadLettered: 'RecordsDeadLettered',
+    recordsReplayed: 'RecordsReplayed',
+    sendRetries: 'SendRetries',
+    batchesFailed: 'BatchesFailed',
+    claimChecks: 'ClaimChecksStored',
+    /** Records whose type or schema version this code does not know: version skew. */
+    unknownSchemas: 'UnknownSchemaVersions',
+  },
+  dimensions: {
+    eventType: 'EventType',
+    schemaVersion: 'SchemaVersion',
+    reason: 'Reason',
+    job: 'Job',
+  },
+} as const;

@@ -1,0 +1,57 @@
+/**
+ * One set of esbuild options for every function: used by the CDK stacks (NodejsFunction
+ * with local esbuild, never Docker) and by the router benchmark, so the measured bundle is
+ * the deployed bundle. The AWS SDK is bundled, not taken from the runtime, so the code that
+ * runs is the code that was tested.
+ */
+import { execFileSync } from 'node:child_process';
+
+/** esbuild target: Lambda runs a newer Node.js, tests run Node 20 — both run this output. */
+export const ESBUILD_TARGET = 'node20';
+
+/** The git SHA of the working tree, written into dead letters as the code version. */
+export function gitCodeVersion(cwd: string = process.cwd()): string {
+  if (process.env.SLUICE_CODE_VERSION) return process.env.SLUICE_CODE_VERSION;
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd,
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${sha}-dirty` : sha;
+  } catch {
+    return 'unversioned';
+  }
+}
+
+/** Options shared by NodejsFunction bundling and direct esbuild builds. */
+export interface SharedBundling {
+  readonly minify: true;
+  readonly sourcemap: true;
+  readonly target: typeof ESBUILD_TARGET;
+  readonly define: Record<string, string>;
+  /** Nothing external: the AWS SDK v3 is bundled. */
+  readonly external: readonly string[];
+  readonly mainFields: readonly string[];
+}
+
+/**
+ * @example
+ * ```ts
+ * await esbuild.build({ ...sharedBundling('abc123'), bundle: true, platform: 'node', format: 'cjs', entryPoints: [entry] });
+ * ```
+ */
+export function sharedBundling(codeVersion: string): SharedBundling {
+  return {
+    minify: true,
+    sourcemap: true,
+    target: ESBUILD_TARGET,
+    define: { __SLUICE_CODE_VERSION__: JSON.stringify(codeVersion) },
+    external: [],
+    // Prefer ES modules so esbuild can tree-shake the SDK and Powertools.
+    mainFields: ['module', 'main'],
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Router dependencies for unit tests: real parser and routing, SQS and S3 clients supplied
+ * by the test (aws-sdk-client-mock or real local services), logs captured, no sleeping.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { EventParser } from '../../functions/events/parse-event';
+import { readRouterConfig } from '../../functions/router/config';
+import type { RouterDeps } from '../../functions/router/route-batch';
+import { type Log, MetricCounter, type MetricSink } from '../../functions/shared/telemetry';
+import { ROUTES, type Routes } from '../../functions/topology/topology';
+
+export interface CapturedLog {
+  level: string;
+  message: string;
+  extra: Record<string, unknown>[];
+}
+
+/** A Log that records entries for assertions. */
+export function captureLog(): Log & { entries: CapturedLog[] } {
+  const entries: CapturedLog[] = [];
+  const at =
+    (level: string) =>
+    (message: string, ...extra: Record<string, unknown>[]) =>
+      entries.push({ level, message, extra });
+  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** A metric sink that keeps what was published. */
+export function captureMetrics(): MetricSink & {
+  published: Array<{ name: string; value: number; dimensions: Record<string, string> }>;
+} {
+  const published: Array<{ name: string; value: number; dimensions: Record<string, string> }> = [];
+  const sink = (dimensions: Record<string, string>): MetricSink => ({
+    addMetric: (name, _unit, value) => published.push({ name, value, dimensions }),
+    addDimensions: (more) => Object.assign(dimensions, more),
+    singleMetric: () => sink({}),
+    publishStoredMetrics: () => undefined,
+  });
+  return Object.assign(sink({}), { published });
+}
+
+export const TEST_QUEUE_BASE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/';
+
+export function testRouterDeps(
+  overrides: Partial<RouterDeps> & { env?: Record<string, string>; routes?: Routes } = {},
+): RouterDeps & {
+  log: ReturnType<typeof captureLog>;
+  metricSink: ReturnType<typeof captureMetrics>;
+} {
+  const log = captureLog();
+  const metricSink = captureMetrics();
+  const config = readRouterConfig({
+    SLUICE_STAGE: 'test',
+    SLUICE_QUEUE_URL_BASE: TEST_QUEUE_BASE,
+    SLUICE_CLAIM_CHECK_BUCKET: 'sluice-test-claim-check',
+    SLUICE_SEND_BACKOFF_BASE_MS: '0',
+    SLUICE_SEND_BACKOFF_CAP_MS: '0',
+    ...overrides.env,
+  });
+  return {
+    sqs: new SQSClient({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    }),
+    s3: new S3Client({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    }),
+    config,
+    parser: new EventParser(),
+    routes: ROUTES,
+    counter: new MetricCounter(metricSink),
+    codeVersion: 'test-sha',
+    now: () => new Date('2026-11-28T10:00:00.000Z'),
+    sleep: async () => undefined,
+    ...overrides,
+    log,
+    metricSink,
+  };
+}

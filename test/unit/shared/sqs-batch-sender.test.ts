@@ -1,0 +1,164 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { PermanentError, TransientError } from '../../../functions/shared/errors';
+import {
+  type OutgoingMessage,
+  packBatches,
+  type SendOptions,
+  sendMessages,
+  sqsMessageBytes,
+} from '../../../functions/shared/sqs-batch-sender';
+
+const sqs = new SQSClient({
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
+const sqsMock = mockClient(sqs);
+const options: SendOptions = {
+  maxBytes: 1000,
+  maxAttempts: 3,
+  backoff: { baseMs: 0, capMs: 0 },
+  concurrency: 4,
+  sleep: async () => undefined,
+};
+
+const message = (n: number, bytes = 10, queueUrl = 'q1'): OutgoingMessage => ({
+  queueUrl,
+  body: `${n}`.padEnd(bytes, '.'),
+  bytes,
+});
+
+function entriesOfCalls() {
+  return sqsMock
+    .commandCalls(SendMessageBatchCommand)
+    .map((call) => call.args[0].input.Entries ?? []);
+}
+
+beforeEach(() => {
+  sqsMock.reset();
+  sqsMock.on(SendMessageBatchCommand).callsFake((input) => ({
+    Successful: (input.Entries ?? []).map((entry: { Id: string }) => ({ Id: entry.Id })),
+    Failed: [],
+  }));
+});
+
+describe('sqsMessageBytes', () => {
+  it('counts body and attribute names, types and values in UTF-8 bytes', () => {
+    expect(sqsMessageBytes('héllo')).toBe(6);
+    expect(sqsMessageBytes('x', { job: 'audit' })).toBe(1 + 3 + 6 + 5);
+  });
+});
+
+describe('packBatches', () => {
+  it('cuts at 10 entries', () => {
+    const batches = packBatches(
+      Array.from({ length: 23 }, (_, n) => message(n)),
+      10_000,
+    );
+    expect(batches.map((b) => b.length)).toEqual([10, 10, 3]);
+  });
+
+  it('cuts before the byte limit is exceeded and keeps order', () => {
+    const sizes = [400, 400, 300, 600, 1000, 1];
+    const batches = packBatches(
+      sizes.map((bytes, n) => message(n, bytes)),
+      1000,
+    );
+    expect(batches.map((b) => b.map((m) => m.bytes))).toEqual([
+      [400, 400],
+      [300, 600],
+      [1000],
+      [1],
+    ]);
+  });
+});
+
+describe('sendMessages', () => {
+  it('sends every message once, grouped per queue, each call within the limits', async () => {
+    const messages = [
+      ...Array.from({ length: 15 }, (_, n) => message(n, 90, 'q1')),
+      ...Array.from({ length: 4 }, (_, n) => message(n, 10, 'q2')),
+    ];
+    const outcome = await sendMessages(sqs, messages, options);
+    expect(outcome.sent).toHaveLength(19);
+    const calls = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
+    for (const call of calls) {
+      expect(call.Entries?.length).toBeLessThanOrEqual(10);
+      const bytes = (call.Entries ?? []).reduce((sum, e) => sum + (e.MessageBody?.length ?? 0), 0);
+      expect(bytes).toBeLessThanOrEqual(options.maxBytes);
+    }
+    expect(calls.filter((c) => c.QueueUrl === 'q2')).toHaveLength(1);
+  });
+
+  it('retries entries failed by the service and gives up after maxAttempts', async () => {
+    let call = 0;
+    sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
+      call++;
+      const entries: Array<{ Id: string; MessageBody: string }> = input.Entries;
+      // Body "1…" fails server-side on the first call only; body "2…" fails on every call.
+      const failing = entries.filter(
+        (e) => e.MessageBody.startsWith('2') || (call === 1 && e.MessageBody.startsWith('1')),
+      );
+      return {
+        Successful: entries.filter((e) => !failing.includes(e)).map((e) => ({ Id: e.Id })),
+        Failed: failing.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false })),
+      };
+    });
+    const outcome = await sendMessages(sqs, [message(0), message(1), message(2)], options);
+    expect(outcome.sent.map((m) => m.body[0]).sort()).toEqual(['0', '1']);
+    expect(outcome.unsent.map((u) => u.message.body[0])).toEqual(['2']);
+    expect(outcome.unsent[0]?.error).toBeInstanceOf(TransientError);
+    expect(entriesOfCalls().map((entries) => entries.length)).toEqual([3, 2, 1]);
+  });
+
+  it('reports entries SQS blames on the sender as rejected, without retrying them', async () => {
+    sqsMock.on(SendMessageBatchCommand).callsFake((input) => ({
+      Successful: [{ Id: '0' }],
+      Failed:
+        input.Entries.length > 1
+          ? [{ Id: '1', Code: 'InvalidParameterValue', SenderFault: true }]
+          : [],
+    }));
+    const outcome = await sendMessages(sqs, [message(0), message(1)], options);
+    expect(outcome.rejected).toHaveLength(1);
+    expect(outcome.rejected[0]?.error).toBeInstanceOf(PermanentError);
+    expect(outcome.rejected[0]?.error.message).toContain('InvalidParameterValue');
+    expect(entriesOfCalls()).toHaveLength(1);
+  });
+
+  it('rejects a message larger than the limit without calling SQS', async () => {
+    const outcome = await sendMessages(sqs, [message(0, 1001)], options);
+    expect(outcome.rejected[0]?.error.message).toContain('exceeds the SQS limit of 1000 bytes');
+    expect(entriesOfCalls()).toHaveLength(0);
+  });
+
+  it('retries whole calls that throw transient errors', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .rejectsOnce(throttled)
+      .resolves({ Successful: [{ Id: '0', MessageId: 'm0', MD5OfMessageBody: '' }], Failed: [] });
+    const retried: number[] = [];
+    const outcome = await sendMessages(sqs, [message(0)], {
+      ...options,
+      onRetry: (n) => retried.push(n),
+    });
+    expect(outcome.sent).toHaveLength(1);
+    expect(retried).toEqual([1]);
+  });
+
+  it('throws at once on a call error no message can fix', async () => {
+    const denied = Object.assign(new Error('not authorized'), {
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+    });
+    sqsMock.on(SendMessageBatchCommand).rejects(denied);
+    await expect(sendMessages(sqs, [message(0)], options)).rejects.toBeInstanceOf(PermanentError);
+    expect(entriesOfCalls()).toHaveLength(1);
+  });
+});
