@@ -56,6 +56,31 @@ export function jobQueues(job: JobName): { queue: string; dlq: string } {
   return { queue: `job-${job}`, dlq: `job-${job}-dlq` };
 }
 
+/** A queue and, if it has one, the queue its failed messages move to (its RedrivePolicy). */
+export interface QueueSpec {
+  readonly name: string;
+  readonly deadLetterQueue?: string;
+  /** SQS's own safety net; the job runtime dead-letters by itself long before this. */
+  readonly maxReceiveCount?: number;
+}
+
+/**
+ * Every queue Sluice owns, dead-letter queues before the queues that use them, so the list
+ * can be created in order. The ingest DLQ is the replay queue's DLQ: that is what makes
+ * "Start DLQ redrive" (custom destination: the replay queue) work from the console.
+ */
+export function queueTopology(): QueueSpec[] {
+  const queues: QueueSpec[] = [
+    { name: ROUTER_QUEUES.ingestDlq },
+    { name: ROUTER_QUEUES.replay, deadLetterQueue: ROUTER_QUEUES.ingestDlq, maxReceiveCount: 5 },
+  ];
+  for (const job of JOB_NAMES) {
+    const { queue, dlq } = jobQueues(job);
+    queues.push({ name: dlq }, { name: queue, deadLetterQueue: dlq, maxReceiveCount: 10 });
+  }
+  return queues;
+}
+
 /** DynamoDB tables. `catalog` is owned by the catalog service; Sluice only reads it. */
 export const TABLES = {
   catalog: { name: 'catalog', partitionKey: 'productId', ownedBySluice: false },

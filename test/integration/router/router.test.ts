@@ -1,0 +1,214 @@
+/**
+ * The router against a real SQS-compatible server (ElasticMQ locally) and S3 (moto):
+ * jobs, dead letters and claim checks arrive as specified, and "Start DLQ redrive" to the
+ * replay queue (StartMessageMoveTask) runs dead letters through the same code after a fix.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import Type from 'typebox';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EventParser } from '../../../functions/events/parse-event';
+import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';
+import type { JobMessage } from '../../../functions/jobs/job-message';
+import { readRouterConfig } from '../../../functions/router/config';
+import { handleMskEvent } from '../../../functions/router/msk-batch';
+import { handleReplayEvent } from '../../../functions/router/replay';
+import type { RouterDeps } from '../../../functions/router/route-batch';
+import { getClaimCheck } from '../../../functions/shared/claim-check';
+import type { DeadLetter } from '../../../functions/shared/dead-letter';
+import { MetricCounter } from '../../../functions/shared/telemetry';
+import { ROUTES } from '../../../functions/topology/topology';
+import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
+import { applyLocalServiceEnv } from '../../../local/services/endpoints';
+import { mskEvent, mskRecord, structuredRecord } from '../../support/msk';
+import { captureLog, captureMetrics } from '../../support/router';
+import { itemSold, loginFailed, productPublished } from '../../support/sample-events';
+
+applyLocalServiceEnv();
+const stage = `it${Date.now().toString(36)}`;
+const sqs = new SQSClient({});
+const s3 = new S3Client(localS3Options);
+let urls: Map<string, string>;
+let deps: RouterDeps;
+
+function routerDeps(parser = new EventParser(), maxBytes = '8192'): RouterDeps {
+  return {
+    sqs,
+    s3,
+    config: readRouterConfig({
+      SLUICE_STAGE: stage,
+      SLUICE_QUEUE_URL_BASE: queueUrlBase,
+      SLUICE_CLAIM_CHECK_BUCKET: bucket,
+      SLUICE_MAX_MESSAGE_BYTES: maxBytes,
+    }),
+    parser,
+    routes: ROUTES,
+    log: captureLog(),
+    counter: new MetricCounter(captureMetrics()),
+    codeVersion: 'integration',
+    now: () => new Date(),
+  };
+}
+let queueUrlBase = '';
+let bucket = '';
+
+/** Receives until the queue has been empty twice in a row; deletes what it read. */
+async function drain(logicalName: string): Promise<Message[]> {
+  const url = urls.get(logicalName) as string;
+  const messages: Message[] = [];
+  let empty = 0;
+  while (empty < 2) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) empty++;
+    else {
+      empty = 0;
+      messages.push(...Messages);
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+  }
+  return messages;
+}
+
+const bodies = <T>(messages: Message[]) => messages.map((m) => JSON.parse(m.Body ?? '') as T);
+
+beforeAll(async () => {
+  ({ urls, queueUrlBase } = await provisionQueues(sqs, stage));
+  bucket = await provisionBucket(s3, stage);
+  deps = routerDeps();
+});
+
+describe('router against ElasticMQ and moto', () => {
+  it('enqueues jobs, dead-letters bad records and claim-checks oversized ones', async () => {
+    const records = [
+      structuredRecord(productPublished(1), { partition: 0, offset: 0 }),
+      structuredRecord(itemSold(2), { topic: 'orders.events', partition: 1, offset: 0 }),
+      mskRecord({ partition: 0, offset: 1, value: 'Hello, this is a test.' }),
+      structuredRecord(
+        { ...loginFailed(3), dataversion: 2 },
+        { topic: 'identity.events', offset: 5 },
+      ),
+      mskRecord({ partition: 0, offset: 2, value: Buffer.alloc(20_000, 0xc3) }),
+    ];
+    await expect(handleMskEvent(mskEvent(records), deps)).resolves.toBeUndefined();
+
+    const index = bodies<JobMessage>(await drain('job-index-product'));
+    const commission = bodies<JobMessage>(await drain('job-record-commission'));
+    const audit = bodies<JobMessage>(await drain('job-audit'));
+    expect(index.map((j) => j.provenance.offset)).toEqual([0]);
+    expect(commission.map((j) => j.provenance.topic)).toEqual(['orders.events']);
+    expect(
+      audit
+        .map((j) => j.event)
+        .map((e) => (e as { type: string }).type)
+        .sort(),
+    ).toEqual(['ITEM_SOLD', 'PRODUCT_PUBLISHED']);
+
+    const dlq = await drain('ingest-dlq');
+    const letters = bodies<DeadLetter>(dlq);
+    expect(letters.map((l) => l.reason).sort()).toEqual([
+      'NOT_DECODABLE',
+      'NOT_JSON',
+      'UNKNOWN_VERSION',
+    ]);
+    const notJson = letters.find((l) => l.reason === 'NOT_JSON');
+    expect(Buffer.from(notJson?.record?.value ?? '', 'base64').toString()).toBe(
+      'Hello, this is a test.',
+    );
+    const big = letters.find((l) => l.reason === 'NOT_DECODABLE');
+    expect(big?.record).toBeUndefined();
+    const stored = JSON.parse(
+      await getClaimCheck(s3, big?.claimCheck as NonNullable<DeadLetter['claimCheck']>),
+    ) as DeadLetter;
+    expect(Buffer.from(stored.record?.value ?? '', 'base64')).toEqual(Buffer.alloc(20_000, 0xc3));
+    const attributes = dlq.find((m) => m.Body?.includes('UNKNOWN_VERSION'))?.MessageAttributes;
+    expect(attributes?.reason?.StringValue).toBe('UNKNOWN_VERSION');
+    expect(attributes?.eventType?.StringValue).toBe('LOGIN_FAILED');
+  });
+
+  it('replays dead letters redriven to the replay queue once the fix is deployed', async () => {
+    const records = [
+      structuredRecord(
+        { ...loginFailed(7), dataversion: 2 },
+        { topic: 'identity.events', offset: 70 },
+      ),
+      mskRecord({ offset: 71, value: 'still broken' }),
+    ];
+    await handleMskEvent(mskEvent(records), deps);
+    const dlqUrl = urls.get('ingest-dlq') as string;
+    const replayUrl = urls.get('ingest-replay') as string;
+    const arn = async (url: string) =>
+      (
+        await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+        )
+      ).Attributes?.QueueArn as string;
+    await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: await arn(dlqUrl),
+        DestinationArn: await arn(replayUrl),
+      }),
+    );
+    const redriven: Message[] = [];
+    for (let i = 0; i < 30 && redriven.length < 2; i++)
+      redriven.push(...(await drain('ingest-replay')));
+    expect(redriven).toHaveLength(2);
+
+    // The fix: this code now knows LOGIN_FAILED v2.
+    const definitions = EVENT_TYPES.map((d) =>
+      d.type !== 'LOGIN_FAILED'
+        ? d
+        : {
+            ...d,
+            versions: [
+              { ...(d.versions[0] as (typeof d.versions)[number]), upcast: (x: never) => x },
+              { version: 2, schema: d.versions[0]?.schema ?? Type.Object({}) },
+            ],
+          },
+    );
+    const fixed = routerDeps(new EventParser(new EventRegistry(definitions)));
+    const event: SQSEvent = {
+      Records: redriven.map((m) => ({
+        messageId: m.MessageId as string,
+        receiptHandle: m.ReceiptHandle as string,
+        body: m.Body as string,
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: '0',
+          SenderId: 'x',
+          ApproximateFirstReceiveTimestamp: '0',
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn',
+        awsRegion: 'us-east-1',
+      })),
+    };
+    await expect(handleReplayEvent(event, fixed)).resolves.toEqual({ batchItemFailures: [] });
+    const abuse = bodies<JobMessage>(await drain('job-detect-login-abuse'));
+    expect(abuse.map((j) => j.provenance.offset)).toEqual([70]);
+    const again = bodies<DeadLetter>(await drain('ingest-dlq'));
+    expect(again.map((l) => [l.record?.offset, l.history.length])).toEqual([[71, 2]]);
+  });
+});
