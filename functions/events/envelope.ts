@@ -6,7 +6,7 @@
  * `dataschema` to one of our schema ids (`urn:sluice:events:<TYPE>:v<N>`) instead may omit
  * `dataversion`. Other extension attributes are allowed and kept.
  */
-import Type, { type Static } from 'typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Id, Timestamp } from './schemas/common';
 
 export const SPEC_VERSION = '1.0';

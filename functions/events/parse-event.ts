@@ -3,8 +3,9 @@
  * its type. Both modes of the CloudEvents Kafka binding are accepted: structured (the JSON
  * envelope is the record value) and binary (attributes in `ce_*` headers, data as the value).
  */
-import type { TSchema } from 'typebox';
-import { Compile, type Validator } from 'typebox/compile';
+import type { TSchema } from '@sinclair/typebox';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import './formats';
 import { RecordRejectedError } from '../shared/errors';
 import {
   type CloudEvent,
@@ -39,7 +40,7 @@ const BINARY_MODE_PREFIX = 'ce_';
  * ```
  */
 export class EventParser {
-  private readonly validators = new Map<TSchema, Validator>();
+  private readonly validators = new Map<TSchema, TypeCheck<TSchema>>();
 
   constructor(readonly registry: EventRegistry = new EventRegistry()) {}
 
@@ -150,20 +151,13 @@ export class EventParser {
   ): { path: string; message: string } | undefined {
     let validator = this.validators.get(schema);
     if (!validator) {
-      validator = Compile(schema);
+      validator = TypeCompiler.Compile(schema);
       this.validators.set(schema, validator);
     }
     if (validator.Check(value)) return undefined;
-    const [first] = validator.Errors(value);
+    const first = validator.Errors(value).First();
     if (!first) return { path: '', message: 'invalid' };
-    // A missing property is reported on its parent; point at the property itself.
-    const path =
-      first.keyword === 'required'
-        ? `${first.instancePath}/${first.params.requiredProperties[0] ?? ''}`
-        : first.instancePath;
-    const message =
-      first.keyword === 'required' ? `${path} is required` : `${path || '/'} ${first.message}`;
-    return { path, message };
+    return { path: first.path, message: `${first.path || '/'} ${first.message}` };
   }
 }
 

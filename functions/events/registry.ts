@@ -4,7 +4,7 @@
  * source of truth for validation, for the TypeScript types of event data, and for the JSON
  * Schema files producers use (`npm run schemas`).
  */
-import type { Static, TSchema } from 'typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { TopicKey } from '../topology/topology';
 import { ProductReferenceV1 } from './schemas/catalog';
 import { CustomerChangeV1 } from './schemas/customers';

@@ -2,7 +2,7 @@
  * Catalog events: references only. The catalog service owns the product; consumers read
  * its current row, so the event never carries a stale copy of a large, evolving document.
  */
-import Type, { type Static } from 'typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Id } from './common';
 
 /** PRODUCT_PUBLISHED, PRODUCT_UPDATED and PRODUCT_UNPUBLISHED, version 1. */

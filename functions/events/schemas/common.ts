@@ -1,7 +1,7 @@
 /**
  * Schema fragments shared by several event types.
  */
-import Type from 'typebox';
+import { Type } from '@sinclair/typebox';
 
 /** A non-empty identifier such as a product, order or account id. */
 export const Id = Type.String({ minLength: 1, maxLength: 256 });

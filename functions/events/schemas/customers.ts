@@ -2,7 +2,7 @@
  * Customer change-data events: the keys that changed with their new values, each stamped
  * with the time it changed, so a projection can apply changes that arrive out of order.
  */
-import Type, { type Static } from 'typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Id, Timestamp } from './common';
 
 export const FieldChange = Type.Object({

@@ -1,7 +1,7 @@
 /**
  * Identity events: self-contained facts, small enough to carry everything a consumer needs.
  */
-import Type, { type Static } from 'typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Id } from './common';
 
 export const LoginFailedV1 = Type.Object(

@@ -2,7 +2,7 @@
  * Order events. ITEM_SOLD has two versions: version 1 priced lines as decimal numbers
  * in the order's currency; version 2 uses integer minor units per line and names each line.
  */
-import Type, { type Static } from 'typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { CurrencyCode, Id, Money, Timestamp } from './common';
 
 export const ItemSoldV1 = Type.Object(

@@ -12,8 +12,8 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { Type } from '@sinclair/typebox';
 import type { SQSEvent } from 'aws-lambda';
-import Type from 'typebox';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EventParser } from '../../../functions/events/parse-event';
 import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';

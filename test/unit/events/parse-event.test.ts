@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { schemaId } from '../../../functions/events/envelope';
 import { EventParser } from '../../../functions/events/parse-event';

@@ -1,5 +1,5 @@
+import { Type } from '@sinclair/typebox';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { EventParser } from '../../../functions/events/parse-event';
 import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';
