@@ -2,8 +2,8 @@
  * Creates a stage's queues and claim-check bucket on the local services (or LocalStack)
  * from the topology module — never from a second hand-written list. Idempotent.
  */
-import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateBucketCommand, type S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { resourceName } from '../../functions/topology/naming';
 import { BUCKETS, queueTopology } from '../../functions/topology/topology';
 
@@ -68,4 +68,3 @@ export async function provisionBucket(s3: S3Client, stage: string): Promise<stri
 
 /** S3 client options for local servers, which serve buckets by path, not by host name. */
 export const localS3Options: S3ClientConfig = { forcePathStyle: true };
-
