@@ -1,0 +1,147 @@
+/**
+ * What a job is, as plain data: its name, the event types it consumes and the settings the
+ * CDK stacks, the local runtime and the job runtime read. No clients here — CDK imports it.
+ */
+import type { JobName } from '../topology/topology';
+
+/** SQS's ceiling for a message's visibility timeout: 12 hours. */
+export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+/** SQS's ceiling for DelaySeconds (used by snooze): 15 minutes. */
+export const SQS_MAX_DELAY_SECONDS = 900;
+/** Lambda's ceiling for a function timeout. */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/** Exponential backoff with full jitter between attempts, in seconds. */
+export interface JobBackoff {
+  /** Upper bound of the delay before the first retry. */
+  readonly baseSeconds: number;
+  /** No delay exceeds this; must stay below SQS's 12-hour visibility cap. */
+  readonly capSeconds: number;
+}
+
+export interface JobSettings {
+  /** Lambda function timeout. */
+  readonly timeoutSeconds: number;
+  /** SQS event source mapping batch size (1–10, up to 10,000 with a batching window). */
+  readonly batchSize: number;
+  /** SQS event source mapping batching window (0–300). */
+  readonly maxBatchingWindowSeconds: number;
+  /** SQS event source mapping maximum concurrency (2–1000). */
+  readonly maxConcurrency: number;
+  /** Attempts the runtime allows before it dead-letters the job itself. */
+  readonly maxAttempts: number;
+  readonly backoff: JobBackoff;
+  /**
+   * `natural`: running the job twice has the same effect as once (no store, no extra
+   * writes); `store`: a DynamoDB claim suppresses duplicates.
+   */
+  readonly idempotency: 'natural' | 'store';
+  /** Whether successful runs leave a job record (failures always do). */
+  readonly successRecords: 'off' | 'sampled' | 'on';
+  /** Fraction of successes recorded when `successRecords` is `sampled`, in (0, 1]. */
+  readonly sampleRate?: number;
+  /**
+   * The queue's RedrivePolicy maxReceiveCount: SQS's own safety net, above `maxAttempts`
+   * and at least 5 so Lambda throttling alone cannot dead-letter a message.
+   */
+  readonly maxReceiveCount: number;
+}
+
+export interface JobDefinition {
+  readonly name: JobName;
+  readonly description: string;
+  /** Event types whose jobs this is (`*` for every valid event), for docs and checks. */
+  readonly eventTypes: readonly string[];
+  /** Whether the handler receives the whole batch (bulk targets such as OpenSearch). */
+  readonly batch: boolean;
+  readonly settings: JobSettings;
+}
+
+/** Thrown by {@link jobDefinition} for inconsistent settings; lists every problem at once. */
+export class InvalidJobDefinitionError extends Error {
+  constructor(
+    readonly job: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid job definition "${job}": ${problems.join('; ')}`);
+    this.name = 'InvalidJobDefinitionError';
+  }
+}
+
+function checkInteger(problems: string[], name: string, value: number, min: number, max: number) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer in [${min}, ${max}], got ${value}`);
+  }
+}
+
+/** Every problem with `settings`, empty when they are consistent. */
+export function settingsProblems(settings: JobSettings): string[] {
+  const p: string[] = [];
+  const s = settings;
+  checkInteger(p, 'timeoutSeconds', s.timeoutSeconds, 1, LAMBDA_MAX_TIMEOUT_SECONDS);
+  checkInteger(p, 'maxBatchingWindowSeconds', s.maxBatchingWindowSeconds, 0, 300);
+  // SQS ESM: more than 10 records per batch only with a batching window.
+  const maxBatch = s.maxBatchingWindowSeconds > 0 ? 10_000 : 10;
+  checkInteger(p, 'batchSize', s.batchSize, 1, maxBatch);
+  checkInteger(p, 'maxConcurrency', s.maxConcurrency, 2, 1000);
+  checkInteger(p, 'maxAttempts', s.maxAttempts, 1, 100);
+  checkInteger(p, 'backoff.baseSeconds', s.backoff.baseSeconds, 1, SQS_MAX_VISIBILITY_SECONDS - 1);
+  checkInteger(p, 'backoff.capSeconds', s.backoff.capSeconds, 1, SQS_MAX_VISIBILITY_SECONDS - 1);
+  if (s.backoff.capSeconds < s.backoff.baseSeconds) {
+    p.push('backoff.capSeconds must be ≥ backoff.baseSeconds');
+  }
+  checkInteger(p, 'maxReceiveCount', s.maxReceiveCount, 5, 1000);
+  if (s.maxReceiveCount <= s.maxAttempts) {
+    p.push(
+      `maxReceiveCount (${s.maxReceiveCount}) must exceed maxAttempts (${s.maxAttempts}): it is only a safety net`,
+    );
+  }
+  if (s.successRecords === 'sampled') {
+    const rate = s.sampleRate;
+    if (rate === undefined || !(rate > 0 && rate <= 1)) {
+      p.push('successRecords "sampled" needs a sampleRate in (0, 1]');
+    }
+  } else if (s.sampleRate !== undefined) {
+    p.push('sampleRate is only meaningful with successRecords "sampled"');
+  }
+  return p;
+}
+
+/**
+ * Declares a job, checking its settings. Throws {@link InvalidJobDefinitionError} naming
+ * every inconsistency, so a bad definition fails at synth and in unit tests, not in
+ * production.
+ *
+ * @example
+ * ```ts
+ * export const auditJob = jobDefinition({
+ *   name: 'audit',
+ *   description: 'Writes every valid event to the audit index',
+ *   eventTypes: ['*'],
+ *   batch: false,
+ *   settings: { ...DEFAULT_JOB_SETTINGS, idempotency: 'natural' },
+ * });
+ * ```
+ */
+export function jobDefinition(definition: JobDefinition): JobDefinition {
+  const problems = settingsProblems(definition.settings);
+  if (definition.eventTypes.length === 0) problems.push('eventTypes must not be empty');
+  if (problems.length > 0) throw new InvalidJobDefinitionError(definition.name, problems);
+  return Object.freeze({ ...definition, settings: Object.freeze({ ...definition.settings }) });
+}
+
+/**
+ * Defaults a job starts from: one-minute timeout, batches of 10, 8 attempts with backoff
+ * from 10 s up to 15 min (8 attempts span about an hour at the cap), store idempotency.
+ */
+export const DEFAULT_JOB_SETTINGS: JobSettings = {
+  timeoutSeconds: 60,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+  maxConcurrency: 10,
+  maxAttempts: 8,
+  backoff: { baseSeconds: 10, capSeconds: 900 },
+  idempotency: 'store',
+  successRecords: 'off',
+  maxReceiveCount: 10,
+};

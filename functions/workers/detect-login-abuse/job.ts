@@ -1,0 +1,22 @@
+/**
+ * detect-login-abuse: increments per-account and per-IP failure counters and flags abuse.
+ * Counter increments are not idempotent, so duplicates are suppressed by the store.
+ */
+import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs/job-definition';
+
+export const detectLoginAbuseJob = jobDefinition({
+  name: 'detect-login-abuse',
+  description: 'Counts failed logins per account and IP and flags abuse',
+  eventTypes: ['LOGIN_FAILED'],
+  batch: false,
+  settings: {
+    ...DEFAULT_JOB_SETTINGS,
+    timeoutSeconds: 30,
+    // Detection loses its value quickly: fewer, faster retries.
+    maxAttempts: 5,
+    backoff: { baseSeconds: 5, capSeconds: 120 },
+    idempotency: 'store',
+    successRecords: 'sampled',
+    sampleRate: 0.01,
+  },
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_JOB_SETTINGS,
+  InvalidJobDefinitionError,
+  jobDefinition,
+  SQS_MAX_VISIBILITY_SECONDS,
+} from '../../../functions/jobs/job-definition';
+import { JOB_NAMES, jobQueues, queueTopology, ROUTES } from '../../../functions/topology/topology';
+import { JOB_DEFINITIONS, JOBS } from '../../../functions/workers/jobs';
+
+describe('job registry', () => {
+  it('has exactly one definition per job name, under its own name', () => {
+    expect(JOB_DEFINITIONS.map((d) => d.name).sort()).toEqual([...JOB_NAMES].sort());
+    for (const [key, definition] of Object.entries(JOBS)) expect(definition.name).toBe(key);
+  });
+
+  it('has a definition for every route target, listing the routed event types', () => {
+    for (const [eventType, jobs] of Object.entries(ROUTES)) {
+      for (const job of jobs) {
+        expect(JOBS[job], `route ${eventType} → ${job}`).toBeDefined();
+        expect(JOBS[job].eventTypes).toContain(eventType);
+      }
+    }
+  });
+
+  it("keeps each queue's maxReceiveCount in step with the topology", () => {
+    const queues = new Map(queueTopology().map((q) => [q.name, q]));
+    for (const definition of JOB_DEFINITIONS) {
+      const spec = queues.get(jobQueues(definition.name).queue);
+      expect(spec?.maxReceiveCount).toBe(definition.settings.maxReceiveCount);
+    }
+  });
+
+  it('marks index-product batch-aware and audit and record-commission naturally idempotent', () => {
+    expect(JOBS['index-product'].batch).toBe(true);
+    expect(JOBS.audit.settings.idempotency).toBe('natural');
+    expect(JOBS['record-commission'].settings.idempotency).toBe('natural');
+    expect(JOBS['sync-customer'].settings.idempotency).toBe('store');
+    expect(JOBS['detect-login-abuse'].settings.idempotency).toBe('store');
+  });
+});
+
+describe('jobDefinition', () => {
+  const base = {
+    name: 'audit' as const,
+    description: 'test',
+    eventTypes: ['*'],
+    batch: false,
+    settings: DEFAULT_JOB_SETTINGS,
+  };
+
+  it('accepts consistent settings and freezes them', () => {
+    const definition = jobDefinition(base);
+    expect(Object.isFrozen(definition.settings)).toBe(true);
+  });
+
+  it.each([
+    [{ maxConcurrency: 1 }, 'maxConcurrency'],
+    [{ maxConcurrency: 1001 }, 'maxConcurrency'],
+    [{ maxAttempts: 10, maxReceiveCount: 10 }, 'must exceed maxAttempts'],
+    [{ maxAttempts: 2, maxReceiveCount: 4 }, 'maxReceiveCount must be an integer in [5'],
+    [{ backoff: { baseSeconds: 10, capSeconds: SQS_MAX_VISIBILITY_SECONDS } }, 'capSeconds'],
+    [{ backoff: { baseSeconds: 60, capSeconds: 30 } }, '≥ backoff.baseSeconds'],
+    [{ batchSize: 100 }, 'batchSize'],
+    [{ successRecords: 'sampled' as const }, 'sampleRate'],
+    [{ successRecords: 'on' as const, sampleRate: 0.5 }, 'only meaningful'],
+    [{ timeoutSeconds: 0 }, 'timeoutSeconds'],
+  ])('rejects %j', (change, problem) => {
+    const attempt = () =>
+      jobDefinition({ ...base, settings: { ...DEFAULT_JOB_SETTINGS, ...change } });
+    expect(attempt).toThrow(InvalidJobDefinitionError);
+    expect(attempt).toThrow(problem);
+  });
+
+  it('names every problem at once', () => {
+    try {
+      jobDefinition({
+        ...base,
+        settings: { ...DEFAULT_JOB_SETTINGS, maxConcurrency: 0, timeoutSeconds: 0 },
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as InvalidJobDefinitionError).problems).toHaveLength(2);
+    }
+  });
+});
