@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { PermanentError, TransientError } from '../../../functions/shared/errors';
+import {
+  classifyAwsErrorWithThrottling,
+  errorForHttpStatus,
+  ThrottledError,
+} from '../../../functions/shared/throttling';
+
+describe('errorForHttpStatus', () => {
+  it.each([
+    [429, ThrottledError],
+    [408, TransientError],
+    [425, TransientError],
+    [500, TransientError],
+    [503, TransientError],
+    [400, PermanentError],
+    [403, PermanentError],
+    [404, PermanentError],
+    [413, PermanentError],
+  ])('%i → %s', (status, type) => {
+    const error = errorForHttpStatus(status, 'PUT /x');
+    expect(error).toBeInstanceOf(type);
+    expect(error.message).toBe(`PUT /x: HTTP ${status}`);
+  });
+
+  it('keeps Retry-After and is transient', () => {
+    const error = errorForHttpStatus(429, 'bulk', { retryAfterSeconds: 7 });
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as ThrottledError).retryAfterSeconds).toBe(7);
+  });
+});
+
+describe('classifyAwsErrorWithThrottling', () => {
+  const sdk = (name: string, status: number, fault: 'client' | 'server') =>
+    Object.assign(new Error(name), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+
+  it('separates throttling from other transient errors', () => {
+    expect(
+      classifyAwsErrorWithThrottling(
+        sdk('ProvisionedThroughputExceededException', 400, 'client'),
+        'put',
+      ),
+    ).toBeInstanceOf(ThrottledError);
+    expect(classifyAwsErrorWithThrottling(sdk('Whatever', 429, 'client'), 'put')).toBeInstanceOf(
+      ThrottledError,
+    );
+    const server = classifyAwsErrorWithThrottling(sdk('InternalServerError', 500, 'server'), 'put');
+    expect(server).toBeInstanceOf(TransientError);
+    expect(server).not.toBeInstanceOf(ThrottledError);
+  });
+
+  it('makes validation and access errors permanent', () => {
+    expect(
+      classifyAwsErrorWithThrottling(sdk('ValidationException', 400, 'client'), 'put'),
+    ).toBeInstanceOf(PermanentError);
+    expect(
+      classifyAwsErrorWithThrottling(sdk('AccessDeniedException', 403, 'client'), 'put'),
+    ).toBeInstanceOf(PermanentError);
+  });
+});
