@@ -8,6 +8,8 @@ import type { JobName } from '../topology/topology';
 export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
 /** SQS's ceiling for DelaySeconds (used by snooze): 15 minutes. */
 export const SQS_MAX_DELAY_SECONDS = 900;
+/** Half of SQS's default 4-day retention: all retries of a job must fit well inside it. */
+const MAX_TOTAL_BACKOFF_SECONDS = 172_800;
 /** Lambda's ceiling for a function timeout. */
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
@@ -89,6 +91,12 @@ export function settingsProblems(settings: JobSettings): string[] {
   checkInteger(p, 'backoff.capSeconds', s.backoff.capSeconds, 1, SQS_MAX_VISIBILITY_SECONDS - 1);
   if (s.backoff.capSeconds < s.backoff.baseSeconds) {
     p.push('backoff.capSeconds must be ≥ backoff.baseSeconds');
+  }
+  // Every retry must happen well inside the queue's retention (4 days by default).
+  if (s.maxAttempts * s.backoff.capSeconds > MAX_TOTAL_BACKOFF_SECONDS) {
+    p.push(
+      `maxAttempts × backoff.capSeconds (${s.maxAttempts * s.backoff.capSeconds} s) must stay within 2 days, well inside queue retention`,
+    );
   }
   checkInteger(p, 'maxReceiveCount', s.maxReceiveCount, 5, 1000);
   if (s.maxReceiveCount <= s.maxAttempts) {

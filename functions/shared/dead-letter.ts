@@ -5,6 +5,7 @@
  * record (or a pointer to it in S3 when it does not fit in an SQS message), its provenance,
  * the error, and the history of earlier failures.
  */
+import type { JobMessage, Provenance } from '../jobs/job-message';
 import type { RecordFailureReason } from './errors';
 
 export const DEAD_LETTER_KIND = 'sluice.dead-letter';
@@ -64,6 +65,30 @@ export interface DeadLetter {
   /** The complete record; absent only when `claimCheck` points to it. */
   record?: RawKafkaRecord;
   claimCheck?: ClaimCheck;
+  /** Stage `job` only: which job failed, how often, where, and the message to redrive. */
+  job?: JobDeadLetterDetails;
+}
+
+/**
+ * The job part of a stage-`job` dead letter. Redriving the DLQ into the job's queue runs
+ * `message` again: the job runtime unwraps dead letters it finds on its own queue.
+ */
+export interface JobDeadLetterDetails {
+  name: string;
+  /** Absent only when the body was not a job message. */
+  jobId?: string;
+  /** Attempts the runtime counted, including the last one. */
+  attempts: number;
+  maxAttempts: number;
+  /** ARN of the queue the message was read from. */
+  sourceQueue: string;
+  messageId: string;
+  /** Where in Kafka the job's event was read. */
+  provenance?: Provenance;
+  /** The original job message, for redrive. */
+  message?: JobMessage;
+  /** The raw body, when it was not a job message. */
+  body?: string;
 }
 
 /** True when a parsed SQS body is a Sluice dead letter (of any stage). */

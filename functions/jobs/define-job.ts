@@ -1,0 +1,72 @@
+/**
+ * The entry points of the job runtime: `defineJob` and `defineBatchJob` turn a job's
+ * definition and its code into a Lambda SQS handler (SQSEvent in, SQSBatchResponse out,
+ * for an event source mapping with ReportBatchItemFailures). Dependencies are built when
+ * they are called — at module scope of the job's handler.ts — and reused by every invocation.
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { JobDefinition } from './job-definition';
+import { createJobDeps, type JobDeps } from './job-deps';
+import type { BatchItemResult, JobResult } from './outcomes';
+import { batchExecutor, runJobBatch, singleExecutor } from './run-batch';
+import type { JobContext } from './run-types';
+
+export type SqsJobHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+export interface JobCode<TEvent> {
+  /**
+   * Runs one job. Return nothing for success, `snooze(s)` or `discard(reason)`; throw a
+   * PermanentError to dead-letter at once, anything else to retry with backoff.
+   */
+  perform(context: JobContext<TEvent>): Promise<JobResult> | Promise<undefined> | Promise<void>;
+}
+
+export interface BatchJobCode<TEvent> {
+  /** Runs a chunk of jobs; returns one result per job, in order (`undefined` = success). */
+  performBatch(contexts: readonly JobContext<TEvent>[]): Promise<readonly BatchItemResult[]>;
+}
+
+/**
+ * @example
+ * ```ts
+ * // functions/workers/audit/handler.ts
+ * export const handler = defineJob(auditJob, {
+ *   perform: async ({ jobId, event }) => {
+ *     await indexDocument('audit', jobId, event);
+ *   },
+ * });
+ * ```
+ */
+export function defineJob<TEvent = unknown>(
+  definition: JobDefinition,
+  code: JobCode<TEvent>,
+  deps?: JobDeps,
+): SqsJobHandler {
+  if (definition.batch) {
+    throw new Error(`Job "${definition.name}" is batch-aware: use defineBatchJob`);
+  }
+  const ready = deps ?? createJobDeps(process.env, definition);
+  const execute = singleExecutor(code.perform);
+  return (event) => runJobBatch(event, ready, execute);
+}
+
+/**
+ * @example
+ * ```ts
+ * export const handler = defineBatchJob(indexProductJob, {
+ *   performBatch: async (jobs) => bulkIndex(jobs), // one result per job
+ * });
+ * ```
+ */
+export function defineBatchJob<TEvent = unknown>(
+  definition: JobDefinition,
+  code: BatchJobCode<TEvent>,
+  deps?: JobDeps,
+): SqsJobHandler {
+  if (!definition.batch) {
+    throw new Error(`Job "${definition.name}" is not batch-aware: use defineJob`);
+  }
+  const ready = deps ?? createJobDeps(process.env, definition);
+  const execute = batchExecutor(code.performBatch);
+  return (event) => runJobBatch(event, ready, execute);
+}

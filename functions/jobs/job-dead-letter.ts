@@ -1,0 +1,78 @@
+/**
+ * The dead letter the runtime writes to a job's DLQ: the shared DeadLetter (stage `job`)
+ * with why, how often, where from, the failure history and the original job message, so a
+ * redrive into the job's queue runs it again.
+ */
+import { DEAD_LETTER_KIND, type DeadLetter, type FailureEntry } from '../shared/dead-letter';
+import { type Delivery, eventIdentity } from './delivery';
+import { MAX_HISTORY } from './job-records';
+
+export interface JobDeadLetterInput {
+  readonly job: string;
+  readonly delivery: Delivery;
+  readonly reason: string;
+  readonly error: { class: string; message: string };
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  /** Failures before this one (from the job record or the redriven dead letter). */
+  readonly history: readonly FailureEntry[];
+  readonly codeVersion: string;
+  readonly at: Date;
+}
+
+/**
+ * Pure: no I/O.
+ *
+ * @example
+ * ```ts
+ * const letter = jobDeadLetter({ job: 'audit', delivery, reason: 'JOB_FAILED', error, attempts: 1,
+ *   maxAttempts: 8, history: [], codeVersion: 'abc123', at: new Date() });
+ * ```
+ */
+export function jobDeadLetter(input: JobDeadLetterInput): DeadLetter {
+  const at = input.at.toISOString();
+  const { delivery } = input;
+  const entry: FailureEntry = {
+    at,
+    errorClass: input.error.class,
+    message: input.error.message,
+    reason: input.reason,
+    codeVersion: input.codeVersion,
+  };
+  const history = [...input.history, entry].slice(-MAX_HISTORY);
+  const message = delivery.message;
+  return {
+    kind: DEAD_LETTER_KIND,
+    v: 1,
+    stage: 'job',
+    reason: input.reason,
+    error: input.error,
+    history,
+    firstFailedAt: history[0]?.at ?? at,
+    lastFailedAt: at,
+    codeVersion: input.codeVersion,
+    event: eventIdentity(message),
+    job: {
+      name: input.job,
+      ...(message ? { jobId: message.jobId, provenance: message.provenance, message } : {}),
+      ...(message ? {} : { body: delivery.record.body }),
+      attempts: input.attempts,
+      maxAttempts: input.maxAttempts,
+      sourceQueue: delivery.record.eventSourceARN,
+      messageId: delivery.messageId,
+    },
+  };
+}
+
+/** Message attributes for filtering a job DLQ (SQS allows 10). */
+export function jobDeadLetterAttributes(letter: DeadLetter): Record<string, string> {
+  const attributes: Record<string, string> = {
+    stage: letter.stage,
+    reason: String(letter.reason),
+    codeVersion: letter.codeVersion,
+  };
+  if (letter.job) attributes.job = letter.job.name;
+  const type = letter.event?.type;
+  if (type !== undefined && /^[A-Z][A-Z0-9_]{0,63}$/.test(type)) attributes.eventType = type;
+  return attributes;
+}

@@ -1,0 +1,76 @@
+/**
+ * What the job runtime needs, built once per container at module scope by `defineJob` so
+ * clients, the limiter and telemetry are reused across invocations.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { CODE_VERSION } from '../shared/code-version';
+import type { Env } from '../shared/env';
+import { createTelemetry, type Log, type MetricSink } from '../shared/telemetry';
+import { AimdLimiter } from './aimd-limiter';
+import { IdempotencyStore } from './idempotency-store';
+import { type JobRuntimeConfig, readJobRuntimeConfig } from './job-config';
+import type { JobDefinition } from './job-definition';
+import { JobRecords } from './job-records';
+
+export interface JobDeps {
+  readonly definition: JobDefinition;
+  readonly config: JobRuntimeConfig;
+  readonly sqs: SQSClient;
+  /** Present when the job's idempotency is `store`. */
+  readonly idempotency?: IdempotencyStore;
+  readonly records: JobRecords;
+  /** In-flight work of this container (jobs at once, or jobs per bulk call). */
+  readonly limiter: AimdLimiter;
+  readonly log: Log;
+  readonly metricSink: MetricSink;
+  readonly codeVersion: string;
+  readonly now: () => Date;
+  readonly random: () => number;
+}
+
+/** Deps from clients the caller supplies (tests, the local runtime). */
+export function jobDepsFrom(
+  definition: JobDefinition,
+  config: JobRuntimeConfig,
+  parts: Pick<JobDeps, 'sqs' | 'log' | 'metricSink'> & {
+    dynamodb: DynamoDBClient;
+  } & Partial<Pick<JobDeps, 'codeVersion' | 'now' | 'random' | 'limiter'>>,
+): JobDeps {
+  const { dynamodb, ...rest } = parts;
+  const width = Math.min(definition.settings.batchSize, definition.batch ? 10_000 : 10);
+  return {
+    definition,
+    config,
+    idempotency:
+      definition.settings.idempotency === 'store'
+        ? new IdempotencyStore(dynamodb, {
+            table: config.idempotencyTable,
+            leaseSeconds: config.leaseSeconds,
+            completedTtlSeconds: config.completedTtlSeconds,
+          })
+        : undefined,
+    records: new JobRecords(dynamodb, config.jobRecordsTable, config.recordTtlSeconds),
+    limiter: new AimdLimiter({ initial: width, max: width }),
+    codeVersion: CODE_VERSION,
+    now: () => new Date(),
+    random: Math.random,
+    ...rest,
+  };
+}
+
+/**
+ * @example
+ * ```ts
+ * const deps = createJobDeps(process.env, JOBS.audit);
+ * ```
+ */
+export function createJobDeps(env: Env, definition: JobDefinition): JobDeps {
+  const { logger, metrics } = createTelemetry(`sluice-job-${definition.name}`);
+  return jobDepsFrom(definition, readJobRuntimeConfig(env, definition), {
+    sqs: new SQSClient({}),
+    dynamodb: new DynamoDBClient({}),
+    log: logger,
+    metricSink: metrics,
+  });
+}

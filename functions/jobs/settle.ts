@@ -1,0 +1,146 @@
+/**
+ * After a job ran: turn its result into an outcome — success, retry with backoff,
+ * dead letter, snooze or discard — and write what must be written.
+ */
+import { type MessageAttributeValue, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { FailureEntry } from '../shared/dead-letter';
+import { describeError, isTransient } from '../shared/errors';
+import { ThrottledError } from '../shared/throttling';
+import { deadLetter } from './dead-lettering';
+import { ATTEMPTS_ATTRIBUTE } from './delivery';
+import type { JobState } from './job-records';
+import type { JobResult } from './outcomes';
+import { retryDelaySeconds } from './retry-schedule';
+import { type BatchRun, type Ready, recordBase, type Settlement } from './run-types';
+
+/** The result of running one job. */
+export type RunResult =
+  | { readonly kind: 'success' }
+  | JobResult
+  | { readonly kind: 'failed'; readonly error: unknown };
+
+/** A reason an error names for itself (e.g. RecordRejectedError), else the default. */
+function reasonOf(error: unknown, fallback: string): string {
+  const reason = (error as { reason?: unknown } | null)?.reason;
+  return typeof reason === 'string' && reason !== '' ? reason : fallback;
+}
+
+export async function settle(
+  run: BatchRun,
+  ready: Ready,
+  result: RunResult,
+  durationMs: number,
+): Promise<Settlement> {
+  const { deps, metrics } = run;
+  const { settings } = deps.definition;
+  const log = ready.context.log;
+  const release = async () => {
+    if (!ready.claim || !deps.idempotency) return;
+    await deps.idempotency
+      .release(ready.claim)
+      .catch((error: unknown) => log.warn('Claim not released', { error: describeError(error) }));
+  };
+  const writeRecord = async (state: JobState, extra: Record<string, unknown> = {}) => {
+    const record = { ...recordBase(ready, deps, deps.now()), ...extra, state };
+    await deps.records
+      .put(record)
+      .catch((error: unknown) =>
+        log.warn('Job record not written', { error: describeError(error) }),
+      );
+  };
+  metrics.duration(durationMs);
+
+  if (result.kind === 'success') {
+    deps.limiter.onSuccess();
+    metrics.count('succeeded');
+    metrics.attempts(ready.attempt);
+    if (ready.claim && deps.idempotency) {
+      await deps.idempotency
+        .complete(ready.claim, deps.now())
+        .catch((error: unknown) =>
+          log.warn('Claim not completed', { error: describeError(error) }),
+        );
+    }
+    if (ready.recordSuccess) await writeRecord('completed');
+    log.debug('Job succeeded', { durationMs });
+    return { kind: 'ack' };
+  }
+
+  if (result.kind === 'snooze') {
+    await release();
+    const attributes: Record<string, MessageAttributeValue> = {
+      [ATTEMPTS_ATTRIBUTE]: { DataType: 'Number', StringValue: String(ready.attempt - 1) },
+    };
+    try {
+      await deps.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: deps.config.queueUrl,
+          MessageBody: ready.delivery.record.body,
+          DelaySeconds: result.delaySeconds,
+          MessageAttributes: attributes,
+        }),
+      );
+    } catch (error) {
+      // Not re-sent: the same message comes back after the delay instead; still uncounted.
+      log.warn('Snoozed job not re-sent; delaying this message', { error: describeError(error) });
+      return { kind: 'retry', delaySeconds: result.delaySeconds };
+    }
+    metrics.count('snoozed');
+    if (ready.tracked) await writeRecord('snoozed', { attempts: ready.attempt - 1 });
+    log.info('Job snoozed', { delaySeconds: result.delaySeconds });
+    return { kind: 'ack' };
+  }
+
+  if (result.kind === 'discard') {
+    await release();
+    metrics.count('discarded', result.reason);
+    await writeRecord('discarded', { reason: result.reason });
+    log.info('Job discarded', { reason: result.reason });
+    return { kind: 'ack' };
+  }
+
+  const error = result.error;
+  const described = describeError(error);
+  await release();
+  if (error instanceof ThrottledError) {
+    deps.limiter.onThrottle();
+    run.throttled = true;
+    run.retryAfterSeconds = Math.max(run.retryAfterSeconds, error.retryAfterSeconds ?? 0);
+    metrics.count('throttled');
+  }
+  const permanent = !isTransient(error);
+  if (permanent || ready.attempt >= settings.maxAttempts) {
+    const reason = permanent ? reasonOf(error, 'JOB_FAILED') : 'ATTEMPTS_EXHAUSTED';
+    return deadLetter(run, {
+      delivery: ready.delivery,
+      reason,
+      error: described,
+      attempts: ready.attempt,
+      history: ready.history,
+      record: recordBase(ready, deps, deps.now()),
+    });
+  }
+  const now = deps.now().toISOString();
+  const entry: FailureEntry = {
+    at: now,
+    errorClass: described.class,
+    message: described.message,
+    reason: 'RETRY',
+    codeVersion: deps.codeVersion,
+  };
+  const retryAfter = error instanceof ThrottledError ? (error.retryAfterSeconds ?? 0) : 0;
+  const delaySeconds = retryDelaySeconds(settings.backoff, ready.attempt, deps.random, retryAfter);
+  await writeRecord('retryable', {
+    lastError: described,
+    history: [...ready.history, entry],
+    firstFailedAt: ready.firstFailedAt ?? now,
+    lastFailedAt: now,
+  });
+  metrics.count('retried');
+  log.warn('Job failed; retrying after backoff', {
+    error: described,
+    attempt: ready.attempt,
+    delaySeconds,
+  });
+  return { kind: 'retry', delaySeconds };
+}
