@@ -85,7 +85,14 @@ export function queueTopology(): QueueSpec[] {
 export const TABLES = {
   catalog: { name: 'catalog', partitionKey: 'productId', ownedBySluice: false },
   idempotency: { name: 'idempotency', partitionKey: 'key', ownedBySluice: true, ttl: 'expiresAt' },
-  jobRecords: { name: 'job-records', partitionKey: 'jobId', ownedBySluice: true, ttl: 'expiresAt' },
+  jobRecords: {
+    name: 'job-records',
+    partitionKey: 'jobId',
+    ownedBySluice: true,
+    ttl: 'expiresAt',
+    /** Job records by job type and state (`<job>#<state>`), newest first by `updatedAt`. */
+    indexes: [{ name: 'jobTypeState', partitionKey: 'jobTypeState', sortKey: 'updatedAt' }],
+  },
   commissions: { name: 'commissions', partitionKey: 'commissionId', ownedBySluice: true },
   abuseCounters: {
     name: 'abuse-counters',
@@ -122,6 +129,25 @@ export const METRICS = {
     claimChecks: 'ClaimChecksStored',
     /** Records whose type or schema version this code does not know: version skew. */
     unknownSchemas: 'UnknownSchemaVersions',
+  },
+  /** Emitted by the job runtime, each by `Job` (and by `Job` + `Reason` where a reason exists). */
+  jobs: {
+    succeeded: 'JobsSucceeded',
+    /** Failed attempts that will be retried after a backoff. */
+    retried: 'JobsRetried',
+    deadLettered: 'JobsDeadLettered',
+    discarded: 'JobsDiscarded',
+    snoozed: 'JobsSnoozed',
+    /** Deliveries of a job that had already completed, acknowledged without running. */
+    duplicates: 'JobDuplicates',
+    /** Deliveries put back without counting an attempt (throttled batch, claim held elsewhere). */
+    deferred: 'JobsDeferred',
+    /** Attempts that ended with the target pushing back. */
+    throttled: 'JobsThrottled',
+    /** Milliseconds per run (a sample per job). */
+    duration: 'JobDuration',
+    /** The attempt number a job ended on (succeeded or dead-lettered). */
+    attempts: 'JobAttempts',
   },
   dimensions: {
     eventType: 'EventType',

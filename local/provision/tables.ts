@@ -1,6 +1,7 @@
 /**
  * Creates a stage's DynamoDB tables on the local services (or LocalStack) from the topology
- * module, on demand, with TTL where the topology names a TTL attribute. Idempotent.
+ * module, on demand, with TTL where the topology names a TTL attribute and the global
+ * secondary indexes it declares (all string keys, all attributes projected). Idempotent.
  */
 import {
   CreateTableCommand,
@@ -28,12 +29,30 @@ export async function provisionTables(
     const name = resourceName(stage, table.name);
     names.set(key, name);
     try {
+      const indexes = 'indexes' in table ? table.indexes : [];
+      const keyAttributes = new Set<string>([table.partitionKey]);
+      for (const index of indexes) keyAttributes.add(index.partitionKey).add(index.sortKey);
       await dynamodb.send(
         new CreateTableCommand({
           TableName: name,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: table.partitionKey, AttributeType: 'S' }],
+          AttributeDefinitions: [...keyAttributes].map((attribute) => ({
+            AttributeName: attribute,
+            AttributeType: 'S',
+          })),
           KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+          ...(indexes.length > 0
+            ? {
+                GlobalSecondaryIndexes: indexes.map((index) => ({
+                  IndexName: index.name,
+                  KeySchema: [
+                    { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                    { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+                  ],
+                  Projection: { ProjectionType: 'ALL' as const },
+                })),
+              }
+            : {}),
         }),
       );
     } catch (error) {
