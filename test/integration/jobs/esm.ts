@@ -1,0 +1,109 @@
+/**
+ * A minimal stand-in for Lambda's SQS event source mapping, for integration tests: receive a
+ * batch, hand it to the handler as an SQSEvent, delete what the handler did not report as
+ * failed. Failed messages stay with whatever visibility the runtime gave them.
+ */
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+export type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+function toRecord(message: Message, arn: string): SQSRecord {
+  const messageAttributes: SQSRecord['messageAttributes'] = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      dataType: value.DataType ?? 'String',
+      stringValue: value.StringValue,
+    };
+  }
+  const a = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId as string,
+    receiptHandle: message.ReceiptHandle as string,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
+      SentTimestamp: a.SentTimestamp ?? '0',
+      SenderId: a.SenderId ?? '',
+      ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? '0',
+    },
+    messageAttributes,
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: arn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return Attributes?.QueueArn as string;
+}
+
+/** Receives up to `max` messages (waiting up to 1 s) without invoking anything. */
+export async function receive(
+  sqs: SQSClient,
+  queueUrl: string,
+  max = 10,
+  visibilityTimeout = 30,
+): Promise<Message[]> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: max,
+      WaitTimeSeconds: 1,
+      VisibilityTimeout: visibilityTimeout,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  return Messages;
+}
+
+/** Invokes `handler` with `messages` as the mapping would, then deletes the successes. */
+export async function deliver(
+  sqs: SQSClient,
+  queueUrl: string,
+  arn: string,
+  handler: Handler,
+  messages: Message[],
+): Promise<SQSBatchResponse> {
+  const response = await handler({ Records: messages.map((m) => toRecord(m, arn)) });
+  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  const done = messages.filter((m) => !failed.has(m.MessageId as string));
+  if (done.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+      }),
+    );
+  }
+  return response;
+}
+
+/** Polls and delivers until `until()` holds or `timeoutMs` passes; returns whether it held. */
+export async function pollUntil(
+  sqs: SQSClient,
+  queueUrl: string,
+  handler: Handler,
+  until: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<boolean> {
+  const arn = await queueArn(sqs, queueUrl);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await until()) return true;
+    const messages = await receive(sqs, queueUrl);
+    if (messages.length > 0) await deliver(sqs, queueUrl, arn, handler, messages);
+  }
+  return until();
+}
