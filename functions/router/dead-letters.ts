@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { putClaimCheck } from '../shared/claim-check';
 import { DEAD_LETTER_KIND, type DeadLetter, type FailureEntry } from '../shared/dead-letter';
-import { type OutgoingMessage, sqsMessageBytes } from '../shared/sqs-batch-sender';
+import { type OutgoingMessage, sqsMessageBytes, sqsSafeJson } from '../shared/sqs-batch-sender';
 import { METRICS } from '../topology/topology';
 import { rawKafkaRecord } from './kafka-record';
 import type { Plan, RouterInput } from './plan';
@@ -32,11 +32,16 @@ export function ingestDeadLetter(
   context: { codeVersion: string; at: Date; knownVersions: Record<string, number[]> },
 ): DeadLetter {
   const at = context.at.toISOString();
-  const { error, identity } = plan;
+  const { error } = plan;
+  // Producer-controlled text is bounded so the claim-check pointer always fits in SQS.
+  const identity = Object.fromEntries(
+    Object.entries(plan.identity).map(([k, v]) => [k, typeof v === 'string' ? clip(v, 256) : v]),
+  );
+  const message = clip(error.message, 1024);
   const entry: FailureEntry = {
     at,
     errorClass: error.name,
-    message: error.message,
+    message,
     reason: error.reason,
     codeVersion: context.codeVersion,
     ...(error.path !== undefined ? { path: error.path } : {}),
@@ -48,7 +53,7 @@ export function ingestDeadLetter(
     reason: error.reason,
     error: {
       class: error.name,
-      message: error.message,
+      message,
       ...(error.path !== undefined ? { path: error.path } : {}),
     },
     history: [...(input.previous?.history ?? []), entry],
@@ -59,6 +64,10 @@ export function ingestDeadLetter(
     knownVersions: context.knownVersions,
     record: rawKafkaRecord(input.record),
   };
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** Message attributes: only what filtering and grouping need (SQS allows 10). */
@@ -87,7 +96,7 @@ export async function deadLetterMessage(
   });
   const attributes = deadLetterAttributes(letter);
   const queueUrl = deps.config.ingestDlqUrl;
-  const body = JSON.stringify(letter);
+  const body = sqsSafeJson(JSON.stringify(letter));
   const bytes = sqsMessageBytes(body, attributes);
   if (bytes <= deps.config.maxMessageBytes)
     return { input: index, queueUrl, body, attributes, bytes };
@@ -97,7 +106,7 @@ export async function deadLetterMessage(
   const key = `ingest/${encodeURIComponent(input.record.topic)}/${input.record.partition}/${input.record.offset}-${digest}.json`;
   const claimCheck = await putClaimCheck(deps.s3, deps.config.claimCheckBucket, key, body);
   deps.counter.count(METRICS.router.claimChecks);
-  const small = JSON.stringify({ ...pointer, claimCheck } satisfies DeadLetter);
+  const small = sqsSafeJson(JSON.stringify({ ...pointer, claimCheck } satisfies DeadLetter));
   const smallAttributes = { ...attributes, claimCheck: 'true' };
   return {
     input: index,

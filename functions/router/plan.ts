@@ -7,7 +7,7 @@ import type { EventIdentity, EventParser } from '../events/parse-event';
 import { type JobMessage, jobIdOf, serializeJobMessage } from '../jobs/job-message';
 import type { FailureEntry } from '../shared/dead-letter';
 import { RecordRejectedError } from '../shared/errors';
-import { type OutgoingMessage, sqsMessageBytes } from '../shared/sqs-batch-sender';
+import { type OutgoingMessage, sqsMessageBytes, sqsSafeJson } from '../shared/sqs-batch-sender';
 import type { JobName, Routes } from '../topology/topology';
 import { decodeKafkaRecord, type IncomingKafkaRecord } from './kafka-record';
 
@@ -80,8 +80,8 @@ export function planRecord(input: RouterInput, index: number, context: PlanConte
     timestamp: record.timestamp,
     key: decoded.key,
   };
-  const provenanceJson = JSON.stringify(provenance);
-  const eventJson = JSON.stringify(event);
+  const provenanceJson = sqsSafeJson(JSON.stringify(provenance));
+  const eventJson = sqsSafeJson(JSON.stringify(event));
   const jobs = jobNames.map((job): PlannedJob => {
     const jobId = jobIdOf(event.source, event.id, job);
     const body = serializeJobMessage(

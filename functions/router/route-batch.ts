@@ -12,6 +12,7 @@ import type { Log, MetricCounter } from '../shared/telemetry';
 import { METRICS, type Routes } from '../topology/topology';
 import { jobQueueUrl, type RouterConfig } from './config';
 import { deadLetterMessage } from './dead-letters';
+import { partitionKey } from './kafka-record';
 import { type Plan, type PlannedJob, planRecord, type RouterInput } from './plan';
 
 export interface RouterDeps {
@@ -64,7 +65,29 @@ export async function routeBatch(
     codeVersion: deps.codeVersion,
     enqueuedAt,
   };
-  const plans: Plan[] = inputs.map((input, index) => planRecord(input, index, context));
+  const plans: Plan[] = inputs.map((input, index) => {
+    const plan = planRecord(input, index, context);
+    // Reject a record whose job cannot fit before any of its jobs is sent, so it is either
+    // routed or dead-lettered, never both.
+    const tooBig =
+      plan.kind === 'jobs'
+        ? plan.jobs.find((j) => j.bytes > deps.config.maxMessageBytes)
+        : undefined;
+    if (plan.kind !== 'jobs' || !tooBig) return plan;
+    return {
+      kind: 'reject',
+      error: new RecordRejectedError(
+        'JOB_REJECTED',
+        `Job ${tooBig.job} could not be enqueued: Message of ${tooBig.bytes} bytes exceeds the SQS limit of ${deps.config.maxMessageBytes} bytes`,
+      ),
+      identity: {
+        id: plan.event.id,
+        source: plan.event.source,
+        type: plan.event.type,
+        version: plan.receivedVersion,
+      },
+    };
+  });
   deps.counter.count(M.recordsReceived, inputs.length);
 
   const sendOptions: SendOptions = {
@@ -102,7 +125,10 @@ export async function routeBatch(
   }
 
   const allowed = gate(new Set(pending.keys()), inputs);
-  const deadLetters = [];
+  // Dead letters go out per partition in offset order, one at a time, and a partition stops
+  // at its first failure: a later record must not be dead-lettered when Lambda will deliver
+  // it again from an earlier offset.
+  const byPartition = new Map<string, number[]>();
   for (let index = 0; index < plans.length; index++) {
     const plan = plans[index] as Plan;
     if (plan.kind !== 'reject' || pending.has(index)) continue;
@@ -110,16 +136,32 @@ export async function routeBatch(
       pending.set(index, plan.error);
       continue;
     }
-    try {
-      deadLetters.push(await deadLetterMessage(inputs[index] as RouterInput, index, plan, deps));
-    } catch (error) {
-      pending.set(index, error as Error); // the claim check could not be stored: try again later
-    }
+    const key = partitionKey((inputs[index] as RouterInput).record);
+    const list = byPartition.get(key);
+    if (list) list.push(index);
+    else byPartition.set(key, [index]);
   }
-  const dead = await sendMessages(deps.sqs, deadLetters, sendOptions);
-  for (const { message, error } of [...dead.unsent, ...dead.rejected]) {
-    pending.set(message.input, error);
-  }
+  await Promise.all(
+    [...byPartition.values()].map(async (indexes) => {
+      let blocked: Error | undefined;
+      for (const index of indexes) {
+        if (blocked) {
+          pending.set(index, blocked);
+          continue;
+        }
+        try {
+          const plan = plans[index] as Extract<Plan, { kind: 'reject' }>;
+          const letter = await deadLetterMessage(inputs[index] as RouterInput, index, plan, deps);
+          const dead = await sendMessages(deps.sqs, [letter], sendOptions);
+          const failure = dead.unsent[0] ?? dead.rejected[0];
+          if (failure) blocked = failure.error;
+        } catch (error) {
+          blocked = error as Error; // e.g. the claim check could not be stored
+        }
+        if (blocked) pending.set(index, blocked);
+      }
+    }),
+  );
 
   return plans.map((plan, index) => {
     const pendingError = pending.get(index);

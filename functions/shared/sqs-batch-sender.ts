@@ -48,6 +48,15 @@ export interface SendOutcome<T extends OutgoingMessage> {
 }
 
 /**
+ * JSON text SQS accepts: JSON.stringify escapes control characters and lone surrogates but
+ * leaves U+FFFE and U+FFFF raw, which SQS rejects (InvalidMessageContents). Inside JSON they
+ * can only be in strings, so escaping them keeps the same value.
+ */
+export function sqsSafeJson(json: string): string {
+  return json.replace(/[\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/**
  * The size SQS counts for a message: body plus, per attribute, its name, data type
  * ("String") and value, all in UTF-8 bytes.
  */
