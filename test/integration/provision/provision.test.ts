@@ -30,7 +30,11 @@ describe('provisioning a stage from the topology', () => {
         expect(policy.deadLetterTargetArn).toContain(`sluice-${stage}-${spec.deadLetterQueue}`);
         expect(Number(policy.maxReceiveCount)).toBe(spec.maxReceiveCount);
       } else {
-        expect(Attributes.MessageRetentionPeriod).toBe('1209600');
+        expect(Attributes.RedrivePolicy).toBeUndefined();
+        // ElasticMQ does not report per-queue retention; SQS and LocalStack do.
+        if (Attributes.MessageRetentionPeriod !== undefined) {
+          expect(Attributes.MessageRetentionPeriod).toBe('1209600');
+        }
       }
     }
 
