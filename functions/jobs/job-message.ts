@@ -3,7 +3,12 @@
  * the latest schema version of its type), where the event came from, and when it was
  * enqueued. The router writes it; the job runtime reads it.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
+
+const oneShotHash = (
+  crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }
+).hash;
 
 export const JOB_MESSAGE_KIND = 'sluice.job';
 
@@ -41,7 +46,12 @@ export interface JobMessage<TEvent = unknown> {
  * ```
  */
 export function jobIdOf(source: string, eventId: string, job: string): string {
-  return createHash('sha256').update(`${source}\n${eventId}\n${job}`).digest('hex').slice(0, 32);
+  const input = `${source}\n${eventId}\n${job}`;
+  // crypto.hash (Node ≥ 20.12) is a one-shot digest, about twice as fast as createHash.
+  const digest = oneShotHash
+    ? oneShotHash('sha256', input, 'hex')
+    : createHash('sha256').update(input).digest('hex');
+  return digest.slice(0, 32);
 }
 
 /**

@@ -53,8 +53,14 @@ export interface SendOutcome<T extends OutgoingMessage> {
  * can only be in strings, so escaping them keeps the same value.
  */
 export function sqsSafeJson(json: string): string {
-  return json.replace(/[\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  // Scanning is cheap; replacing allocates, so only replace when there is something to escape.
+  return NONCHARACTERS.test(json)
+    ? json.replace(NONCHARACTERS_ALL, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
+    : json;
 }
+
+const NONCHARACTERS = /[\ufffe\uffff]/;
+const NONCHARACTERS_ALL = /[\ufffe\uffff]/g;
 
 /**
  * The size SQS counts for a message: body plus, per attribute, its name, data type

@@ -63,7 +63,15 @@ export function upcastItemSoldV1(data: ItemSoldV1Data): ItemSold {
   };
 }
 
+// Building an Intl.NumberFormat is costly; a batch sees few currencies.
+const digitsByCurrency = new Map<string, number>();
+
 function minorUnitDigits(currency: string): number {
-  const format = new Intl.NumberFormat('en', { style: 'currency', currency });
-  return format.resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+    digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
