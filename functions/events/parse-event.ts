@@ -141,7 +141,9 @@ export class EventParser {
         );
       }
     }
-    const event = { ...envelope, dataversion: latest, data } as CloudEvent;
+    // Already at the latest version with it stated: the validated envelope is the event.
+    const unchanged = data === envelope.data && envelope.dataversion === latest;
+    const event = (unchanged ? envelope : { ...envelope, dataversion: latest, data }) as CloudEvent;
     return { ok: true, event, receivedVersion: version };
   }
 

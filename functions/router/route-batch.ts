@@ -184,7 +184,7 @@ function settle(
 ): Outcome {
   const { counter } = deps;
   if (plan.kind === 'jobs') {
-    for (const job of plan.jobs) counter.count(M.jobsEnqueued, 1, { [D.job]: job.job });
+    for (const job of plan.jobs) counter.count(M.jobsEnqueued, 1, jobDimensions(job.job));
     return 'routed';
   }
   if (plan.kind === 'skip') {
@@ -223,6 +223,18 @@ function recordLog(
     offset: record?.offset,
     error: `${error.name}: ${error.message}`,
   };
+}
+
+const dimensionsByJob = new Map<string, Record<string, string>>();
+
+/** One dimension object per job name, so the counter can cache its key. */
+function jobDimensions(job: string): Record<string, string> {
+  let dimensions = dimensionsByJob.get(job);
+  if (!dimensions) {
+    dimensions = { [D.job]: job };
+    dimensionsByJob.set(job, dimensions);
+  }
+  return dimensions;
 }
 
 /** Producer-controlled strings become metric dimensions only when they look like a type name. */

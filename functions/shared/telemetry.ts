@@ -51,11 +51,23 @@ export class MetricCounter {
   count(name: string, value = 1, ...dimensionSets: Record<string, string>[]): void {
     this.totals.set(name, (this.totals.get(name) ?? 0) + value);
     for (const dimensions of dimensionSets) {
-      const key = `${name}\u0000${JSON.stringify(dimensions)}`;
+      const key = `${name}\u0000${this.keyOf(dimensions)}`;
       const entry = this.dimensioned.get(key);
       if (entry) entry.value += value;
       else this.dimensioned.set(key, { name, dimensions, value });
     }
+  }
+
+  // Callers reuse dimension objects on hot paths; stringify each object once.
+  private readonly dimensionKeys = new WeakMap<Record<string, string>, string>();
+
+  private keyOf(dimensions: Record<string, string>): string {
+    let key = this.dimensionKeys.get(dimensions);
+    if (key === undefined) {
+      key = JSON.stringify(dimensions);
+      this.dimensionKeys.set(dimensions, key);
+    }
+    return key;
   }
 
   /** The current total of a metric (for summaries and tests). */
