@@ -4,7 +4,8 @@
  */
 import { PermanentError, TransientError } from './errors';
 
-const THROTTLING_NAMES = new Set([
+/** Error names AWS services use when they push back on the caller's rate. */
+export const AWS_THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'Throttling',
   'ThrottledException',
@@ -15,6 +16,11 @@ const THROTTLING_NAMES = new Set([
   'ProvisionedThroughputExceededException',
   'SlowDown',
   'KMSThrottlingException',
+]);
+
+/** Throttling plus timeouts and service-side faults: worth retrying. */
+const TRANSIENT_NAMES = new Set([
+  ...AWS_THROTTLING_ERROR_NAMES,
   'RequestTimeout',
   'RequestTimeoutException',
   'TimeoutError',
@@ -54,7 +60,7 @@ export function isTransientStatus(status: number): boolean {
 export function isTransientAwsError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return true;
   const e = error as SdkErrorShape;
-  if (e.name && THROTTLING_NAMES.has(e.name)) return true;
+  if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
   if (e.code && NETWORK_CODES.has(e.code)) return true;
   if (e.$retryable) return true;
   const status = e.$metadata?.httpStatusCode;

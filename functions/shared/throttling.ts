@@ -4,7 +4,7 @@
  * stops the rest of the batch and lowers its in-flight work. Plus a classifier that maps
  * HTTP statuses to the Sluice error types.
  */
-import { isTransientAwsError, isTransientStatus } from './aws-errors';
+import { AWS_THROTTLING_ERROR_NAMES, isTransientAwsError, isTransientStatus } from './aws-errors';
 import { PermanentError, TransientError } from './errors';
 
 /**
@@ -46,19 +46,6 @@ export function errorForHttpStatus(
   return new PermanentError(message, options);
 }
 
-const THROTTLE_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'RequestLimitExceeded',
-  'ProvisionedThroughputExceededException',
-  'SlowDown',
-  'KMSThrottlingException',
-]);
-
 /**
  * Like `classifyAwsError`, but keeps throttling apart: an SDK throttling error (or HTTP 429)
  * becomes a {@link ThrottledError}, so the runtime can ease off the target.
@@ -79,7 +66,7 @@ export function classifyAwsErrorWithThrottling(
     $metadata?: { httpStatusCode?: number };
   };
   if (
-    (shape.name !== undefined && THROTTLE_NAMES.has(shape.name)) ||
+    (shape.name !== undefined && AWS_THROTTLING_ERROR_NAMES.has(shape.name)) ||
     shape.$metadata?.httpStatusCode === 429
   ) {
     return new ThrottledError(message, { cause: error });
