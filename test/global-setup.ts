@@ -10,5 +10,7 @@ import { servicesUp } from '../local/services/stack';
 export default async function setup(): Promise<void> {
   if (process.env.SLUICE_SERVICES === 'external') return;
   applyLocalServiceEnv();
-  await servicesUp([], (line) => process.stderr.write(`[services] ${line}\n`));
+  await servicesUp([], {
+    progress: (name, message) => process.stderr.write(`[services] ${name}: ${message}\n`),
+  });
 }

@@ -1,52 +1,67 @@
-/**
- * `npm run services -- up|down|status|logs [names...]`: the native local service stack.
- */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { servicePaths } from './paths';
+import { selectServices } from './registry';
 import { servicesDown, servicesStatus, servicesUp } from './stack';
+import { formatStatusTable } from './status-table';
 
-const program = new Command('services').description(
-  'Kafka, ElasticMQ (SQS), moto (DynamoDB, S3) and OpenSearch, started natively (no Docker)',
-);
+// `npm run services -- up|down|status|logs`: argument parsing and printing only; the
+// logic lives in stack.ts so tests and the vitest global setup share it.
+
+const program = new Command('services')
+  .description('Local Kafka, SQS (ElasticMQ), DynamoDB/S3 (moto) and OpenSearch for Sluice')
+  .showHelpAfterError();
 
 program
-  .command('up [names...]')
-  .description('install (cached) and start services; healthy ones are left alone')
+  .command('up')
+  .description('start services (all when none are named) and wait until they are healthy')
+  .argument('[names...]', 'services to start')
   .action(async (names: string[]) => {
     const started = Date.now();
-    await servicesUp(names);
-    process.stderr.write(`all healthy in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const results = await servicesUp(names);
+    for (const r of results) {
+      const pid = r.pid === undefined ? '' : ` (pid ${r.pid})`;
+      console.log(`${r.name}: ${r.outcome}${pid}`);
+    }
+    console.log(`all healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
 program
-  .command('down [names...]')
-  .description('stop services started by `up`')
-  .action((names: string[]) => servicesDown(names));
+  .command('down')
+  .description('stop services that this checkout started (all when none are named)')
+  .argument('[names...]', 'services to stop')
+  .action(async (names: string[]) => {
+    for (const r of await servicesDown(names)) {
+      const pid = r.pid === undefined ? '' : ` (pid ${r.pid})`;
+      console.log(`${r.name}: ${r.outcome}${pid}`);
+    }
+  });
 
 program
   .command('status')
-  .description('a table of the services')
+  .description('show state, pid, ports, memory and log file of each service')
   .action(async () => {
-    const rows = (await servicesStatus()).map((s) => ({
-      service: s.name,
-      state: s.external ? `${s.state} (not ours)` : s.state,
-      pid: s.pid ?? '',
-      ports: s.ports.join(','),
-      'rss MiB': s.rssMiB ?? '',
-      log: s.logFile,
-    }));
-    console.table(rows);
+    console.log(formatStatusTable(await servicesStatus()));
   });
 
 program
-  .command('logs <name>')
-  .description('follow a service log')
-  .action((name: string) => {
-    spawn('tail', ['-n', '50', '-F', servicePaths(name).logFile], { stdio: 'inherit' });
+  .command('logs')
+  .description("print the end of a service's log")
+  .argument('<name>', 'service')
+  .option('-n, --lines <count>', 'lines to print', '50')
+  .option('-f, --follow', 'keep printing as the log grows')
+  .action((name: string, options: { lines: string; follow?: boolean }) => {
+    selectServices([name]); // throws on an unknown name
+    const { logFile } = servicePaths(name);
+    if (!existsSync(logFile)) throw new Error(`no log yet: ${logFile}`);
+    const args = ['-n', options.lines, ...(options.follow ? ['-F'] : []), logFile];
+    spawn('tail', args, { stdio: 'inherit' }).on('exit', (code) => {
+      process.exitCode = code ?? 1;
+    });
   });
 
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`services: ${error instanceof Error ? error.message : String(error)}\n`);
+  console.error(error instanceof Error ? error.message : String(error));
   process.exitCode = 1;
 });

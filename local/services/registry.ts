@@ -1,24 +1,26 @@
-/**
- * Every local service, in the order they are installed (one Maven at a time).
- */
 import { sqs } from './elasticmq';
 import { kafka } from './kafka';
 import { moto } from './moto';
 import { opensearch } from './opensearch';
 import type { ServiceDefinition } from './service';
 
-export const SERVICES: readonly ServiceDefinition[] = [sqs, moto, kafka, opensearch];
+/**
+ * Every local service, in display order. OpenSearch joins by itself once './opensearch'
+ * exports a definition instead of undefined.
+ */
+export const services: readonly ServiceDefinition[] = [kafka, sqs, moto, opensearch].filter(
+  (service): service is ServiceDefinition => service !== undefined,
+);
 
-/** The definitions named, or all of them; throws for an unknown name. */
+/**
+ * The definitions for `names`, in registry order; all services when `names` is empty.
+ * Throws on an unknown name, listing the known ones.
+ */
 export function selectServices(names: readonly string[] = []): ServiceDefinition[] {
-  if (names.length === 0) return [...SERVICES];
-  return names.map((name) => {
-    const found = SERVICES.find((service) => service.name === name);
-    if (!found) {
-      throw new Error(
-        `Unknown service "${name}"; known: ${SERVICES.map((s) => s.name).join(', ')}`,
-      );
-    }
-    return found;
-  });
+  const known = new Set(services.map((service) => service.name));
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown service ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  }
+  return services.filter((service) => names.length === 0 || names.includes(service.name));
 }

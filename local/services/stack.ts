@@ -1,147 +1,81 @@
-/**
- * Brings the local services up and down, idempotently: a healthy service (ours or anyone's
- * on that port) is left alone; a port held by something that does not answer the health
- * check fails at once with a clear error.
- */
-import { mkdir } from 'node:fs/promises';
-import { cacheDir, servicePaths } from './paths';
-import { isRecordedProcessAlive, readPidFile, removePidFile, writePidFile } from './pid-file';
-import { isPortFree, portOwnerPid } from './ports';
-import { residentBytes, stopProcess } from './processes';
+import {
+  type DownResult,
+  downService,
+  type LifecycleOptions,
+  type ServiceStatus,
+  serviceStatus,
+  type UpResult,
+  upService,
+} from './lifecycle';
+import { cacheDir } from './paths';
 import { selectServices } from './registry';
-import type { ServiceContext, ServiceDefinition } from './service';
-import { answersWithin, sleep } from './wait';
+import type { ServiceDefinition } from './service';
 
-/** How long a started service may take to answer its health check. */
-export const HEALTH_TIMEOUT_MS = 90_000;
+export type { DownResult, ServiceStatus, UpResult } from './lifecycle';
 
-export interface ServiceStatus {
-  name: string;
-  state: 'healthy' | 'starting' | 'stopped' | 'unhealthy';
-  pid?: number;
-  ports: readonly number[];
-  rssMiB?: number;
-  logFile: string;
-  /** True when the running instance was not started by this stack. */
-  external: boolean;
+/** Options of servicesUp/servicesDown/servicesStatus; all optional. */
+export interface StackOptions {
+  /** Progress lines; by default printed as `[name] message` on stderr. */
+  readonly progress?: (name: string, message: string) => void;
+  /** Per-service wait for health after start; 90 s by default. */
+  readonly healthTimeoutMs?: number;
 }
 
-function contextOf(service: ServiceDefinition, progress: (line: string) => void): ServiceContext {
-  const paths = servicePaths(service.name);
+function printProgress(name: string, message: string): void {
+  process.stderr.write(`[${name}] ${message}\n`);
+}
+
+function lifecycleOptions(options: StackOptions): LifecycleOptions {
   return {
     cacheDir: cacheDir(),
-    stateDir: paths.stateDir,
-    logFile: paths.logFile,
-    progress: (message) => progress(`${service.name}: ${message}`),
+    progress: options.progress ?? printProgress,
+    healthTimeoutMs: options.healthTimeoutMs ?? 90_000,
   };
 }
 
-async function isHealthy(service: ServiceDefinition, ctx: ServiceContext): Promise<boolean> {
-  return answersWithin(() => service.healthy(ctx), 3_000);
+/** Runs `op` on every service in parallel; one error naming each failed service. */
+async function eachService<T>(
+  defs: readonly ServiceDefinition[],
+  op: (def: ServiceDefinition) => Promise<T>,
+  verb: string,
+): Promise<T[]> {
+  const settled = await Promise.allSettled(defs.map(op));
+  const failures = settled.flatMap((result, i) =>
+    result.status === 'rejected'
+      ? [
+          `${defs[i]?.name}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`,
+        ]
+      : [],
+  );
+  if (failures.length > 0) throw new Error(`could not ${verb}:\n${failures.join('\n')}`);
+  return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 }
 
 /**
- * Installs (sequentially: Maven's cache is not safe for parallel writers) and starts (in
- * parallel) the named services, or all; resolves when every one is healthy.
- *
- * @example
- * ```ts
- * await servicesUp(['sqs', 'moto']);
- * ```
+ * Starts the named services (all when none are named), in parallel, and waits until each
+ * answers its health check. Idempotent: healthy services, including ones something else
+ * started on the same port, are left alone. Throws when any service cannot be brought up,
+ * after the others have finished.
  */
-export async function servicesUp(
+export function servicesUp(
   names: readonly string[] = [],
-  progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<void> {
-  const services = selectServices(names);
-  const toStart: ServiceDefinition[] = [];
-  for (const service of services) {
-    const ctx = contextOf(service, progress);
-    await mkdir(ctx.stateDir, { recursive: true });
-    if (await isHealthy(service, ctx)) {
-      progress(`${service.name}: already healthy`);
-      continue;
-    }
-    for (const port of service.ports) {
-      if (!(await isPortFree(port))) {
-        const owner = await portOwnerPid(port);
-        throw new Error(
-          `${service.name}: port ${port} is taken${owner ? ` by pid ${owner}` : ''} and does not answer as ${service.name}; stop that process or free the port`,
-        );
-      }
-    }
-    await service.install(ctx);
-    toStart.push(service);
-  }
-  await Promise.all(
-    toStart.map(async (service) => {
-      const ctx = contextOf(service, progress);
-      const started = Date.now();
-      const pid = await service.start(ctx);
-      await writePidFile(servicePaths(service.name).pidFile, pid);
-      progress(`${service.name}: started (pid ${pid}), waiting for health…`);
-      while (!(await isHealthy(service, ctx))) {
-        const record = await readPidFile(servicePaths(service.name).pidFile);
-        if (record && !(await isRecordedProcessAlive(record))) {
-          throw new Error(`${service.name}: exited during start; see ${ctx.logFile}`);
-        }
-        if (Date.now() - started > HEALTH_TIMEOUT_MS) {
-          throw new Error(
-            `${service.name}: not healthy after ${HEALTH_TIMEOUT_MS / 1000} s; see ${ctx.logFile}`,
-          );
-        }
-        await sleep(500);
-      }
-      progress(`${service.name}: healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    }),
-  );
+  options: StackOptions = {},
+): Promise<UpResult[]> {
+  const settings = lifecycleOptions(options);
+  return eachService(selectServices(names), (def) => upService(def, settings), 'start');
 }
 
-/** Stops the named services (or all) that this stack started, by pid. */
-export async function servicesDown(
+/** Stops the named services (all when none are named) that this checkout started. */
+export function servicesDown(
   names: readonly string[] = [],
-  progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<void> {
-  await Promise.all(
-    selectServices(names).map(async (service) => {
-      const { pidFile } = servicePaths(service.name);
-      const record = await readPidFile(pidFile);
-      if (!record) {
-        progress(`${service.name}: not started here`);
-        return;
-      }
-      const how = await stopProcess(record);
-      await removePidFile(pidFile);
-      progress(`${service.name}: ${how}`);
-    }),
-  );
+  options: StackOptions = {},
+): Promise<DownResult[]> {
+  const settings = lifecycleOptions(options);
+  return eachService(selectServices(names), (def) => downService(def, settings), 'stop');
 }
 
-/** The state of every service, for the status table. */
-export async function servicesStatus(): Promise<ServiceStatus[]> {
-  return Promise.all(
-    selectServices().map(async (service): Promise<ServiceStatus> => {
-      const ctx = contextOf(service, () => undefined);
-      const record = await readPidFile(servicePaths(service.name).pidFile);
-      const ours = record !== undefined && (await isRecordedProcessAlive(record));
-      const healthy = await isHealthy(service, ctx);
-      const pid = ours ? record?.pid : await portOwnerPid(service.ports[0] as number);
-      const rss = pid === undefined ? undefined : await residentBytes(pid);
-      return {
-        name: service.name,
-        state: healthy
-          ? 'healthy'
-          : ours
-            ? 'starting'
-            : pid === undefined
-              ? 'stopped'
-              : 'unhealthy',
-        ...(pid !== undefined ? { pid } : {}),
-        ports: service.ports,
-        ...(rss !== undefined ? { rssMiB: Math.round(rss / 1_048_576) } : {}),
-        logFile: ctx.logFile,
-        external: healthy && !ours,
-      };
-    }),
-  );
+/** State, pid, ports, memory and log file of every service. */
+export function servicesStatus(options: StackOptions = {}): Promise<ServiceStatus[]> {
+  const settings = lifecycleOptions(options);
+  return eachService(selectServices(), (def) => serviceStatus(def, settings), 'read the status of');
 }
