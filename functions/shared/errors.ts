@@ -18,22 +18,21 @@
  * ```
  */
 export abstract class SluiceError extends Error {
+  // Literal names, not the class's own: the deployed bundle is minified and would rename it.
+  override name = 'SluiceError';
   /** Whether the operation may succeed if retried unchanged. */
   abstract readonly transient: boolean;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
 }
 
 /** A failure that may go away by itself: retry with backoff. */
 export class TransientError extends SluiceError {
+  override name = 'TransientError';
   readonly transient = true;
 }
 
 /** A failure inherent to the input: do not retry, dead-letter it with its reason. */
 export class PermanentError extends SluiceError {
+  override name = 'PermanentError';
   readonly transient = false;
 }
 
@@ -54,6 +53,7 @@ export type RecordFailureReason =
  * rejected it, the JSON Pointer of the first failing value (e.g. `/data/lines/0/quantity`).
  */
 export class RecordRejectedError extends PermanentError {
+  override name = 'RecordRejectedError';
   constructor(
     readonly reason: RecordFailureReason,
     message: string,

@@ -16,6 +16,7 @@ import { PermanentError, TransientError } from './errors';
  * ```
  */
 export class ThrottledError extends TransientError {
+  override name = 'ThrottledError';
   /** The target's own hint (Retry-After), in seconds, when it gave one. */
   readonly retryAfterSeconds: number | undefined;
 
