@@ -24,7 +24,7 @@ export interface EventIdentity {
 }
 
 export type ParseResult =
-  | { ok: true; event: CloudEvent; receivedVersion: number }
+  | { ok: true; event: CloudEvent; receivedVersion: number; json?: string }
   | { ok: false; error: RecordRejectedError; identity: EventIdentity };
 
 const BINARY_MODE_PREFIX = 'ce_';
@@ -144,7 +144,10 @@ export class EventParser {
     // Already at the latest version with it stated: the validated envelope is the event.
     const unchanged = data === envelope.data && envelope.dataversion === latest;
     const event = (unchanged ? envelope : { ...envelope, dataversion: latest, data }) as CloudEvent;
-    return { ok: true, event, receivedVersion: version };
+    // Structured mode, nothing changed: the record text is the event's JSON.
+    return unchanged && !binary
+      ? { ok: true, event, receivedVersion: version, json: text }
+      : { ok: true, event, receivedVersion: version };
   }
 
   private firstError(

@@ -70,3 +70,24 @@ export function serializeJobMessage(
     `,"provenance":${provenanceJson},"event":${eventJson}}`
   );
 }
+
+/**
+ * {@link serializeJobMessage} for many messages of one batch: the fields that are the same
+ * for every message of a job (name, enqueue time, router version) are serialised once.
+ */
+export function jobMessageSerializer(
+  enqueuedAt: string,
+  routerVersion: string,
+): (jobId: string, job: string, provenanceJson: string, eventJson: string) => string {
+  const frames = new Map<string, string>();
+  return (jobId, job, provenanceJson, eventJson) => {
+    let frame = frames.get(job);
+    if (frame === undefined) {
+      frame =
+        `,"job":${JSON.stringify(job)},"enqueuedAt":${JSON.stringify(enqueuedAt)}` +
+        `,"routerVersion":${JSON.stringify(routerVersion)},"provenance":`;
+      frames.set(job, frame);
+    }
+    return `{"kind":"${JOB_MESSAGE_KIND}","v":1,"jobId":${JSON.stringify(jobId)}${frame}${provenanceJson},"event":${eventJson}}`;
+  };
+}

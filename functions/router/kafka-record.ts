@@ -49,7 +49,7 @@ export function decodeKafkaRecord(record: IncomingKafkaRecord): DecodedKafkaReco
   for (const header of record.headers ?? []) {
     for (const name in header) {
       const bytes = header[name];
-      headers.set(name, Buffer.from(bytes ?? []).toString('utf8'));
+      headers.set(name, headerText(bytes ?? []));
     }
   }
   const value = Buffer.from(record.value ?? '', 'base64');
@@ -57,6 +57,12 @@ export function decodeKafkaRecord(record: IncomingKafkaRecord): DecodedKafkaReco
     throw new RecordRejectedError('NOT_DECODABLE', describeUndecodable(value));
   }
   return { key: decodeKey(record.key), text: value.toString('utf8'), headers };
+}
+
+/** Header bytes as UTF-8 text; ASCII (the usual case) without a Buffer. */
+function headerText(bytes: readonly number[]): string {
+  for (const byte of bytes) if (byte > 0x7f) return Buffer.from(bytes).toString('utf8');
+  return String.fromCharCode.apply(null, bytes as number[]);
 }
 
 function decodeKey(key: string | null | undefined): string | null {

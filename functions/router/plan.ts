@@ -4,7 +4,7 @@
  */
 import type { CloudEvent } from '../events/envelope';
 import type { EventIdentity, EventParser } from '../events/parse-event';
-import { type JobMessage, jobIdOf, serializeJobMessage } from '../jobs/job-message';
+import { type JobMessage, jobIdOf, jobMessageSerializer } from '../jobs/job-message';
 import type { FailureEntry } from '../shared/dead-letter';
 import { RecordRejectedError } from '../shared/errors';
 import { type OutgoingMessage, sqsMessageBytes, sqsSafeJson } from '../shared/sqs-batch-sender';
@@ -45,6 +45,34 @@ export function jobsFor(routes: Routes, type: string): JobName[] {
   return [...new Set([...own, ...all])];
 }
 
+const jobsByRoutes = new WeakMap<Routes, Map<string, readonly JobName[]>>();
+
+/** {@link jobsFor}, computed once per routes object and event type. */
+function cachedJobsFor(routes: Routes, type: string): readonly JobName[] {
+  let byType = jobsByRoutes.get(routes);
+  if (!byType) {
+    byType = new Map();
+    jobsByRoutes.set(routes, byType);
+  }
+  let jobs = byType.get(type);
+  if (!jobs) {
+    jobs = jobsFor(routes, type);
+    byType.set(type, jobs);
+  }
+  return jobs;
+}
+
+const serializers = new WeakMap<PlanContext, ReturnType<typeof jobMessageSerializer>>();
+
+function serializerOf(context: PlanContext): ReturnType<typeof jobMessageSerializer> {
+  let serializer = serializers.get(context);
+  if (!serializer) {
+    serializer = jobMessageSerializer(context.enqueuedAt, context.codeVersion);
+    serializers.set(context, serializer);
+  }
+  return serializer;
+}
+
 /**
  * Plans one record. Never throws: every failure becomes a `reject` plan with its reason.
  *
@@ -69,7 +97,7 @@ export function planRecord(input: RouterInput, index: number, context: PlanConte
   if (!parsed.ok) return { kind: 'reject', error: parsed.error, identity: parsed.identity };
 
   const { event, receivedVersion } = parsed;
-  const jobNames = jobsFor(context.routes, event.type);
+  const jobNames = cachedJobsFor(context.routes, event.type);
   if (jobNames.length === 0) return { kind: 'skip', event, receivedVersion };
 
   const record = input.record;
@@ -81,14 +109,10 @@ export function planRecord(input: RouterInput, index: number, context: PlanConte
     key: decoded.key,
   };
   const provenanceJson = sqsSafeJson(JSON.stringify(provenance));
-  const eventJson = sqsSafeJson(JSON.stringify(event));
+  const eventJson = sqsSafeJson(parsed.json ?? JSON.stringify(event));
   const jobs = jobNames.map((job): PlannedJob => {
     const jobId = jobIdOf(event.source, event.id, job);
-    const body = serializeJobMessage(
-      { jobId, job, enqueuedAt: context.enqueuedAt, routerVersion: context.codeVersion },
-      provenanceJson,
-      eventJson,
-    );
+    const body = serializerOf(context)(jobId, job, provenanceJson, eventJson);
     const attributes = { job, eventType: event.type };
     return {
       input: index,

@@ -58,10 +58,19 @@ export async function routeBatch(
   gate: DeadLetterGate,
 ): Promise<Outcome[]> {
   const enqueuedAt = deps.now().toISOString();
+  const queueUrls = new Map<string, string>();
   const context = {
     parser: deps.parser,
     routes: deps.routes,
-    queueUrlOf: (job: PlannedJob['job']) => jobQueueUrl(deps.config, job),
+    queueUrlOf: (job: PlannedJob['job']) => {
+      // One string per queue: Map lookups on it (per message, in sendMessages) hash it once.
+      let url = queueUrls.get(job);
+      if (url === undefined) {
+        url = jobQueueUrl(deps.config, job);
+        queueUrls.set(job, url);
+      }
+      return url;
+    },
     codeVersion: deps.codeVersion,
     enqueuedAt,
   };
