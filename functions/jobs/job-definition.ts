@@ -2,7 +2,7 @@
  * What a job is, as plain data: its name, the event types it consumes and the settings the
  * CDK stacks, the local runtime and the job runtime read. No clients here — CDK imports it.
  */
-import type { JobName } from '../topology/topology';
+import type { IndexKey, JobName, TableKey } from '../topology/topology';
 
 /** SQS's ceiling for a message's visibility timeout: 12 hours. */
 export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
@@ -49,6 +49,19 @@ export interface JobSettings {
   readonly maxReceiveCount: number;
 }
 
+/** How a job uses a table: the CDK stacks grant exactly this, nothing more. */
+export type TableAccess = 'read' | 'write' | 'readWrite';
+
+/**
+ * The targets a job touches beyond the runtime's own tables (idempotency, job records),
+ * which every job gets. One source of truth for IAM grants, environment and local wiring.
+ */
+export interface JobAccess {
+  readonly tables?: Readonly<Partial<Record<TableKey, TableAccess>>>;
+  /** OpenSearch indexes (aliases) the job writes. */
+  readonly indexes?: readonly IndexKey[];
+}
+
 export interface JobDefinition {
   readonly name: JobName;
   readonly description: string;
@@ -56,6 +69,7 @@ export interface JobDefinition {
   readonly eventTypes: readonly string[];
   /** Whether the handler receives the whole batch (bulk targets such as OpenSearch). */
   readonly batch: boolean;
+  readonly access: JobAccess;
   readonly settings: JobSettings;
 }
 
@@ -127,6 +141,7 @@ export function settingsProblems(settings: JobSettings): string[] {
  *   description: 'Writes every valid event to the audit index',
  *   eventTypes: ['*'],
  *   batch: false,
+ *   access: { indexes: ['audit'] },
  *   settings: { ...DEFAULT_JOB_SETTINGS, idempotency: 'natural' },
  * });
  * ```
@@ -135,7 +150,11 @@ export function jobDefinition(definition: JobDefinition): JobDefinition {
   const problems = settingsProblems(definition.settings);
   if (definition.eventTypes.length === 0) problems.push('eventTypes must not be empty');
   if (problems.length > 0) throw new InvalidJobDefinitionError(definition.name, problems);
-  return Object.freeze({ ...definition, settings: Object.freeze({ ...definition.settings }) });
+  return Object.freeze({
+    ...definition,
+    access: Object.freeze({ ...definition.access }),
+    settings: Object.freeze({ ...definition.settings }),
+  });
 }
 
 /**

@@ -103,12 +103,16 @@ export const TABLES = {
   customers: { name: 'customers', partitionKey: 'customerId', ownedBySluice: true },
 } as const;
 
+export type TableKey = keyof typeof TABLES;
+
 /** OpenSearch indexes (aliases in front of versioned concrete indexes). */
 export const INDEXES = {
   products: 'products',
   audit: 'audit',
   security: 'security',
 } as const;
+
+export type IndexKey = keyof typeof INDEXES;
 
 /** S3 buckets. The claim-check bucket holds dead letters too large for an SQS message. */
 export const BUCKETS = {

@@ -9,6 +9,7 @@ export const auditJob = jobDefinition({
   description: 'Keeps an audit trail of every valid event',
   eventTypes: ['*'],
   batch: false,
+  access: { indexes: ['audit'] },
   settings: {
     ...DEFAULT_JOB_SETTINGS,
     maxConcurrency: 20,

@@ -9,6 +9,7 @@ export const detectLoginAbuseJob = jobDefinition({
   description: 'Counts failed logins per account and IP and flags abuse',
   eventTypes: ['LOGIN_FAILED'],
   batch: false,
+  access: { tables: { abuseCounters: 'readWrite' }, indexes: ['security'] },
   settings: {
     ...DEFAULT_JOB_SETTINGS,
     timeoutSeconds: 30,

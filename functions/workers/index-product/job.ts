@@ -9,6 +9,7 @@ export const indexProductJob = jobDefinition({
   description: 'Indexes published products into OpenSearch (bulk, external versions)',
   eventTypes: ['PRODUCT_PUBLISHED', 'PRODUCT_UPDATED', 'PRODUCT_UNPUBLISHED'],
   batch: true,
+  access: { tables: { catalog: 'read' }, indexes: ['products'] },
   settings: {
     ...DEFAULT_JOB_SETTINGS,
     timeoutSeconds: 120,

@@ -9,6 +9,7 @@ export const recordCommissionJob = jobDefinition({
   description: 'Records seller commissions for each sold line',
   eventTypes: ['ITEM_SOLD'],
   batch: false,
+  access: { tables: { commissions: 'write' } },
   settings: {
     ...DEFAULT_JOB_SETTINGS,
     idempotency: 'natural',

@@ -9,6 +9,7 @@ export const syncCustomerJob = jobDefinition({
   description: 'Merges customer field changes into the customers table',
   eventTypes: ['CUSTOMER_CREATED', 'CUSTOMER_UPDATED'],
   batch: false,
+  access: { tables: { customers: 'readWrite' } },
   settings: {
     ...DEFAULT_JOB_SETTINGS,
     idempotency: 'store',

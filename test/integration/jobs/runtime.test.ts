@@ -56,6 +56,7 @@ function job(
     description: 'integration',
     eventTypes: ['*'],
     batch: false,
+    access: {},
     settings: {
       ...DEFAULT_JOB_SETTINGS,
       maxAttempts: 3,

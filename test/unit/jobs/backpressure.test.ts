@@ -77,6 +77,7 @@ describe('backpressure', () => {
     description: 'test',
     eventTypes: ['*'],
     batch: false,
+    access: {},
     settings: { ...DEFAULT_JOB_SETTINGS, idempotency: 'natural' },
   });
 

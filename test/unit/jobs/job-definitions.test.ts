@@ -46,6 +46,7 @@ describe('jobDefinition', () => {
     description: 'test',
     eventTypes: ['*'],
     batch: false,
+    access: {},
     settings: DEFAULT_JOB_SETTINGS,
   };
 

@@ -29,6 +29,7 @@ function definition(settings: Partial<JobSettings> = {}) {
     description: 'test',
     eventTypes: ['*'],
     batch: false,
+    access: {},
     settings: {
       ...DEFAULT_JOB_SETTINGS,
       maxAttempts: 3,
