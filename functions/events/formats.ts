@@ -12,10 +12,26 @@ const DATE_TIME =
 /** A pragmatic email check: one @, no spaces, a dot in the domain. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-if (!FormatRegistry.Has('date-time')) {
-  FormatRegistry.Set(
-    'date-time',
-    (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
-  );
+/**
+ * The regular expression allows day 31 in every month; this rejects the days a month lacks
+ * (Feb 30, Apr 31, Feb 29 outside leap years). `Date.parse` cannot: V8 rolls Feb 31 over to
+ * March and rejects RFC 3339's leap second (`:60`).
+ */
+function dayExists(value: string): boolean {
+  const day = (value.charCodeAt(8) - 48) * 10 + value.charCodeAt(9) - 48;
+  if (day <= 28) return true;
+  const month = (value.charCodeAt(5) - 48) * 10 + value.charCodeAt(6) - 48;
+  if (month !== 2)
+    return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+  const year = Number(value.slice(0, 4));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (leap ? 29 : 28);
 }
+
+/** Whether `value` is an RFC 3339 date-time naming a real calendar day. */
+export function isDateTime(value: string): boolean {
+  return DATE_TIME.test(value) && dayExists(value);
+}
+
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
 if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (value) => EMAIL.test(value));

@@ -172,7 +172,9 @@ export async function routeBatch(
     }),
   );
 
-  return plans.map((plan, index) => {
+  // Jobs enqueued are counted per job name once per batch, not once per record.
+  const enqueued = new Map<string, number>();
+  const outcomes = plans.map((plan, index): Outcome => {
     const pendingError = pending.get(index);
     if (pendingError) {
       deps.log.warn(
@@ -181,21 +183,25 @@ export async function routeBatch(
       );
       return 'pending';
     }
+    if (plan.kind === 'jobs') {
+      for (const { job } of plan.jobs) enqueued.set(job, (enqueued.get(job) ?? 0) + 1);
+      return 'routed';
+    }
     return settle(plan, index, inputs, deps);
   });
+  for (const [job, count] of enqueued) {
+    deps.counter.count(M.jobsEnqueued, count, jobDimensions(job));
+  }
+  return outcomes;
 }
 
 function settle(
-  plan: Plan,
+  plan: Exclude<Plan, { kind: 'jobs' }>,
   index: number,
   inputs: readonly RouterInput[],
   deps: RouterDeps,
 ): Outcome {
   const { counter } = deps;
-  if (plan.kind === 'jobs') {
-    for (const job of plan.jobs) counter.count(M.jobsEnqueued, 1, jobDimensions(job.job));
-    return 'routed';
-  }
   if (plan.kind === 'skip') {
     counter.count(M.recordsSkipped, 1, { [D.eventType]: plan.event.type });
     return 'skipped';
