@@ -1,3 +1,4 @@
+import { textTable } from '../shared/text-table';
 import type { ServiceStatus } from './lifecycle';
 
 function mebibytes(bytes: number | undefined): string {
@@ -16,14 +17,6 @@ export function formatStatusTable(rows: readonly ServiceStatus[]): string {
     `${row.memoryMiB} MiB`,
     row.logFile,
   ]);
-  const widths = header.map((title, i) =>
-    Math.max(title.length, ...cells.map((c) => c[i]?.length ?? 0)),
-  );
-  const line = (values: readonly string[]) =>
-    values
-      .map((value, i) => value.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
   const total = rows.reduce((sum, row) => sum + (row.rssBytes ?? 0), 0);
-  return [line(header), ...cells.map(line), `total RSS: ${mebibytes(total)}`].join('\n');
+  return `${textTable(header, cells, ['left', 'left', 'right', 'left', 'right', 'right'])}\ntotal RSS: ${mebibytes(total)}`;
 }
