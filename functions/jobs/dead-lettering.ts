@@ -4,8 +4,10 @@
  * dead-letters it again without re-running the job.
  */
 import { type MessageAttributeValue, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { FailureEntry } from '../shared/dead-letter';
+import { putClaimCheck } from '../shared/claim-check';
+import type { DeadLetter, FailureEntry } from '../shared/dead-letter';
 import { describeError } from '../shared/errors';
+import { sqsMessageBytes, sqsSafeJson } from '../shared/sqs-batch-sender';
 import type { Delivery } from './delivery';
 import { jobDeadLetter, jobDeadLetterAttributes } from './job-dead-letter';
 import type { JobRecord } from './job-records';
@@ -58,10 +60,11 @@ export async function deadLetter(run: BatchRun, request: DeadLetterRequest): Pro
     state: 'dead',
   };
   try {
+    const body = await deadLetterBody(run, letter, attributes);
     await deps.sqs.send(
       new SendMessageCommand({
         QueueUrl: config.dlqUrl,
-        MessageBody: JSON.stringify(letter),
+        MessageBody: body,
         MessageAttributes: attributes,
       }),
     );
@@ -90,4 +93,35 @@ export async function deadLetter(run: BatchRun, request: DeadLetterRequest): Pro
     });
   }
   return { kind: 'ack' };
+}
+
+/**
+ * The DLQ message body: the letter itself, or — when it would exceed the SQS limit (a job
+ * message near 1 MiB plus the failure history) — a pointer letter whose `claimCheck` names
+ * the whole letter stored in S3. Adds the `claimCheck` attribute in that case.
+ */
+async function deadLetterBody(
+  run: BatchRun,
+  letter: DeadLetter,
+  attributes: Record<string, MessageAttributeValue>,
+): Promise<string> {
+  const { deps } = run;
+  const body = sqsSafeJson(JSON.stringify(letter));
+  const flat = Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [name, value.StringValue ?? '']),
+  );
+  const bucket = deps.config.claimCheckBucket;
+  if (sqsMessageBytes(body, flat) <= deps.config.maxMessageBytes || !deps.s3 || !bucket) {
+    return body;
+  }
+  const id = letter.job?.jobId ?? letter.job?.messageId ?? 'unknown';
+  const key = `job/${deps.definition.name}/${id}/${letter.lastFailedAt}.json`;
+  const claimCheck = await putClaimCheck(deps.s3, bucket, key, body);
+  attributes.claimCheck = { DataType: 'String', StringValue: 'true' };
+  const pointer: DeadLetter = { ...letter, claimCheck };
+  if (letter.job) {
+    const { message: _message, body: _body, ...job } = letter.job;
+    pointer.job = job;
+  }
+  return sqsSafeJson(JSON.stringify(pointer));
 }

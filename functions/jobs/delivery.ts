@@ -3,8 +3,11 @@
  * when the DLQ was redriven into the queue), its receive count, and the attempts a snoozed
  * job carries from before its snooze.
  */
+
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSRecord } from 'aws-lambda';
-import { type DeadLetter, isDeadLetter } from '../shared/dead-letter';
+import { getClaimCheck } from '../shared/claim-check';
+import { type ClaimCheck, type DeadLetter, isDeadLetter } from '../shared/dead-letter';
 import { JOB_MESSAGE_KIND, type JobMessage } from './job-message';
 
 /** Message attribute carrying the attempts of a snoozed job (a re-sent message restarts at 1 receive). */
@@ -21,6 +24,8 @@ export interface Delivery {
   readonly message?: JobMessage;
   /** The dead letter this message was redriven from, if it was. */
   readonly redrivenFrom?: DeadLetter;
+  /** A redriven dead letter stored in S3: read it with {@link resolveClaimCheck} first. */
+  readonly claimCheck?: ClaimCheck;
   /** Why the body cannot be run: it is dead-lettered at once. */
   readonly problem?: { reason: 'NOT_A_JOB' | 'WRONG_JOB'; message: string };
 }
@@ -59,6 +64,9 @@ export function readDelivery(record: SQSRecord, index: number, job: string): Del
     return { ...base, problem: { reason: 'NOT_A_JOB', message: 'body is not JSON' } };
   }
   let redrivenFrom: DeadLetter | undefined;
+  if (isDeadLetter(parsed) && parsed.stage === 'job' && parsed.claimCheck && !parsed.job?.message) {
+    return { ...base, redrivenFrom: parsed, claimCheck: parsed.claimCheck };
+  }
   if (isDeadLetter(parsed) && parsed.stage === 'job' && parsed.job?.message) {
     redrivenFrom = parsed;
     parsed = parsed.job.message;
@@ -75,6 +83,21 @@ export function readDelivery(record: SQSRecord, index: number, job: string): Del
     return { ...base, message: parsed, redrivenFrom, problem: { reason: 'WRONG_JOB', message } };
   }
   return { ...base, message: parsed, redrivenFrom };
+}
+
+/**
+ * Reads a claim-checked dead letter back from S3 and reads the delivery again from it, as
+ * if the whole letter had been the body. Throws (transient or permanent, classified) when
+ * S3 cannot give it back; the caller leaves the message for a later delivery.
+ */
+export async function resolveClaimCheck(
+  delivery: Delivery,
+  s3: S3Client,
+  job: string,
+): Promise<Delivery> {
+  if (!delivery.claimCheck) return delivery;
+  const body = await getClaimCheck(s3, delivery.claimCheck);
+  return readDelivery({ ...delivery.record, body }, delivery.index, job);
 }
 
 /** The CloudEvent identity of a job message's event, as far as it can be read. */

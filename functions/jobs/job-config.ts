@@ -3,6 +3,7 @@
  * derived from the stage and the topology, never configured one by one.
  */
 import { type Env, integer, requiredString } from '../shared/env';
+import { AWS_SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-batch-sender';
 import { resourceName } from '../topology/naming';
 import { jobQueues, TABLES } from '../topology/topology';
 import type { JobDefinition } from './job-definition';
@@ -21,6 +22,14 @@ export interface JobRuntimeConfig {
   readonly completedTtlSeconds: number;
   /** How long job records are kept. */
   readonly recordTtlSeconds: number;
+  /**
+   * Where dead letters too large for an SQS message are stored (claim check). Without it,
+   * such a dead letter cannot be sent: the message stays and SQS's own redrive moves the
+   * bare job message to the DLQ after maxReceiveCount.
+   */
+  readonly claimCheckBucket?: string;
+  /** The SQS message size limit dead letters are measured against. */
+  readonly maxMessageBytes: number;
 }
 
 const DAY = 86_400;
@@ -33,6 +42,8 @@ const DAY = 86_400;
  * | SLUICE_JOB_LEASE_SECONDS | idempotency lease | function timeout + 30 |
  * | SLUICE_JOB_COMPLETED_TTL_SECONDS | duplicate suppression window | 15 days (> 14-day DLQ retention, so a replay of the ingest DLQ is still suppressed) |
  * | SLUICE_JOB_RECORD_TTL_SECONDS | job record retention | 30 days |
+ * | SLUICE_CLAIM_CHECK_BUCKET | bucket for dead letters over the SQS limit | none (see `claimCheckBucket`) |
+ * | SLUICE_MAX_MESSAGE_BYTES | SQS message size limit | 1048576 |
  *
  * @example
  * ```ts
@@ -54,6 +65,14 @@ export function readJobRuntimeConfig(env: Env, definition: JobDefinition): JobRu
     leaseSeconds: integer(env, 'SLUICE_JOB_LEASE_SECONDS', timeout + 30, 1, 43_200),
     completedTtlSeconds: integer(env, 'SLUICE_JOB_COMPLETED_TTL_SECONDS', 15 * DAY, 60, 365 * DAY),
     recordTtlSeconds: integer(env, 'SLUICE_JOB_RECORD_TTL_SECONDS', 30 * DAY, 60, 365 * DAY),
+    claimCheckBucket: env.SLUICE_CLAIM_CHECK_BUCKET || undefined,
+    maxMessageBytes: integer(
+      env,
+      'SLUICE_MAX_MESSAGE_BYTES',
+      AWS_SQS_MAX_MESSAGE_BYTES,
+      1024,
+      AWS_SQS_MAX_MESSAGE_BYTES,
+    ),
   };
 }
 
@@ -64,4 +83,6 @@ export const JOB_ENV_VARS = [
   'SLUICE_JOB_LEASE_SECONDS',
   'SLUICE_JOB_COMPLETED_TTL_SECONDS',
   'SLUICE_JOB_RECORD_TTL_SECONDS',
+  'SLUICE_CLAIM_CHECK_BUCKET',
+  'SLUICE_MAX_MESSAGE_BYTES',
 ] as const;

@@ -3,6 +3,7 @@
  * clients, the limiter and telemetry are reused across invocations.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CODE_VERSION } from '../shared/code-version';
 import type { Env } from '../shared/env';
@@ -17,6 +18,8 @@ export interface JobDeps {
   readonly definition: JobDefinition;
   readonly config: JobRuntimeConfig;
   readonly sqs: SQSClient;
+  /** Present when a claim-check bucket is configured: oversized dead letters go to S3. */
+  readonly s3?: S3Client;
   /** Present when the job's idempotency is `store`. */
   readonly idempotency?: IdempotencyStore;
   readonly records: JobRecords;
@@ -35,7 +38,7 @@ export function jobDepsFrom(
   config: JobRuntimeConfig,
   parts: Pick<JobDeps, 'sqs' | 'log' | 'metricSink'> & {
     dynamodb: DynamoDBClient;
-  } & Partial<Pick<JobDeps, 'codeVersion' | 'now' | 'random' | 'limiter'>>,
+  } & Partial<Pick<JobDeps, 's3' | 'codeVersion' | 'now' | 'random' | 'limiter'>>,
 ): JobDeps {
   const { dynamodb, ...rest } = parts;
   const width = Math.min(definition.settings.batchSize, definition.batch ? 10_000 : 10);
@@ -67,8 +70,12 @@ export function jobDepsFrom(
  */
 export function createJobDeps(env: Env, definition: JobDefinition): JobDeps {
   const { logger, metrics } = createTelemetry(`sluice-job-${definition.name}`);
-  return jobDepsFrom(definition, readJobRuntimeConfig(env, definition), {
+  const config = readJobRuntimeConfig(env, definition);
+  return jobDepsFrom(definition, config, {
     sqs: new SQSClient({}),
+    ...(config.claimCheckBucket
+      ? { s3: new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' }) }
+      : {}),
     dynamodb: new DynamoDBClient({}),
     log: logger,
     metricSink: metrics,

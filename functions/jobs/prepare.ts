@@ -11,14 +11,16 @@
 import type { FailureEntry } from '../shared/dead-letter';
 import { describeError } from '../shared/errors';
 import { deadLetter } from './dead-lettering';
-import type { Delivery } from './delivery';
+import { type Delivery, resolveClaimCheck } from './delivery';
 import type { JobRecord } from './job-records';
 import { retryDelaySeconds } from './retry-schedule';
 import { type BatchRun, type Prepared, type Ready, recordBase, withKeys } from './run-types';
 
-export async function prepare(run: BatchRun, delivery: Delivery): Promise<Prepared> {
+export async function prepare(run: BatchRun, received: Delivery): Promise<Prepared> {
   const { deps, metrics } = run;
   const { settings } = deps.definition;
+  const delivery = await withClaimCheckRead(run, received);
+  if (!delivery) return { kind: 'settled', settlement: { kind: 'unsettled' } };
   const message = delivery.message;
   if (delivery.problem || !message) {
     const problem = delivery.problem ?? { reason: 'NOT_A_JOB', message: 'no job message' };
@@ -118,8 +120,10 @@ export async function prepare(run: BatchRun, delivery: Delivery): Promise<Prepar
   }
 
   const attempt = priorAttempts + 1;
+  // A redriven dead letter has a `dead` record: its outcome now must replace that.
+  const tracked = redelivered || delivery.redrivenFrom !== undefined;
   const recordSuccess =
-    redelivered ||
+    tracked ||
     settings.successRecords === 'on' ||
     (settings.successRecords === 'sampled' && deps.random() < (settings.sampleRate ?? 0));
   const ready: Ready = {
@@ -130,7 +134,7 @@ export async function prepare(run: BatchRun, delivery: Delivery): Promise<Prepar
     history,
     firstFailedAt,
     claim,
-    tracked: redelivered,
+    tracked,
     recordSuccess,
     context: {
       jobId: message.jobId,
@@ -150,4 +154,37 @@ export async function prepare(run: BatchRun, delivery: Delivery): Promise<Prepar
       );
   }
   return ready;
+}
+
+/**
+ * A redriven dead letter stored in S3 is read back before anything else. If it cannot be
+ * read (no S3 client configured, S3 failing), the message is left alone: it returns after
+ * the visibility timeout and, failing again, SQS moves it back to the DLQ unchanged.
+ */
+async function withClaimCheckRead(
+  run: BatchRun,
+  delivery: Delivery,
+): Promise<Delivery | undefined> {
+  if (!delivery.claimCheck) return delivery;
+  const { deps } = run;
+  const keys = {
+    job: deps.definition.name,
+    messageId: delivery.messageId,
+    claimCheck: delivery.claimCheck,
+  };
+  if (!deps.s3) {
+    deps.log.error(
+      'Claim-checked dead letter redriven, but no claim-check bucket is configured',
+      keys,
+    );
+    return undefined;
+  }
+  try {
+    return await resolveClaimCheck(delivery, deps.s3, deps.definition.name);
+  } catch (error) {
+    deps.log.warn('Claim-checked dead letter could not be read yet', keys, {
+      error: describeError(error),
+    });
+    return undefined;
+  }
 }

@@ -5,11 +5,9 @@
 
 import type { BackoffPolicy } from '../shared/backoff';
 import { boolean, type Env, integer, requiredString } from '../shared/env';
+import { AWS_SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-batch-sender';
 import { resourceName } from '../topology/naming';
 import { type JobName, jobQueues, ROUTER_QUEUES } from '../topology/topology';
-
-/** 1 MiB: SQS's message and batch size limit since August 2025. */
-export const AWS_SQS_MAX_MESSAGE_BYTES = 1_048_576;
 
 export interface RouterConfig {
   readonly stage: string;

@@ -15,6 +15,9 @@ import { type BackoffPolicy, fullJitterDelay, sleep } from './backoff';
 import { PermanentError, TransientError } from './errors';
 
 /** SQS allows at most this many entries per SendMessageBatch call. */
+/** 1 MiB: SQS's message and batch size limit since August 2025. */
+export const AWS_SQS_MAX_MESSAGE_BYTES = 1_048_576;
+
 export const SQS_MAX_BATCH_ENTRIES = 10;
 
 /** A message to send. `bytes` is its size as SQS counts it (see {@link sqsMessageBytes}). */

@@ -4,7 +4,13 @@
  * receives batches, calls the handler and deletes what it acknowledged.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '../../../functions/jobs/define-job';
 import type { IdempotencyStore } from '../../../functions/jobs/idempotency-store';
@@ -23,6 +29,7 @@ import type { DeadLetter } from '../../../functions/shared/dead-letter';
 import { PermanentError, TransientError } from '../../../functions/shared/errors';
 import { resourceName } from '../../../functions/topology/naming';
 import { type JobName, METRICS, TABLES } from '../../../functions/topology/topology';
+import { localS3Options } from '../../../local/provision/queues';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { captureLog, captureMetrics } from '../../support/router';
@@ -33,14 +40,17 @@ applyLocalServiceEnv();
 const stage = `jobs${Date.now().toString(36)}`;
 const sqs = new SQSClient({});
 const dynamodb = new DynamoDBClient({});
+const s3 = new S3Client(localS3Options);
 const records = new JobRecords(dynamodb, resourceName(stage, TABLES.jobRecords.name), 3600);
 let queueUrls: Map<string, string>;
 let queueUrlBase = '';
+let claimCheckBucket = '';
 
 beforeAll(async () => {
   const provisioned = await provisionStage(stage);
   queueUrls = provisioned.queueUrls;
   queueUrlBase = provisioned.queueUrlBase;
+  claimCheckBucket = provisioned.claimCheckBucket;
 });
 
 const url = (logical: string) => queueUrls.get(logical) as string;
@@ -66,11 +76,17 @@ function job(
     },
   });
   const config = readJobRuntimeConfig(
-    { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase, SLUICE_JOB_LEASE_SECONDS: '2' },
+    {
+      SLUICE_STAGE: stage,
+      SLUICE_QUEUE_URL_BASE: queueUrlBase,
+      SLUICE_JOB_LEASE_SECONDS: '2',
+      SLUICE_CLAIM_CHECK_BUCKET: claimCheckBucket,
+    },
     definition,
   );
   const deps = jobDepsFrom(definition, config, {
     sqs,
+    s3,
     dynamodb,
     log: captureLog(),
     metricSink: captureMetrics(),
@@ -295,5 +311,53 @@ describe('job runtime on ElasticMQ and moto', () => {
       expect(found.map((r) => r.jobId)).toContain(m?.jobId);
     }
     expect(await inQueue(url('job-audit'))).toBe(0);
+  });
+
+  // The only job whose DLQ the other tests leave empty.
+  it('a dead letter too large for SQS is claim-checked to S3, and a redrive runs the original job', async () => {
+    let fixed = false;
+    const seen: unknown[] = [];
+    const { handler } = job('sync-customer', async ({ event }) => {
+      if (!fixed) throw new PermanentError('rates missing');
+      seen.push(event);
+    });
+    // A job message just under the 1 MiB limit: its dead letter (message + failure) is over.
+    const base = jobMessage('sync-customer', 20);
+    const room = 1_048_576 - 200 - JSON.stringify(base).length;
+    const event = { ...(base.event as object), note: 'x'.repeat(room) };
+    const message = { ...base, event };
+    await send('sync-customer', message);
+    const queue = url('job-sync-customer');
+    await pollUntil(
+      sqs,
+      queue,
+      handler,
+      async () => (await inQueue(url('job-sync-customer-dlq'))) > 0,
+    );
+
+    const [pointer] = await receive(sqs, url('job-sync-customer-dlq'), 1, 0);
+    expect(pointer?.MessageAttributes?.claimCheck?.StringValue).toBe('true');
+    const letter = JSON.parse(pointer?.Body ?? '') as DeadLetter;
+    expect(letter).toMatchObject({ stage: 'job', error: { message: 'rates missing' } });
+    expect(letter.job?.message).toBeUndefined();
+    expect(letter.job?.jobId).toBe(message.jobId);
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: claimCheckBucket, Key: letter.claimCheck?.key }),
+    );
+    const whole = JSON.parse((await stored.Body?.transformToString()) ?? '') as DeadLetter;
+    expect(whole.job?.message).toEqual(message);
+
+    // Fix, then redrive the DLQ into the job's queue: the runtime reads the letter back.
+    fixed = true;
+    await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: await queueArn(sqs, url('job-sync-customer-dlq')),
+        DestinationArn: await queueArn(sqs, queue),
+      }),
+    );
+    expect(await pollUntil(sqs, queue, handler, () => seen.length > 0)).toBe(true);
+    expect(seen).toEqual([event]);
+    expect(await records.get(message.jobId)).toMatchObject({ state: 'completed' });
+    expect(await inQueue(url('job-sync-customer-dlq'))).toBe(0);
   });
 });
