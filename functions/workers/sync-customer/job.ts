@@ -1,6 +1,8 @@
 /**
- * sync-customer: merges field changes into the customer table (newest `changedAt` wins).
- * Uses the store so a duplicate never re-applies an older merge over a newer one.
+ * sync-customer: merges field changes into the customer table (newest `changedAt` wins per
+ * field, optimistic concurrency on a version). Per-field change times already make a
+ * duplicate harmless (it writes nothing), so `natural` would be safe too and would save
+ * the store's two writes per job; the store stays until that trade is decided.
  */
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs/job-definition';
 

@@ -1,0 +1,195 @@
+/**
+ * detect-login-abuse's work for one failed login: count it for its account and its IP
+ * address in the event's fixed window, and when a count reaches its threshold make sure
+ * the window has exactly one suspicion record and one document in the security index.
+ *
+ * Counter increments are not idempotent, which is why the job keeps the idempotency store:
+ * a duplicate delivery is suppressed before it counts. A retry after a failure does count
+ * again (the store releases the claim of a failed run) — counts err upwards, never down —
+ * but the suspicion side is idempotent by itself: the threshold test is "at or above", the
+ * record is put-if-absent and the document create-only, so a retry that finds the record
+ * not yet indexed finishes the job with the same document.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Client } from '@opensearch-project/opensearch';
+import type { CloudEvent } from '../../events/envelope';
+import type { LoginFailed } from '../../events/schemas/identity';
+import type { JobCode } from '../../jobs/define-job';
+import { isTransient, PermanentError } from '../../shared/errors';
+import { ThrottledError } from '../../shared/throttling';
+import type { AbuseConfig } from './abuse-config';
+import { countFailure, type Subject, type SubjectKind } from './counters';
+import { indexSuspicion } from './security-index';
+import {
+  markIndexed,
+  readSuspicion,
+  recordSuspicion,
+  type StoredSuspicion,
+  type Suspicion,
+  suspicionIdOf,
+} from './suspicions';
+import { type CountingWindow, windowOf } from './windows';
+
+export type LoginFailedEvent = CloudEvent<'LOGIN_FAILED', LoginFailed>;
+
+export interface DetectLoginAbuseDeps {
+  readonly dynamodb: DynamoDBClient;
+  readonly search: Client;
+  readonly config: AbuseConfig;
+  readonly now: () => Date;
+}
+
+/** What one failed login did. */
+export interface AbuseOutcome {
+  readonly window: CountingWindow;
+  /** The window's count per subject after this failure. */
+  readonly counts: Readonly<Record<SubjectKind, number>>;
+  /** Suspicions this run wrote (the first run to cross a threshold). */
+  readonly flagged: readonly Suspicion[];
+}
+
+/** The subjects a failed login is counted for. */
+export function subjectsOf(data: LoginFailed): Subject[] {
+  return [
+    { kind: 'account', value: data.accountId },
+    // Hex digits of IPv6 addresses may come in either case.
+    { kind: 'ip', value: data.ip.toLowerCase() },
+  ];
+}
+
+function thresholdFor(config: AbuseConfig, kind: SubjectKind): number {
+  return kind === 'account' ? config.accountThreshold : config.ipThreshold;
+}
+
+/** Throttling first (the runtime must ease off), then other transient errors, then the rest. */
+function worst(errors: readonly unknown[]): unknown {
+  const rank = (e: unknown) => (e instanceof ThrottledError ? 0 : isTransient(e) ? 1 : 2);
+  return [...errors].sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/** Settles every promise, then throws the worst failure, if any. */
+async function allOrWorst<T>(work: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(work);
+  const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
+  if (failures.length > 0) throw worst(failures);
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** This run's suspicion for `subject`: used only if the window has none yet. */
+function candidate(
+  event: LoginFailedEvent,
+  subject: Subject,
+  window: CountingWindow,
+  threshold: number,
+  count: number,
+  now: Date,
+): Suspicion {
+  const { accountId, email, ip, userAgent, reason } = event.data;
+  return {
+    suspicionId: suspicionIdOf(subject, window),
+    kind: subject.kind,
+    subject: subject.value,
+    windowStart: window.start,
+    windowEnd: window.end,
+    threshold,
+    failures: count,
+    detectedAt: event.time,
+    flaggedAt: now.toISOString(),
+    eventId: event.id,
+    accountId,
+    email,
+    ip,
+    userAgent,
+    ...(reason === undefined ? {} : { reason }),
+  };
+}
+
+/** Makes sure the window's suspicion for `subject` is recorded and indexed, once. */
+async function ensureFlagged(
+  deps: DetectLoginAbuseDeps,
+  event: LoginFailedEvent,
+  subject: Subject,
+  window: CountingWindow,
+  count: number,
+): Promise<StoredSuspicion> {
+  const { dynamodb, config } = deps;
+  const threshold = thresholdFor(config, subject.kind);
+  const suspicionId = suspicionIdOf(subject, window);
+  // Above the threshold a record almost surely exists: a read is cheaper than a failed put.
+  const known =
+    count > threshold ? await readSuspicion(dynamodb, config.table, suspicionId) : undefined;
+  if (known?.indexed) return known;
+  const stored =
+    known ??
+    (await recordSuspicion(
+      dynamodb,
+      config.table,
+      candidate(event, subject, window, threshold, count, deps.now()),
+      window,
+    ));
+  if (stored.indexed) return stored;
+  // The stored record, not this run's candidate: every run indexes the same document.
+  await indexSuspicion(deps.search, config.securityIndex, stored.suspicion);
+  await markIndexed(dynamodb, config.table, suspicionId, deps.now());
+  return { ...stored, indexed: true };
+}
+
+/**
+ * Counts one failed login and flags its account and IP address when they cross their
+ * thresholds.
+ *
+ * @throws ThrottledError / TransientError (retried), PermanentError (dead-lettered).
+ * @example
+ * ```ts
+ * const { counts, flagged } = await detectLoginAbuse(deps, event);
+ * ```
+ */
+export async function detectLoginAbuse(
+  deps: DetectLoginAbuseDeps,
+  event: LoginFailedEvent,
+): Promise<AbuseOutcome> {
+  if (event.type !== 'LOGIN_FAILED') {
+    throw new PermanentError(`detect-login-abuse got a ${String(event.type)} event`);
+  }
+  const window = windowOf(event.time, deps.config.windowSeconds);
+  const subjects = subjectsOf(event.data);
+  const counts = await allOrWorst(
+    subjects.map((subject) => countFailure(deps.dynamodb, deps.config.table, subject, window)),
+  );
+  const crossing = subjects
+    .map((subject, i) => ({ subject, count: counts[i] as number }))
+    .filter(({ subject, count }) => count >= thresholdFor(deps.config, subject.kind));
+  const stored = await allOrWorst(
+    crossing.map(({ subject, count }) => ensureFlagged(deps, event, subject, window, count)),
+  );
+  return {
+    window,
+    counts: { account: counts[0] as number, ip: counts[1] as number },
+    flagged: stored.filter((s) => s.created).map((s) => s.suspicion),
+  };
+}
+
+/**
+ * The job's code for `defineJob`.
+ *
+ * @example
+ * ```ts
+ * export const handler = defineJob(detectLoginAbuseJob, detectLoginAbuseCode(deps));
+ * ```
+ */
+export function detectLoginAbuseCode(deps: DetectLoginAbuseDeps): JobCode<LoginFailedEvent> {
+  return {
+    perform: async ({ event, log }) => {
+      const outcome = await detectLoginAbuse(deps, event);
+      for (const suspicion of outcome.flagged) {
+        log.warn('Login abuse suspected', {
+          suspicionId: suspicion.suspicionId,
+          kind: suspicion.kind,
+          subject: suspicion.subject,
+          windowStart: suspicion.windowStart,
+          failures: suspicion.failures,
+        });
+      }
+    },
+  };
+}

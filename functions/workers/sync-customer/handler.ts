@@ -1,0 +1,22 @@
+/**
+ * Lambda entry point of sync-customer (SQS event source mapping with
+ * ReportBatchItemFailures). Configuration is read and clients are built once per container.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { defineJob } from '../../jobs/define-job';
+import { syncCustomerJob } from './job';
+import { customersTable, syncCustomerCode } from './sync-customer';
+
+export const handler = defineJob(
+  syncCustomerJob,
+  syncCustomerCode({
+    dynamodb: new DynamoDBClient({}),
+    table: customersTable(process.env),
+    now: () => new Date(),
+    pause: async (ms) => {
+      await sleep(ms);
+    },
+    random: Math.random,
+  }),
+);

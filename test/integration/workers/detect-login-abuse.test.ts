@@ -1,0 +1,295 @@
+/**
+ * detect-login-abuse against moto (DynamoDB), ElasticMQ (SQS) and the local OpenSearch node,
+ * driven through the real job runtime: duplicate deliveries count once, a threshold fires
+ * once per window, and a run that counted but failed to index finishes on retry with
+ * exactly one suspicion document.
+ */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoginFailed } from '../../../functions/events/schemas/identity';
+import { defineJob } from '../../../functions/jobs/define-job';
+import { type Item, readNum } from '../../../functions/jobs/dynamo-attributes';
+import { readJobRuntimeConfig } from '../../../functions/jobs/job-config';
+import { jobDepsFrom } from '../../../functions/jobs/job-deps';
+import { type JobMessage, jobIdOf } from '../../../functions/jobs/job-message';
+import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
+import { resourceName } from '../../../functions/topology/naming';
+import { INDEXES, TABLES } from '../../../functions/topology/topology';
+import type { AbuseConfig } from '../../../functions/workers/detect-login-abuse/abuse-config';
+import { counterIdOf, type Subject } from '../../../functions/workers/detect-login-abuse/counters';
+import {
+  detectLoginAbuse,
+  detectLoginAbuseCode,
+  type LoginFailedEvent,
+} from '../../../functions/workers/detect-login-abuse/detect-login-abuse';
+import { detectLoginAbuseJob } from '../../../functions/workers/detect-login-abuse/job';
+import {
+  recordSuspicion,
+  type Suspicion,
+  suspicionIdOf,
+} from '../../../functions/workers/detect-login-abuse/suspicions';
+import { windowOf } from '../../../functions/workers/detect-login-abuse/windows';
+import { provisionStage } from '../../../local/provision/stage';
+import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
+import { captureLog, captureMetrics } from '../../support/router';
+import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
+
+applyLocalServiceEnv();
+const stage = `dla-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+const sqs = new SQSClient({});
+const dynamodb = new DynamoDBClient({});
+const search = createOpenSearchClient({
+  url: process.env[opensearchUrlVariable] as string,
+  mode: 'none',
+});
+const config: AbuseConfig = {
+  table: resourceName(stage, TABLES.abuseCounters.name),
+  securityIndex: resourceName(stage, INDEXES.security),
+  windowSeconds: 300,
+  accountThreshold: 3,
+  ipThreshold: 1000,
+};
+/** Created here only when provisioning has not made the alias (no template needed). */
+const ownIndex = `${config.securityIndex}-it`;
+let createdOwnIndex = false;
+let queueUrls: Map<string, string>;
+let queueUrlBase = '';
+
+beforeAll(async () => {
+  const provisioned = await provisionStage(stage);
+  queueUrls = provisioned.queueUrls;
+  queueUrlBase = provisioned.queueUrlBase;
+  const exists = await search.indices.existsAlias({ name: config.securityIndex });
+  if (exists.statusCode !== 200) {
+    await search.indices.create({
+      index: ownIndex,
+      body: {
+        settings: { number_of_shards: 1, number_of_replicas: 0 },
+        aliases: { [config.securityIndex]: { is_write_index: true } },
+      },
+    });
+    createdOwnIndex = true;
+  }
+});
+
+afterAll(async () => {
+  if (createdOwnIndex) await search.indices.delete({ index: ownIndex, ignore_unavailable: true });
+  await search.close();
+});
+
+const queue = () => queueUrls.get('job-detect-login-abuse') as string;
+
+/** A handler over the real runtime (2-second idempotency lease so held claims end quickly). */
+function container(): Handler {
+  const runtimeConfig = readJobRuntimeConfig(
+    { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase, SLUICE_JOB_LEASE_SECONDS: '2' },
+    detectLoginAbuseJob,
+  );
+  const deps = jobDepsFrom(detectLoginAbuseJob, runtimeConfig, {
+    sqs,
+    dynamodb,
+    log: captureLog(),
+    metricSink: captureMetrics(),
+    codeVersion: 'integration',
+    random: () => 0,
+  });
+  const code = detectLoginAbuseCode({ dynamodb, search, config, now: () => new Date() });
+  return defineJob(detectLoginAbuseJob, code, deps);
+}
+
+function failedLogin(id: string, time: string, data: Partial<LoginFailed>): LoginFailedEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: 'urn:shop:identity',
+    type: 'LOGIN_FAILED',
+    time,
+    dataversion: 1,
+    data: {
+      accountId: 'acc',
+      email: 'someone@example.com',
+      ip: '203.0.113.9',
+      userAgent: 'curl/8',
+      reason: 'BAD_PASSWORD',
+      ...data,
+    },
+  };
+}
+
+async function send(event: LoginFailedEvent): Promise<JobMessage> {
+  const message: JobMessage = {
+    kind: 'sluice.job',
+    v: 1,
+    jobId: jobIdOf(event.source, event.id, 'detect-login-abuse'),
+    job: 'detect-login-abuse',
+    enqueuedAt: new Date().toISOString(),
+    routerVersion: 'integration',
+    provenance: { topic: 'identity.events', partition: 0, offset: 0, timestamp: 0, key: null },
+    event,
+  };
+  await sqs.send(
+    new SendMessageCommand({ QueueUrl: queue(), MessageBody: JSON.stringify(message) }),
+  );
+  return message;
+}
+
+async function counter(subject: Subject, time: string): Promise<number | undefined> {
+  const { Item: item } = await dynamodb.send(
+    new GetItemCommand({
+      TableName: config.table,
+      Key: { counterId: { S: counterIdOf(subject, windowOf(time, config.windowSeconds)) } },
+      ConsistentRead: true,
+    }),
+  );
+  return item && readNum(item, 'count');
+}
+
+/** Suspicion records of the stage's table (unique to this run). */
+async function suspicionRecords(): Promise<Item[]> {
+  const { Items = [] } = await dynamodb.send(
+    new ScanCommand({
+      TableName: config.table,
+      FilterExpression: 'begins_with(counterId, :p)',
+      ExpressionAttributeValues: { ':p': { S: 'suspicion#' } },
+    }),
+  );
+  return Items;
+}
+
+/** Documents in the stage's security index (unique to this run). */
+async function documents(): Promise<Suspicion[]> {
+  await search.indices.refresh({ index: config.securityIndex });
+  const { body } = await search.search({
+    index: config.securityIndex,
+    body: { query: { match_all: {} }, size: 100 },
+  });
+  return body.hits.hits.map((hit) => hit._source as unknown as Suspicion);
+}
+
+const queueEmpty = async () => (await receive(sqs, queue(), 10, 0)).length === 0;
+
+describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
+  it('counts duplicates once and flags an account once per window', async () => {
+    const accountId = `acc-${randomBytes(4).toString('hex')}`;
+    // Five failures in one window, three in the next; every one delivered twice.
+    const times = [
+      '2026-11-28T10:00:05Z',
+      '2026-11-28T10:01:00Z',
+      '2026-11-28T10:02:30+00:00',
+      '2026-11-28T11:03:00+01:00', // 10:03 UTC
+      '2026-11-28T10:04:59.999Z',
+      '2026-11-28T10:05:00Z',
+      '2026-11-28T10:06:00Z',
+      '2026-11-28T10:09:59Z',
+    ];
+    const events = times.map((time, i) =>
+      failedLogin(`${accountId}-${i}`, time, { accountId, ip: `198.51.100.${i}` }),
+    );
+    for (const event of events) {
+      await send(event);
+      await send(event);
+    }
+    const handler = container();
+    const drained = await pollUntil(sqs, queue(), handler, queueEmpty, 25_000);
+    expect(drained).toBe(true);
+
+    const account: Subject = { kind: 'account', value: accountId };
+    expect(await counter(account, times[0] as string)).toBe(5);
+    expect(await counter(account, times[5] as string)).toBe(3);
+    expect(await counter({ kind: 'ip', value: '198.51.100.0' }, times[0] as string)).toBe(1);
+    const docs = await documents();
+    expect(docs.map((d) => [d.kind, d.subject, d.windowStart, d.failures]).sort()).toEqual([
+      ['account', accountId, '2026-11-28T10:00:00.000Z', 3],
+      ['account', accountId, '2026-11-28T10:05:00.000Z', 3],
+    ]);
+    expect(docs.map((d) => d.suspicionId).sort()).toEqual(
+      [times[0], times[5]]
+        .map((t) => suspicionIdOf(account, windowOf(t as string, config.windowSeconds)))
+        .sort(),
+    );
+    const records = await suspicionRecords();
+    expect(records).toHaveLength(2);
+    expect(records.every((r) => r.indexed?.BOOL === true)).toBe(true);
+  });
+
+  it('a retry after the index refused the write ends with exactly one document', async () => {
+    const accountId = `acc-${randomBytes(4).toString('hex')}`;
+    const at = (second: number) => `2026-11-28T12:00:${String(second).padStart(2, '0')}Z`;
+    const events = [1, 2, 3, 4].map((n) => failedLogin(`${accountId}-${n}`, at(n), { accountId }));
+    const handler = container();
+    for (const event of events.slice(0, 2)) await send(event);
+    expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
+    const before = (await documents()).length;
+
+    // The third failure crosses the threshold while the index refuses writes (429).
+    await search.indices.putSettings({
+      index: config.securityIndex,
+      body: { 'index.blocks.read_only_allow_delete': true },
+    });
+    try {
+      await send(events[2] as LoginFailedEvent);
+      const [message] = await receive(sqs, queue(), 1);
+      const response = await deliver(sqs, queue(), await queueArn(sqs, queue()), handler, [
+        message as never,
+      ]);
+      expect(response.batchItemFailures).toHaveLength(1);
+    } finally {
+      await search.indices.putSettings({
+        index: config.securityIndex,
+        body: { 'index.blocks.read_only_allow_delete': null },
+      });
+    }
+    const pending = (await suspicionRecords()).filter((r) => r.indexed?.BOOL === false);
+    expect(pending).toHaveLength(1);
+    expect((await documents()).length).toBe(before);
+
+    // The runtime retries it (it counts again: 4), and a fourth failure arrives (5).
+    await send(events[3] as LoginFailedEvent);
+    const done = async () => (await documents()).length > before && (await queueEmpty());
+    expect(await pollUntil(sqs, queue(), handler, done, 20_000)).toBe(true);
+    const docs = (await documents()).filter((d) => d.subject === accountId);
+    expect(docs).toHaveLength(1);
+    expect(docs[0]).toMatchObject({ failures: 3, eventId: events[2]?.id, threshold: 3 });
+    expect(await counter({ kind: 'account', value: accountId }, at(1))).toBe(5);
+    const record = (await suspicionRecords()).find(
+      (r) => r.counterId?.S === `suspicion#${docs[0]?.suspicionId}`,
+    );
+    expect(record?.indexed?.BOOL).toBe(true);
+  });
+
+  it('flags an IP once whatever the case of its hex digits; the first record wins', async () => {
+    const deps = {
+      dynamodb,
+      search,
+      config: { ...config, ipThreshold: 2 },
+      now: () => new Date(),
+    };
+    const ip = `2001:db8::${randomBytes(2).toString('hex')}`;
+    const time = '2026-11-28T14:00:00Z';
+    const first = await detectLoginAbuse(
+      deps,
+      failedLogin(`ip-${ip}-1`, time, { accountId: `acc-${ip}-1`, ip: ip.toUpperCase() }),
+    );
+    expect(first.flagged).toEqual([]);
+    const second = await detectLoginAbuse(
+      deps,
+      failedLogin(`ip-${ip}-2`, time, { accountId: `acc-${ip}-2`, ip }),
+    );
+    expect(second.counts.ip).toBe(2);
+    expect(second.flagged.map((s) => [s.kind, s.subject, s.failures])).toEqual([['ip', ip, 2]]);
+    const flagged = second.flagged[0] as Suspicion;
+    const window = windowOf(time, config.windowSeconds);
+    // A later candidate for the same window gets the stored record back, unchanged.
+    const again = await recordSuspicion(
+      dynamodb,
+      config.table,
+      { ...flagged, failures: 9, eventId: 'later' },
+      window,
+    );
+    expect(again).toEqual({ suspicion: flagged, indexed: true, created: false });
+    const docs = (await documents()).filter((d) => d.subject === ip);
+    expect(docs).toEqual([flagged]);
+  });
+});
