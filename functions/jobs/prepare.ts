@@ -105,12 +105,15 @@ export async function prepare(run: BatchRun, received: Delivery): Promise<Prepar
         return { kind: 'settled', settlement: { kind: 'ack' } };
       }
       if (result.status === 'in-progress') {
-        log.info('Job running elsewhere; trying again after its lease', {
+        // Usually a duplicate delivered while the first copy runs: look again soon (backing
+        // off with the receive count), and never later than the lease allows a takeover.
+        const soon = retryDelaySeconds(settings.backoff, delivery.receiveCount, deps.random);
+        const delaySeconds = Math.min(43_199, result.leaseEndsInSeconds + 1, Math.max(1, soon));
+        log.info('Job running elsewhere; looking again later', {
           leaseEndsInSeconds: result.leaseEndsInSeconds,
+          delaySeconds,
         });
         metrics.count('deferred');
-        const jitter = retryDelaySeconds(settings.backoff, 1, deps.random);
-        const delaySeconds = Math.min(43_199, result.leaseEndsInSeconds + jitter);
         return { kind: 'settled', settlement: { kind: 'retry', delaySeconds } };
       }
       claim = result;

@@ -336,7 +336,23 @@ describe('idempotency store in the runtime', () => {
     expect(kit.record(message.jobId)?.state).toEqual({ S: 'completed' });
   });
 
-  it('defers a delivery whose job runs elsewhere until the lease ends, uncounted', async () => {
+  it('looks again no later than just after the lease ends', async () => {
+    const kit = setup({ idempotency: 'store' });
+    const message = jobMessage('audit');
+    const now = Date.parse('2026-11-28T10:00:00.000Z') / 1000;
+    kit.dynamo.table('sluice-test-idempotency').set(message.jobId, {
+      key: { S: message.jobId },
+      status: { S: 'IN_PROGRESS' },
+      token: { S: 'other' },
+      expiresAt: { N: String(now + 2) },
+    });
+    await kit.handler(event(sqsRecord(message, { messageId: 'm1' })));
+    // The store reports the lease ending in 3 s (2 s, rounded up past the boundary); the
+    // jittered backoff would be 5 s, so the lease's end plus one second wins.
+    expect(kit.sqs.visibility[0]?.seconds).toBe(4);
+  });
+
+  it('defers a delivery whose job runs elsewhere, looking again before the lease ends, uncounted', async () => {
     const kit = setup({ idempotency: 'store' });
     const message = jobMessage('audit');
     const table = kit.dynamo.table('sluice-test-idempotency');
@@ -350,7 +366,8 @@ describe('idempotency store in the runtime', () => {
     const response = await kit.handler(event(sqsRecord(message, { messageId: 'm1' })));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(kit.spy).not.toHaveBeenCalled();
-    expect(kit.sqs.visibility[0]?.seconds).toBe(31 + 5);
+    // A jittered first backoff (random 0.5 × base 10 s), well before the 30-second lease ends.
+    expect(kit.sqs.visibility[0]?.seconds).toBe(5);
     expect(kit.metric(M.deferred)).toBe(1);
     // Past the lease: taken over.
     kit.advance(32_000);
