@@ -10,6 +10,8 @@ export interface ProduceOptions {
   readonly bootstrapBrokers: readonly string[];
   /** Records per send call. */
   readonly chunk?: number;
+  /** Publish at most this many records per second (a live shop); as fast as possible if unset. */
+  readonly perSecond?: number;
   /** Called after each chunk with the records sent so far. */
   readonly progress?: (sent: number, total: number) => void;
 }
@@ -29,9 +31,11 @@ export async function produceRecords(
     bootstrapBrokers: [...options.bootstrapBrokers],
     idempotent: true,
   });
-  const chunk = options.chunk ?? 500;
+  const chunk = Math.min(options.chunk ?? 500, options.perSecond ?? Number.POSITIVE_INFINITY);
+  const pace = options.perSecond ? (chunk / options.perSecond) * 1000 : 0;
   try {
     for (let start = 0; start < records.length; start += chunk) {
+      const tick = Date.now();
       const messages = records.slice(start, start + chunk).map((record) => ({
         topic: record.topic,
         key: Buffer.from(record.key),
@@ -45,6 +49,8 @@ export async function produceRecords(
       }));
       await producer.send({ messages });
       options.progress?.(Math.min(start + chunk, records.length), records.length);
+      const rest = pace - (Date.now() - tick);
+      if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
     }
   } finally {
     await producer.close();

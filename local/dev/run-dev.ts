@@ -1,0 +1,262 @@
+/**
+ * `npm run dev`: the whole pipeline on this machine. Services up, a stage provisioned from
+ * the topology, the deployed functions' handler modules run by the local event-source
+ * runtime, a simulated shop publishing events (bad records among them), and a live summary.
+ * Ctrl-C stops everything it started.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Admin } from '@platformatic/kafka';
+import { openSearchClientFromEnv } from '../../functions/targets/opensearch/client';
+import { countSearchableProducts } from '../../functions/targets/opensearch/product-search';
+import { resourceName } from '../../functions/topology/naming';
+import {
+  JOB_NAMES,
+  jobQueues,
+  ROUTER_QUEUES,
+  TABLES,
+  TOPICS,
+} from '../../functions/topology/topology';
+import { provisionStage } from '../provision/stage';
+import { provisionTopics } from '../provision/topics';
+import { type EventSourcesRuntime, startEventSources } from '../runtime/event-sources';
+import { stageMappings } from '../runtime/stage-mappings';
+import { applyLocalServiceEnv, localEndpoints } from '../services/endpoints';
+import { servicesDown, servicesUp } from '../services/stack';
+import { queueCounts } from '../shared/queue-counts';
+import { writeCatalogRows } from '../shop/catalog-rows';
+import { produceRecords } from '../shop/produce';
+import { buildScenario } from '../shop/scenario';
+import { pipelineEnvironment } from './environment';
+import { importHandlers } from './handlers';
+import { consumerLag } from './kafka-lag';
+import { type DevSnapshot, type JobRow, renderSummary } from './summary';
+
+export interface DevOptions {
+  readonly stage: string;
+  readonly events: number;
+  /** Events published per second. */
+  readonly rate: number;
+  /** Stop by itself once everything produced has settled (for scripts and CI). */
+  readonly exitWhenIdle: boolean;
+  /** Leave the services running on exit (the next start is faster). */
+  readonly keepServices: boolean;
+}
+
+/** Terminal output: the summary goes here; everything else the process prints goes to a log. */
+interface Screen {
+  draw(text: string): void;
+  print(text: string): void;
+  readonly logFile: string;
+}
+
+function takeOverStdout(logDir: string): Screen {
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, 'pipeline.log');
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const write = process.stdout.write.bind(process.stdout);
+  // The functions log JSON (stdout and stderr) as in Lambda; here it would scroll the summary
+  // away, so both go to the log file and only the summary reaches the terminal.
+  const toLog = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    log.write(chunk);
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = toLog;
+  process.stderr.write = toLog;
+  const tty = process.stdout.isTTY === true;
+  let lastPlain = 0;
+  return {
+    logFile,
+    draw(text) {
+      if (tty) write(`\x1b[H\x1b[2J${text}\n`);
+      else if (Date.now() - lastPlain > 10_000) {
+        lastPlain = Date.now();
+        write(`${text}\n\n`);
+      }
+    },
+    print(text) {
+      write(`${text}\n`);
+    },
+  };
+}
+
+/**
+ * @example
+ * ```ts
+ * await runDev({ stage: 'dev', events: 2000, rate: 200, exitWhenIdle: false, keepServices: false });
+ * ```
+ */
+export async function runDev(options: DevOptions): Promise<void> {
+  const started = Date.now();
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  applyLocalServiceEnv();
+  say('Starting the local services (Kafka, SQS, DynamoDB/S3, OpenSearch)…');
+  const up = await servicesUp([], { progress: (name, message) => say(`  [${name}] ${message}`) });
+  const ours = up.filter((u) => u.outcome === 'started').map((u) => u.name);
+
+  say(`Provisioning stage "${options.stage}" from the topology…`);
+  const stage = await provisionStage(options.stage);
+  await provisionTopics(localEndpoints.kafkaBrokers);
+  Object.assign(process.env, pipelineEnvironment(stage, { logLevel: 'WARN' }));
+  const handlers = await importHandlers();
+
+  const runId = `dev-${Date.now().toString(36)}`;
+  const scenario = buildScenario({ events: options.events, runId });
+  const invalid = scenario.records.filter((r) => r.invalid).length;
+  const dynamodb = new DynamoDBClient({});
+  await writeCatalogRows(
+    dynamodb,
+    resourceName(options.stage, TABLES.catalog.name),
+    scenario.catalog.values(),
+  );
+
+  const screen = takeOverStdout(join(process.cwd(), '.services', 'dev'));
+  const notes: string[] = [];
+  const note = (line: string) => {
+    notes.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
+    if (notes.length > 4) notes.shift();
+  };
+  const mappings = stageMappings({
+    stage: options.stage,
+    queueUrls: stage.queueUrls,
+    bootstrapBrokers: localEndpoints.kafkaBrokers,
+    handlers: { router: handlers.router, replay: handlers.replay, jobs: handlers.workers },
+    pollWaitSeconds: 2,
+  });
+  const runtime: EventSourcesRuntime = await startEventSources({
+    kafka: mappings.kafka,
+    sqs: mappings.sqs,
+    onError: (mapping, error) =>
+      note(`${mapping}: ${error instanceof Error ? error.message : String(error)}`),
+    onInvoke: (report) => {
+      if (report.outcome === 'failed') {
+        const error = report.error instanceof Error ? report.error.message : String(report.error);
+        note(`${report.mapping}: batch of ${report.records} failed: ${error}`);
+      }
+    },
+  });
+
+  const produced = { sent: 0 };
+  const producing = produceRecords(scenario.records, {
+    bootstrapBrokers: localEndpoints.kafkaBrokers,
+    perSecond: options.rate,
+    progress: (sent) => {
+      produced.sent = sent;
+    },
+  }).catch((error: unknown) =>
+    note(`producer: ${error instanceof Error ? error.message : String(error)}`),
+  );
+
+  const partitionsOf = new Map(Object.values(TOPICS).map((t) => [t.name as string, t.partitions]));
+  const sqs = new SQSClient({});
+  const admin = new Admin({
+    clientId: 'sluice-dev',
+    bootstrapBrokers: [...localEndpoints.kafkaBrokers],
+  });
+  const search = openSearchClientFromEnv(process.env);
+  const commands = [
+    `Search:  curl -s '${localEndpoints.opensearch}/${resourceName(options.stage, 'products')}/_search?q=title:lamp&pretty'`,
+    `DLQ:     npm run sluice -- dlq show ingest-dlq --stage ${options.stage} --local`,
+    `Queues:  aws --endpoint-url ${localEndpoints.sqs} sqs list-queues --queue-name-prefix sluice-${options.stage}`,
+    `Logs:    ${screen.logFile}`,
+  ];
+
+  const snapshot = async (): Promise<DevSnapshot> => {
+    const stats = new Map(runtime.stats().map((s) => [s.mapping, s]));
+    const depth = (logical: string) => queueCounts(sqs, stage.queueUrls.get(logical) as string);
+    const jobs: JobRow[] = await Promise.all(
+      JOB_NAMES.map(async (job) => {
+        const { queue, dlq } = jobQueues(job);
+        const [queued, dead] = await Promise.all([depth(queue), depth(dlq)]);
+        const s = stats.get(`job:${job}`);
+        return {
+          job,
+          acknowledged: (s?.records ?? 0) - (s?.failedItems ?? 0),
+          retrying: s?.failedItems ?? 0,
+          visible: queued.visible,
+          inFlight: queued.inFlight,
+          deadLettered: dead.visible + dead.inFlight,
+        };
+      }),
+    );
+    const topics = (
+      await Promise.all(
+        mappings.kafka.map((m) =>
+          consumerLag(admin, m.consumerGroupId, [
+            { topic: m.topic, partitions: partitionsOf.get(m.topic) ?? 1 },
+          ]),
+        ),
+      )
+    ).flat();
+    const [ingest, replay] = await Promise.all([
+      depth(ROUTER_QUEUES.ingestDlq),
+      depth(ROUTER_QUEUES.replay),
+    ]);
+    const searchable = await countSearchableProducts(
+      search,
+      resourceName(options.stage, 'products'),
+    ).catch(() => undefined);
+    const audit = await search
+      .count({ index: resourceName(options.stage, 'audit') })
+      .then((r) => r.body.count as number)
+      .catch(() => undefined);
+    return {
+      stage: options.stage,
+      elapsedMs: Date.now() - started,
+      produced: { sent: produced.sent, total: scenario.records.length, invalid },
+      topics,
+      jobs,
+      ingestDlq: ingest.visible + ingest.inFlight,
+      replayQueue: replay.visible + replay.inFlight,
+      searchable,
+      auditDocuments: audit,
+      commands,
+      notes: [...notes],
+    };
+  };
+
+  let stopping = false;
+  const stop = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  let last: DevSnapshot | undefined;
+  const loop = (async () => {
+    while (!stopping) {
+      last = await snapshot().catch((error: unknown) => {
+        note(`summary: ${error instanceof Error ? error.message : String(error)}`);
+        return last;
+      });
+      if (last) screen.draw(renderSummary(last));
+      if (options.exitWhenIdle && last && settled(last)) return;
+      await Promise.race([stop, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    }
+  })();
+  await Promise.race([stop, loop]);
+  stopping = true;
+  await loop;
+
+  screen.print('\nStopping: the runtime drains (in-flight batches finish, offsets are committed)…');
+  await producing;
+  await runtime.stop();
+  await Promise.allSettled([admin.close(), search.close()]);
+  if (last) screen.print(renderSummary(last));
+  if (ours.length > 0 && !options.keepServices) {
+    screen.print(`Stopping the services this run started: ${ours.join(', ')}`);
+    await servicesDown(ours, { progress: () => undefined });
+  }
+}
+
+/** Everything produced was consumed and every job queue is empty. */
+function settled(s: DevSnapshot): boolean {
+  return (
+    s.produced.sent === s.produced.total &&
+    s.topics.every((t) => t.lag === 0) &&
+    s.jobs.every((j) => j.visible === 0 && j.inFlight === 0) &&
+    s.replayQueue === 0
+  );
+}
