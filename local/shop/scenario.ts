@@ -187,11 +187,14 @@ export function buildScenario(options: ScenarioOptions): Scenario {
     const customerId = `${run}-cust-${Math.floor(random() * customers)}`;
     const fields = ['email', 'city', 'phone', 'tier'].filter(() => random() < 0.5);
     if (fields.length === 0) fields.push('city');
-    // Change times jitter around the event time, so arrival order is not change order.
+    // Change times jitter around the event time, so arrival order is not change order; the
+    // microseconds carry n, so no two changes of a field ever share a time.
+    const changedAt = (jitter: number) =>
+      time(n - jitter).replace('.000Z', `.${String(n % 1_000_000).padStart(6, '0')}Z`);
     const changes = Object.fromEntries(
       fields.map((field) => [
         field,
-        { value: `${field}-${n}`, changedAt: time(n - Math.floor(random() * 30)) },
+        { value: `${field}-${n}`, changedAt: changedAt(Math.floor(random() * 30)) },
       ]),
     );
     const type = random() < 0.1 ? 'CUSTOMER_CREATED' : 'CUSTOMER_UPDATED';

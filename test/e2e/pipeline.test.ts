@@ -1,0 +1,291 @@
+/**
+ * The whole pipeline against the real local services: a simulated shop publishes more than
+ * 5,000 events (about 6 % invalid, about 3 % delivered twice) to per-run Kafka topics; the
+ * local event-source runtime runs the deployed handler modules unchanged. Every effect is
+ * checked where it lives — OpenSearch, DynamoDB, SQS, the consumer groups' offsets — then
+ * the missing schema version is "deployed" and the ingest DLQ redriven to the replay queue.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { Admin } from '@platformatic/kafka';
+import { Type } from '@sinclair/typebox';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventParser } from '../../functions/events/parse-event';
+import { EVENT_TYPES, EventRegistry } from '../../functions/events/registry';
+import type { LoginFailed } from '../../functions/events/schemas/identity';
+import { LoginFailedV1 } from '../../functions/events/schemas/identity';
+import { createRouterDeps } from '../../functions/router/deps';
+import { handleReplayEvent } from '../../functions/router/replay';
+import type { DeadLetter } from '../../functions/shared/dead-letter';
+import { openSearchClientFromEnv } from '../../functions/targets/opensearch/client';
+import { resourceName } from '../../functions/topology/naming';
+import {
+  JOB_NAMES,
+  jobQueues,
+  ROUTER_QUEUES,
+  TABLES,
+  TOPICS,
+  type TopicKey,
+} from '../../functions/topology/topology';
+import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
+import { pipelineEnvironment } from '../../local/dev/environment';
+import { importHandlers } from '../../local/dev/handlers';
+import { consumerLag } from '../../local/dev/kafka-lag';
+import { removeStageIndexes } from '../../local/provision/indexes';
+import { type ProvisionedStage, provisionStage } from '../../local/provision/stage';
+import { provisionTopics } from '../../local/provision/topics';
+import { type EventSourcesRuntime, startEventSources } from '../../local/runtime/event-sources';
+import { stageMappings } from '../../local/runtime/stage-mappings';
+import { applyLocalServiceEnv, localEndpoints } from '../../local/services/endpoints';
+import { queueDepth } from '../../local/shared/queue-counts';
+import { writeCatalogRows } from '../../local/shop/catalog-rows';
+import { produceRecords } from '../../local/shop/produce';
+import { buildScenario, FUTURE_LOGIN_FAILED_VERSION } from '../../local/shop/scenario';
+import { expectedEffects } from './support/expected';
+import { peekAll, scanAll, waitFor } from './support/inspect';
+
+applyLocalServiceEnv();
+const run = `e2e${Date.now().toString(36)}`;
+const topicName = (topic: TopicKey) => `${run}.${TOPICS[topic].name}`;
+const scenario = buildScenario({ events: 5200, runId: run, topicName });
+const expected = expectedEffects(scenario, DEFAULT_ABUSE_THRESHOLDS);
+const brokers = localEndpoints.kafkaBrokers;
+
+const sqs = new SQSClient({});
+const dynamodb = new DynamoDBClient({});
+const search = openSearchClientFromEnv(process.env);
+const admin = new Admin({ clientId: 'sluice-e2e', bootstrapBrokers: [...brokers] });
+let stage: ProvisionedStage;
+let runtime: EventSourcesRuntime;
+let kafkaGroups: Array<{ topic: string; group: string }> = [];
+/** The replay function's code; the "fix" swaps it for a build that knows one more version. */
+let replay: (event: SQSEvent) => Promise<unknown>;
+
+const url = (logical: string) => stage.queueUrls.get(logical) as string;
+const table = (key: keyof typeof TABLES) => resourceName(run, TABLES[key].name);
+const alias = (index: 'products' | 'audit' | 'security') => resourceName(run, index);
+
+/** Consumed everything, and nothing is left in any job or replay queue. */
+async function quiet(): Promise<{ done: boolean; detail: string }> {
+  const lags = await Promise.all(
+    kafkaGroups.map(({ topic, group }) =>
+      consumerLag(admin, group, [{ topic, partitions: partitionsOf(topic) }]),
+    ),
+  );
+  const lag = lags.flat().reduce((sum, t) => sum + t.lag, 0);
+  const queues = [...JOB_NAMES.map((job) => jobQueues(job).queue), ROUTER_QUEUES.replay];
+  const depths = await Promise.all(queues.map((q) => queueDepth(sqs, url(q))));
+  const waiting = depths.reduce((sum, d) => sum + d, 0);
+  return { done: lag === 0 && waiting === 0, detail: `lag ${lag}, messages in queues ${waiting}` };
+}
+
+function partitionsOf(topic: string): number {
+  const key = (Object.keys(TOPICS) as TopicKey[]).find((k) => topicName(k) === topic);
+  return key ? TOPICS[key].partitions : 1;
+}
+
+async function settle(what: string): Promise<void> {
+  await waitFor(what, async () => (await quiet()).done, {
+    timeoutMs: 240_000,
+    intervalMs: 1_000,
+    progress: async () => (await quiet()).detail,
+  });
+}
+
+beforeAll(async () => {
+  stage = await provisionStage(run);
+  await provisionTopics(brokers, topicName);
+  Object.assign(process.env, pipelineEnvironment(stage, { logLevel: 'ERROR' }));
+  const handlers = await importHandlers();
+  replay = handlers.replay;
+  await writeCatalogRows(dynamodb, table('catalog'), scenario.catalog.values());
+  const mappings = stageMappings({
+    stage: run,
+    queueUrls: stage.queueUrls,
+    bootstrapBrokers: brokers,
+    topicName,
+    handlers: { router: handlers.router, replay: (event) => replay(event), jobs: handlers.workers },
+    pollWaitSeconds: 1,
+  });
+  kafkaGroups = mappings.kafka.map((m) => ({ topic: m.topic, group: m.consumerGroupId }));
+  runtime = await startEventSources({ kafka: mappings.kafka, sqs: mappings.sqs });
+  await produceRecords(scenario.records, { bootstrapBrokers: brokers });
+  await settle('the first pass');
+}, 300_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+  await removeStageIndexes(search, run).catch(() => undefined);
+  await admin.deleteTopics({ topics: kafkaGroups.map((g) => g.topic) }).catch(() => undefined);
+  await Promise.allSettled([admin.close(), search.close()]);
+});
+
+describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
+  it('commits every record of every topic in the router consumer groups', async () => {
+    const lags = (
+      await Promise.all(
+        kafkaGroups.map(({ topic, group }) =>
+          consumerLag(admin, group, [{ topic, partitions: partitionsOf(topic) }]),
+        ),
+      )
+    ).flat();
+    expect(lags.reduce((sum, t) => sum + t.committed, 0)).toBe(scenario.records.length);
+    expect(lags.every((t) => t.lag === 0)).toBe(true);
+  });
+
+  it('dead-letters every invalid record whole, with its offset, and nothing else', async () => {
+    const messages = await peekAll(sqs, url(ROUTER_QUEUES.ingestDlq), expected.deadLetters.length);
+    const letters = messages.map((m) => JSON.parse(m.Body ?? '') as DeadLetter);
+    const values = (list: string[]) => list.sort();
+    expect(values(letters.map((l) => l.record?.value ?? ''))).toEqual(
+      values(expected.deadLetters.map((r) => r.value.toString('base64'))),
+    );
+    const reasons = (list: string[]) => list.sort();
+    expect(reasons(letters.map((l) => String(l.reason)))).toEqual(
+      reasons(expected.deadLetters.map((r) => r.invalid as string)),
+    );
+    const positions = letters.map(
+      (l) => `${l.record?.topic}/${l.record?.partition}/${l.record?.offset}`,
+    );
+    expect(new Set(positions).size).toBe(letters.length);
+    for (const letter of letters) {
+      expect(letter.record?.topic.startsWith(run)).toBe(true);
+      expect(letter.codeVersion).toBeTruthy();
+    }
+  });
+
+  it('records every valid event once in the audit index', async () => {
+    const ids = [...expected.events.keys()];
+    const { body } = await search.count({
+      index: alias('audit'),
+      body: { query: { terms: { eventId: ids } } },
+    });
+    expect(body.count).toBe(ids.length);
+    const all = await search.count({ index: alias('audit') });
+    expect(all.body.count).toBe(ids.length);
+  });
+
+  it('indexes each product at its catalog row version, tombstoning the unpublished', async () => {
+    const ids = [...scenario.catalog.keys()];
+    const { body } = await search.mget({ index: alias('products'), body: { ids } });
+    const docs = body.docs as Array<{
+      _id: string;
+      found: boolean;
+      _source?: { version: number; deleted: boolean };
+    }>;
+    for (const doc of docs) {
+      const row = scenario.catalog.get(doc._id);
+      expect(doc.found, doc._id).toBe(true);
+      expect(doc._source?.version, doc._id).toBe(row?.version);
+      expect(doc._source?.deleted, doc._id).toBe(row?.status !== 'PUBLISHED');
+    }
+    expect(docs).toHaveLength(ids.length);
+  });
+
+  it('records one commission per sold line, duplicates included', async () => {
+    const items = await scanAll(dynamodb, table('commissions'));
+    const lines = items.map((i) => `${i.orderId?.S}#${i.lineId?.S}`);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(new Set(lines)).toEqual(expected.commissionLines);
+  });
+
+  it('keeps the newest value of every customer field despite reordering', async () => {
+    const items = await scanAll(dynamodb, table('customers'));
+    const actual = new Map(
+      items.map((item) => [
+        item.customerId?.S as string,
+        new Map(Object.entries(item.fields?.M ?? {}).map(([f, v]) => [f, v.M?.value?.S])),
+      ]),
+    );
+    expect(actual).toEqual(expected.customers);
+  });
+
+  it('flags each login-abuse window crossing a threshold exactly once', async () => {
+    const items = await scanAll(dynamodb, table('abuseCounters'));
+    const suspicions = items
+      .filter((i) => i.counterId?.S?.startsWith('suspicion#'))
+      .map((i) => `${i.kind?.S}#${i.subject?.S}#${i.windowStart?.S}`);
+    expect(suspicions.length).toBe(new Set(suspicions).size);
+    expect(new Set(suspicions)).toEqual(expected.suspicions);
+    const { body } = await search.count({ index: alias('security') });
+    expect(body.count).toBe(expected.suspicions.size);
+  });
+
+  it('dead-letters no job', async () => {
+    const depths = await Promise.all(
+      JOB_NAMES.map((job) => queueDepth(sqs, url(jobQueues(job).dlq))),
+    );
+    expect(depths).toEqual(JOB_NAMES.map(() => 0));
+  });
+
+  it('after the missing schema version is deployed, a DLQ redrive processes its records', async () => {
+    // The fix: a build that knows LOGIN_FAILED v2 (v1 upcasts to it unchanged).
+    const LoginFailedV2 = Type.Object({
+      ...LoginFailedV1.properties,
+      mfaMethod: Type.Optional(Type.String()),
+    });
+    const registry = new EventRegistry(
+      EVENT_TYPES.map((definition) =>
+        definition.type !== 'LOGIN_FAILED'
+          ? definition
+          : {
+              ...definition,
+              versions: [
+                {
+                  ...(definition.versions[0] as (typeof definition.versions)[number]),
+                  upcast: (data: LoginFailed) => data,
+                },
+                { version: FUTURE_LOGIN_FAILED_VERSION, schema: LoginFailedV2 },
+              ],
+            },
+      ),
+    );
+    const { deps } = createRouterDeps(process.env, 'sluice-replay');
+    const fixed = { ...deps, parser: new EventParser(registry) };
+    replay = (event) => handleReplayEvent(event, fixed);
+
+    const before = expected.deadLetters.length;
+    const unknownVersion = expected.deadLetters.filter((r) => r.invalid === 'UNKNOWN_VERSION');
+    expect(unknownVersion.length).toBeGreaterThan(0);
+    await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: await queueArn(url(ROUTER_QUEUES.ingestDlq)),
+        DestinationArn: await queueArn(url(ROUTER_QUEUES.replay)),
+      }),
+    );
+    const remaining = before - unknownVersion.length;
+    await waitFor(
+      'the redrive',
+      async () =>
+        (await quiet()).done && (await queueDepth(sqs, url(ROUTER_QUEUES.ingestDlq))) === remaining,
+      { timeoutMs: 120_000, intervalMs: 1_000, progress: async () => (await quiet()).detail },
+    );
+
+    // The replayed events ran their jobs: their audit documents exist.
+    const replayedIds = unknownVersion.map((r) => JSON.parse(r.value.toString()).id as string);
+    const { body } = await search.count({
+      index: alias('audit'),
+      body: { query: { terms: { eventId: [...new Set(replayedIds)] } } },
+    });
+    expect(body.count).toBe(new Set(replayedIds).size);
+    // The rest failed again, each with the new failure appended to its history.
+    const letters = (await peekAll(sqs, url(ROUTER_QUEUES.ingestDlq), remaining)).map(
+      (m) => JSON.parse(m.Body ?? '') as DeadLetter,
+    );
+    expect(letters).toHaveLength(remaining);
+    expect(letters.some((l) => l.reason === 'UNKNOWN_VERSION')).toBe(false);
+    expect(letters.every((l) => l.history.length === 2)).toBe(true);
+  });
+});
+
+async function queueArn(queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return Attributes?.QueueArn as string;
+}
