@@ -10,36 +10,10 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { sqsRecordFrom } from '../../../local/runtime/sqs-event';
 
 export type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
-
-function toRecord(message: Message, arn: string): SQSRecord {
-  const messageAttributes: SQSRecord['messageAttributes'] = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    messageAttributes[name] = {
-      dataType: value.DataType ?? 'String',
-      stringValue: value.StringValue,
-    };
-  }
-  const a = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId as string,
-    receiptHandle: message.ReceiptHandle as string,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
-      SentTimestamp: a.SentTimestamp ?? '0',
-      SenderId: a.SenderId ?? '',
-      ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? '0',
-    },
-    messageAttributes,
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: arn,
-    awsRegion: 'us-east-1',
-  };
-}
 
 export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
   const { Attributes } = await sqs.send(
@@ -76,7 +50,9 @@ export async function deliver(
   handler: Handler,
   messages: Message[],
 ): Promise<SQSBatchResponse> {
-  const response = await handler({ Records: messages.map((m) => toRecord(m, arn)) });
+  const response = await handler({
+    Records: messages.map((m) => sqsRecordFrom(m, { eventSourceARN: arn })),
+  });
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const done = messages.filter((m) => !failed.has(m.MessageId as string));
   if (done.length > 0) {
