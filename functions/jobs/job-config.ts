@@ -3,7 +3,7 @@
  * derived from the stage and the topology, never configured one by one.
  */
 import { type Env, integer, requiredString } from '../shared/env';
-import { AWS_SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-batch-sender';
+import { maxMessageBytesFrom } from '../shared/sqs-batch-sender';
 import { resourceName } from '../topology/naming';
 import { jobQueues, TABLES } from '../topology/topology';
 import type { JobDefinition } from './job-definition';
@@ -66,13 +66,7 @@ export function readJobRuntimeConfig(env: Env, definition: JobDefinition): JobRu
     completedTtlSeconds: integer(env, 'SLUICE_JOB_COMPLETED_TTL_SECONDS', 15 * DAY, 60, 365 * DAY),
     recordTtlSeconds: integer(env, 'SLUICE_JOB_RECORD_TTL_SECONDS', 30 * DAY, 60, 365 * DAY),
     claimCheckBucket: env.SLUICE_CLAIM_CHECK_BUCKET || undefined,
-    maxMessageBytes: integer(
-      env,
-      'SLUICE_MAX_MESSAGE_BYTES',
-      AWS_SQS_MAX_MESSAGE_BYTES,
-      1024,
-      AWS_SQS_MAX_MESSAGE_BYTES,
-    ),
+    maxMessageBytes: maxMessageBytesFrom(env),
   };
 }
 

@@ -5,7 +5,7 @@
 
 import type { BackoffPolicy } from '../shared/backoff';
 import { boolean, type Env, integer, requiredString } from '../shared/env';
-import { AWS_SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-batch-sender';
+import { maxMessageBytesFrom } from '../shared/sqs-batch-sender';
 import { resourceName } from '../topology/naming';
 import { type JobName, jobQueues, ROUTER_QUEUES } from '../topology/topology';
 
@@ -54,13 +54,7 @@ export function readRouterConfig(env: Env): RouterConfig {
     queueUrl,
     ingestDlqUrl: queueUrl(ROUTER_QUEUES.ingestDlq),
     claimCheckBucket: requiredString(env, 'SLUICE_CLAIM_CHECK_BUCKET'),
-    maxMessageBytes: integer(
-      env,
-      'SLUICE_MAX_MESSAGE_BYTES',
-      AWS_SQS_MAX_MESSAGE_BYTES,
-      1024,
-      AWS_SQS_MAX_MESSAGE_BYTES,
-    ),
+    maxMessageBytes: maxMessageBytesFrom(env),
     reportBatchItemFailures: boolean(env, 'SLUICE_REPORT_BATCH_ITEM_FAILURES', false),
     sendMaxAttempts: integer(env, 'SLUICE_SEND_MAX_ATTEMPTS', 6, 1, 20),
     sendBackoff: {

@@ -12,11 +12,26 @@ import {
 } from '@aws-sdk/client-sqs';
 import { classifyAwsError } from './aws-errors';
 import { type BackoffPolicy, fullJitterDelay, sleep } from './backoff';
+import { type Env, integer } from './env';
 import { PermanentError, TransientError } from './errors';
 
 /** SQS allows at most this many entries per SendMessageBatch call. */
 /** 1 MiB: SQS's message and batch size limit since August 2025. */
 export const AWS_SQS_MAX_MESSAGE_BYTES = 1_048_576;
+
+/**
+ * `SLUICE_MAX_MESSAGE_BYTES`: the SQS size limit to pack and measure against (1 MiB on AWS;
+ * lower for a local server that enforces less), between 1 KiB and 1 MiB.
+ */
+export function maxMessageBytesFrom(env: Env): number {
+  return integer(
+    env,
+    'SLUICE_MAX_MESSAGE_BYTES',
+    AWS_SQS_MAX_MESSAGE_BYTES,
+    1024,
+    AWS_SQS_MAX_MESSAGE_BYTES,
+  );
+}
 
 export const SQS_MAX_BATCH_ENTRIES = 10;
 
