@@ -1,0 +1,78 @@
+/**
+ * `npm run bench:index [-- --docs N --batch B --rounds R --concurrency C --catalog memory|moto]`
+ * (or BENCH_DOCS, BENCH_BATCH, BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_CATALOG): prebuilt SQS
+ * batches of index-product jobs through the production handler until searchable, against
+ * raw `_bulk` of the same documents at the same chunk size plus `_refresh`; alternating,
+ * median of R rounds, on the local OpenSearch node (`npm run services -- up`).
+ *
+ * Human output goes to stderr; what the handler itself prints (EMF metrics, logs) is counted
+ * and dropped. The last stdout line is JSON: {"docsPerSecond", "vsRawBulk",
+ * "bulkRequestsPer1000"}. Targets (reported, not asserted): vsRawBulk ≥ 0.7,
+ * bulkRequestsPer1000 ≤ 10.
+ */
+import { applyLocalServiceEnv } from '../local/services/endpoints';
+import { runIndexBench } from './support/index-runs';
+
+const TARGETS = { vsRawBulk: 0.7, bulkRequestsPer1000: 10 };
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : process.env[`BENCH_${name.toUpperCase()}`];
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = option(name);
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const catalog = option('catalog') ?? 'memory';
+  if (catalog !== 'memory' && catalog !== 'moto')
+    throw new Error('--catalog must be memory or moto');
+  applyLocalServiceEnv();
+  // The handler prints its EMF metrics and logs to stdout, as on Lambda: count, then drop them.
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  const handlerOutput = { lines: 0, bytes: 0 };
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    handlerOutput.lines++;
+    handlerOutput.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    return true;
+  }) as typeof process.stdout.write;
+  const docs = positiveInt('docs', 5_000);
+  const rounds = positiveInt('rounds', 5);
+  const result = await runIndexBench({
+    docs,
+    batchSize: positiveInt('batch', 100),
+    rounds,
+    warmUpRounds: 1,
+    concurrency: positiveInt('concurrency', 1),
+    catalog,
+    log,
+  }).finally(() => {
+    process.stdout.write = stdoutWrite;
+  });
+  log(
+    `the handler printed ${handlerOutput.lines} lines (${(handlerOutput.bytes / 1024).toFixed(0)} KiB), ` +
+      `${(handlerOutput.lines / (docs * (rounds + 1))).toFixed(2)} per job`,
+  );
+  const verdict = (ok: boolean) => (ok ? 'meets target' : 'BELOW TARGET');
+  log(
+    `pipeline ${result.docsPerSecond} docs/s; ${result.vsRawBulk} × raw _bulk (${verdict(result.vsRawBulk >= TARGETS.vsRawBulk)} ≥ ${TARGETS.vsRawBulk}); ` +
+      `${result.bulkRequestsPer1000} bulk requests per 1000 documents (${verdict(result.bulkRequestsPer1000 <= TARGETS.bulkRequestsPer1000)} ≤ ${TARGETS.bulkRequestsPer1000})`,
+  );
+  const { docsPerSecond, vsRawBulk, bulkRequestsPer1000 } = result;
+  process.stdout.write(`${JSON.stringify({ docsPerSecond, vsRawBulk, bulkRequestsPer1000 })}\n`);
+}
+
+main().catch((error: unknown) => {
+  log(
+    `bench:index failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exitCode = 1;
+});

@@ -1,0 +1,146 @@
+/**
+ * bench:index's input, built once and untimed: seeded catalog rows, the SQS batches of
+ * index-product jobs the event source mapping would deliver, and — for the raw baseline —
+ * the same documents as ready-made `_bulk` bodies at the same chunk size.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { type JobMessage, jobIdOf } from '../../functions/jobs/job-message';
+import type { BulkWrite } from '../../functions/targets/opensearch/bulk';
+import { parseCatalogItem } from '../../functions/workers/index-product/catalog-row';
+import type { ProductEvent } from '../../functions/workers/index-product/index-products';
+import { documentForRow } from '../../functions/workers/index-product/product-document';
+import { type CatalogRow, catalogRowFor } from '../../local/shop/catalog-rows';
+
+type Item = Record<string, AttributeValue>;
+
+export interface IndexFixture {
+  readonly rows: readonly CatalogRow[];
+  /** The rows as the catalog table stores them, by product id. */
+  readonly items: ReadonlyMap<string, Item>;
+  /** One SQS event per batch of `batchSize` jobs. */
+  readonly batches: readonly SQSEvent[];
+  /**
+   * The raw baseline: the same documents, `batchSize` per chunk, as writes to `rawAlias`
+   * (serialised in the timed part, as any client sending them would).
+   */
+  readonly rawChunks: ReadonlyArray<readonly BulkWrite[]>;
+}
+
+/** A small deterministic generator (mulberry32), so every run indexes the same catalog. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function item(row: CatalogRow): Item {
+  return {
+    productId: { S: row.productId },
+    version: { N: String(row.version) },
+    status: { S: row.status },
+    title: { S: row.title },
+    description: { S: row.description },
+    price: { M: { amount: { N: String(row.price.amount) }, currency: { S: row.price.currency } } },
+    tags: { L: row.tags.map((tag) => ({ S: tag })) },
+    categories: { L: row.categories.map((category) => ({ S: category })) },
+    updatedAt: { S: row.updatedAt },
+  };
+}
+
+function jobMessage(row: CatalogRow, offset: number): JobMessage<ProductEvent> {
+  const event: ProductEvent = {
+    specversion: '1.0',
+    id: `bench-${row.productId}-${row.version}`,
+    source: 'urn:shop:catalog',
+    type: 'PRODUCT_PUBLISHED',
+    time: row.updatedAt,
+    dataversion: 1,
+    data: { productId: row.productId, catalogVersion: row.version },
+  };
+  return {
+    kind: 'sluice.job',
+    v: 1,
+    jobId: jobIdOf(event.source, event.id, 'index-product'),
+    job: 'index-product',
+    enqueuedAt: row.updatedAt,
+    routerVersion: 'bench',
+    provenance: {
+      topic: 'catalog.events',
+      partition: offset % 6,
+      offset,
+      timestamp: Date.parse(row.updatedAt),
+      key: row.productId,
+    },
+    event,
+  };
+}
+
+function sqsEvent(messages: readonly JobMessage[], first: number): SQSEvent {
+  return {
+    Records: messages.map((message, k) => ({
+      messageId: `bench-${first + k}`,
+      receiptHandle: `bench-receipt-${first + k}`,
+      body: JSON.stringify(message),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'bench',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:sluice-bench-job-index-product',
+      awsRegion: 'eu-west-1',
+    })),
+  };
+}
+
+/**
+ * @example
+ * ```ts
+ * const fixture = indexFixture(5_000, 100, 'sluice-benchr-products');
+ * fixture.batches.length; // 50
+ * ```
+ */
+export function indexFixture(docs: number, batchSize: number, rawAlias: string): IndexFixture {
+  const random = seeded(20_261_128);
+  const rows = Array.from({ length: docs }, (_, i) =>
+    catalogRowFor(
+      `bench-${String(i).padStart(6, '0')}`,
+      1 + Math.floor(random() * 5),
+      'PUBLISHED',
+      new Date(Date.UTC(2026, 10, 28, 10, 0, 0, i)).toISOString(),
+      random,
+    ),
+  );
+  const items = new Map(rows.map((row) => [row.productId, item(row)]));
+  const batches: SQSEvent[] = [];
+  const rawChunks: BulkWrite[][] = [];
+  const indexedAt = new Date(Date.UTC(2026, 10, 28, 12)).toISOString();
+  for (let first = 0; first < docs; first += batchSize) {
+    const chunk = rows.slice(first, first + batchSize);
+    batches.push(
+      sqsEvent(
+        chunk.map((row, k) => jobMessage(row, first + k)),
+        first,
+      ),
+    );
+    rawChunks.push(
+      chunk.map((row): BulkWrite => {
+        const { productId, version, document } = documentForRow(
+          parseCatalogItem(item(row)),
+          indexedAt,
+        );
+        return { operation: 'index', index: rawAlias, id: productId, version, document };
+      }),
+    );
+  }
+  return { rows, items, batches, rawChunks };
+}

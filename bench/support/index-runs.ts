@@ -1,0 +1,233 @@
+/**
+ * bench:index's core: the production index-product handler (functions/workers/index-product/
+ * handler.ts, imported after the environment points it at this run's stage) fed prebuilt
+ * SQS batches until every document is searchable, against raw `_bulk` requests of the same
+ * documents at the same chunk size plus `_refresh` — same node, same process, alternating
+ * order, fresh indexes every round. Each round is checked, untimed: no job failed, both
+ * indexes hold every document, and sampled documents are the same in both.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Client } from '@opensearch-project/opensearch';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { bulkLines } from '../../functions/targets/opensearch/bulk';
+import { createOpenSearchClient } from '../../functions/targets/opensearch/client';
+import { ensureIndex } from '../../functions/targets/opensearch/index-setup';
+import { PRODUCTS_INDEX } from '../../functions/targets/opensearch/indexes/products';
+import { aliasName } from '../../functions/targets/opensearch/indexes/spec';
+import { resourceName } from '../../functions/topology/naming';
+import { TABLES } from '../../functions/topology/topology';
+import { removeStageIndexes } from '../../local/provision/indexes';
+import { provisionTables } from '../../local/provision/tables';
+import { localEndpoints } from '../../local/services/endpoints';
+import { writeCatalogRows } from '../../local/shop/catalog-rows';
+import { startMemoryCatalog } from './index-catalog';
+import { type IndexFixture, indexFixture } from './index-fixture';
+
+export interface IndexBenchOptions {
+  readonly docs: number;
+  readonly batchSize: number;
+  readonly rounds: number;
+  readonly warmUpRounds: number;
+  /** Batches in flight at once, for the pipeline and the baseline alike. */
+  readonly concurrency: number;
+  /** Where the catalog rows are read from: in-process (default) or moto. */
+  readonly catalog: 'memory' | 'moto';
+  readonly log: (line: string) => void;
+}
+
+export interface IndexBenchResult {
+  readonly docsPerSecond: number;
+  readonly vsRawBulk: number;
+  readonly bulkRequestsPer1000: number;
+  readonly pipelineMs: readonly number[];
+  readonly rawMs: readonly number[];
+}
+
+type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  });
+  await Promise.all(lanes);
+}
+
+/** Counts HTTP requests to `/_bulk` made by anything in this process while on. */
+function bulkRequestCounter() {
+  let count = 0;
+  const onStart = (message: unknown) => {
+    const request = (message as { request: ClientRequest }).request;
+    if (request.path.startsWith('/_bulk')) count++;
+  };
+  subscribe('http.client.request.start', onStart);
+  return { read: () => count, stop: () => unsubscribe('http.client.request.start', onStart) };
+}
+
+/**
+ * @example
+ * ```ts
+ * const result = await runIndexBench({ docs: 5000, batchSize: 100, rounds: 5, warmUpRounds: 1,
+ *   concurrency: 1, catalog: 'memory', log: console.error });
+ * ```
+ */
+export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBenchResult> {
+  const { log } = options;
+  const stage = `bench${Date.now().toString(36)}`;
+  const rawStage = `${stage}r`;
+  const catalogTable = resourceName(stage, TABLES.catalog.name);
+  const fixture = indexFixture(options.docs, options.batchSize, aliasName(rawStage, 'products'));
+  const search = createOpenSearchClient({
+    url: process.env.SLUICE_OPENSEARCH_URL ?? localEndpoints.opensearch,
+    mode: 'none',
+  });
+  const memory =
+    options.catalog === 'memory'
+      ? await startMemoryCatalog(new Map([[catalogTable, fixture.items]]))
+      : undefined;
+  if (memory) {
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = memory.url;
+  } else {
+    const dynamodb = new DynamoDBClient({});
+    await provisionTables(dynamodb, stage);
+    await writeCatalogRows(dynamodb, catalogTable, fixture.rows);
+  }
+  Object.assign(process.env, {
+    SLUICE_STAGE: stage,
+    SLUICE_QUEUE_URL_BASE: `${localEndpoints.sqs}/000000000000/`,
+    SLUICE_OPENSEARCH_URL: process.env.SLUICE_OPENSEARCH_URL ?? localEndpoints.opensearch,
+    SLUICE_OPENSEARCH_MODE: 'none',
+  });
+  const { handler } = (await import('../../functions/workers/index-product/handler')) as {
+    handler: Handler;
+  };
+  log(
+    `bench:index — ${options.docs} documents in batches of ${options.batchSize}, ` +
+      `${options.concurrency} in flight, catalog ${options.catalog}, ` +
+      `${options.warmUpRounds} warm-up + ${options.rounds} rounds`,
+  );
+  const pipelineMs: number[] = [];
+  const rawMs: number[] = [];
+  let bulkRequests = 0;
+  try {
+    for (let round = 0; round < options.warmUpRounds + options.rounds; round++) {
+      const [pipelineIndex, rawIndex] = await freshIndexes(search, stage, rawStage);
+      const timings: Record<string, number> = {};
+      const counter = bulkRequestCounter();
+      const order = round % 2 === 0 ? ['pipeline', 'raw'] : ['raw', 'pipeline'];
+      for (const side of order) {
+        const started = performance.now();
+        if (side === 'pipeline') {
+          const before = counter.read();
+          await runPipeline(handler, fixture, options.concurrency);
+          await search.indices.refresh({ index: pipelineIndex });
+          timings.pipeline = performance.now() - started;
+          if (round >= options.warmUpRounds) {
+            bulkRequests = Math.max(bulkRequests, counter.read() - before);
+          }
+        } else {
+          await runRaw(search, fixture, options.concurrency);
+          await search.indices.refresh({ index: rawIndex });
+          timings.raw = performance.now() - started;
+        }
+      }
+      counter.stop();
+      await check(search, fixture, pipelineIndex, rawIndex);
+      const label =
+        round < options.warmUpRounds ? 'warm-up' : `round ${round - options.warmUpRounds + 1}`;
+      log(
+        `${label}: pipeline ${(timings.pipeline as number).toFixed(0)} ms, raw _bulk ${(timings.raw as number).toFixed(0)} ms`,
+      );
+      if (round >= options.warmUpRounds) {
+        pipelineMs.push(timings.pipeline as number);
+        rawMs.push(timings.raw as number);
+      }
+    }
+  } finally {
+    await removeStageIndexes(search, stage);
+    await removeStageIndexes(search, rawStage);
+    await search.close();
+    await memory?.close();
+  }
+  const pipeline = median(pipelineMs);
+  const raw = median(rawMs);
+  return {
+    docsPerSecond: Math.round(options.docs / (pipeline / 1000)),
+    vsRawBulk: Number((raw / pipeline).toFixed(3)),
+    bulkRequestsPer1000: Number(((bulkRequests / options.docs) * 1000).toFixed(2)),
+    pipelineMs,
+    rawMs,
+  };
+}
+
+/** New, empty indexes behind both aliases: every round indexes into the same conditions. */
+async function freshIndexes(
+  search: Client,
+  stage: string,
+  rawStage: string,
+): Promise<[string, string]> {
+  await removeStageIndexes(search, stage);
+  await removeStageIndexes(search, rawStage);
+  const pipeline = await ensureIndex(search, stage, PRODUCTS_INDEX, { replicas: 0 });
+  const raw = await ensureIndex(search, rawStage, PRODUCTS_INDEX, { replicas: 0 });
+  await search.cluster.health({ index: [pipeline.index, raw.index], wait_for_status: 'green' });
+  return [pipeline.index, raw.index];
+}
+
+async function runPipeline(handler: Handler, fixture: IndexFixture, concurrency: number) {
+  let failures = 0;
+  await inPool(fixture.batches, concurrency, async (batch) => {
+    failures += (await handler(batch)).batchItemFailures.length;
+  });
+  if (failures > 0) throw new Error(`index-product reported ${failures} failed jobs`);
+}
+
+async function runRaw(search: Client, fixture: IndexFixture, concurrency: number) {
+  await inPool(fixture.rawChunks, concurrency, async (chunk) => {
+    const { body: response } = await search.transport.request({
+      method: 'POST',
+      path: '/_bulk',
+      bulkBody: chunk.map(bulkLines).join(''),
+    });
+    if ((response as { errors?: boolean }).errors) throw new Error('raw _bulk had item errors');
+  });
+}
+
+/** Untimed: both indexes hold every document, and sampled documents agree. */
+async function check(
+  search: Client,
+  fixture: IndexFixture,
+  pipelineIndex: string,
+  rawIndex: string,
+) {
+  const docs = fixture.rows.length;
+  for (const index of [pipelineIndex, rawIndex]) {
+    const { body } = await search.count({ index, body: { query: { term: { deleted: false } } } });
+    if (body.count !== docs)
+      throw new Error(`${index} has ${body.count} searchable documents, expected ${docs}`);
+  }
+  const step = Math.max(1, Math.floor(docs / 7));
+  for (let i = 0; i < docs; i += step) {
+    const id = fixture.rows[i]?.productId as string;
+    const [a, b] = await Promise.all([
+      search.get({ index: pipelineIndex, id }),
+      search.get({ index: rawIndex, id }),
+    ]);
+    const { indexedAt: _a, ...left } = a.body._source as Record<string, unknown>;
+    const { indexedAt: _b, ...right } = b.body._source as Record<string, unknown>;
+    if (JSON.stringify(left) !== JSON.stringify(right) || a.body._version !== b.body._version) {
+      throw new Error(`document ${id} differs between the pipeline and the raw baseline`);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Bulk writes with per-item outcomes. The ndjson body is built here, once, so its size is
+ * known: writes are split into requests of at most `maxBytes` (a domain refuses larger ones
+ * with 413), sent one after the other. Every write gets an outcome in input order — an item
+ * a failed request never reached fails with that request's error — and nothing is thrown.
+ */
+import type { Client, Types } from '@opensearch-project/opensearch';
+import { TransientError } from '../../shared/errors';
+import { ThrottledError } from '../../shared/throttling';
+import { type BulkItemOutcome, classifyBulkItem, classifyOpenSearchError } from './errors';
+
+/** One document to write. */
+export interface BulkWrite {
+  /** `index` creates or replaces; `create` only creates (an existing id answers 409). */
+  readonly operation: 'index' | 'create';
+  /** The alias (or index) to write to; writes require an alias unless `requireAlias` is off. */
+  readonly index: string;
+  readonly id: string;
+  /**
+   * An external version (`version_type: external_gte`): a write older than the stored
+   * document answers 409 and changes nothing, so replays and reordering are harmless.
+   */
+  readonly version?: number;
+  /** `external_gte` (default) also accepts an equal version; `external` needs a newer one. */
+  readonly versionType?: 'external' | 'external_gte';
+  readonly document: object;
+}
+
+export interface BulkOptions {
+  /** Largest request body; more writes go into further requests. */
+  readonly maxBytes: number;
+  /**
+   * Fail writes to a name that is not an alias instead of auto-creating an index under it
+   * (which would block the real alias for good). Default true.
+   */
+  readonly requireAlias?: boolean;
+  /** `wait_for` makes the writes searchable before the call returns (tests, benchmarks). */
+  readonly refresh?: 'wait_for' | 'true' | 'false';
+}
+
+/** Five MiB: well inside every domain's limit (10 MiB on the smallest instance types). */
+export const DEFAULT_BULK_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The ndjson lines of one write: action and document, each ending in a newline. */
+export function bulkLines(write: BulkWrite): string {
+  const meta: Record<string, unknown> = { _index: write.index, _id: write.id };
+  if (write.version !== undefined) {
+    meta.version = write.version;
+    meta.version_type = write.versionType ?? 'external_gte';
+  }
+  return `${JSON.stringify({ [write.operation]: meta })}\n${JSON.stringify(write.document)}\n`;
+}
+
+/**
+ * Writes `writes` in as few bulk requests as `maxBytes` allows and returns one outcome per
+ * write, in order. A request that fails as a whole fails each of its writes with the
+ * classified error; after a throttled request the remaining ones are not sent.
+ *
+ * @example
+ * ```ts
+ * const outcomes = await bulkWrite(client, [
+ *   { operation: 'index', index: 'sluice-dev-products', id: 'p-1', version: 7, document },
+ * ], { maxBytes: DEFAULT_BULK_MAX_BYTES });
+ * // [{ kind: 'written' }] or [{ kind: 'stale' }] or [{ kind: 'failed', error }]
+ * ```
+ */
+export async function bulkWrite(
+  client: Client,
+  writes: readonly BulkWrite[],
+  options: BulkOptions,
+): Promise<BulkItemOutcome[]> {
+  const outcomes: BulkItemOutcome[] = new Array(writes.length);
+  const requests = packRequests(writes, options.maxBytes);
+  let stopped: Error | undefined;
+  for (const request of requests) {
+    if (stopped) {
+      const error = new TransientError(`bulk write not sent: ${stopped.message}`, {
+        cause: stopped,
+      });
+      for (const i of request.indexes) outcomes[i] = { kind: 'failed', error };
+      continue;
+    }
+    const results = await sendRequest(client, writes, request, options);
+    request.indexes.forEach((writeIndex, k) => {
+      outcomes[writeIndex] = results[k] as BulkItemOutcome;
+    });
+    const throttled = results.find((r) => r.kind === 'failed' && r.error instanceof ThrottledError);
+    if (throttled?.kind === 'failed') stopped = throttled.error;
+  }
+  return outcomes;
+}
+
+interface PackedRequest {
+  readonly indexes: number[];
+  body: string;
+  bytes: number;
+}
+
+/** Groups writes into bodies of at most `maxBytes` (a single larger write goes alone). */
+function packRequests(writes: readonly BulkWrite[], maxBytes: number): PackedRequest[] {
+  const requests: PackedRequest[] = [];
+  let current: PackedRequest | undefined;
+  writes.forEach((write, i) => {
+    const lines = bulkLines(write);
+    const bytes = Buffer.byteLength(lines);
+    if (!current || (current.indexes.length > 0 && current.bytes + bytes > maxBytes)) {
+      current = { indexes: [], body: '', bytes: 0 };
+      requests.push(current);
+    }
+    current.indexes.push(i);
+    current.body += lines;
+    current.bytes += bytes;
+  });
+  return requests;
+}
+
+async function sendRequest(
+  client: Client,
+  writes: readonly BulkWrite[],
+  request: PackedRequest,
+  options: BulkOptions,
+): Promise<BulkItemOutcome[]> {
+  const querystring: Record<string, string> = {
+    require_alias: String(options.requireAlias ?? true),
+  };
+  if (options.refresh) querystring.refresh = options.refresh;
+  let body: Types.Core_Bulk.BulkResponse;
+  try {
+    const response = await client.transport.request({
+      method: 'POST',
+      path: '/_bulk',
+      querystring,
+      bulkBody: request.body,
+    });
+    body = response.body as Types.Core_Bulk.BulkResponse;
+  } catch (error) {
+    const many = request.indexes.length > 1;
+    const failure = classifyOpenSearchError(
+      error,
+      `bulk of ${request.indexes.length} (${request.bytes} bytes)`,
+      many,
+    );
+    return request.indexes.map(() => ({ kind: 'failed', error: failure }));
+  }
+  return request.indexes.map((writeIndex, k): BulkItemOutcome => {
+    const write = writes[writeIndex] as BulkWrite;
+    const item = body.items?.[k]?.[write.operation];
+    if (!item) {
+      const error = new TransientError(`bulk response has no item ${k} for ${write.id}`);
+      return { kind: 'failed', error };
+    }
+    return classifyBulkItem(
+      write.operation,
+      item.status,
+      item.error ?? undefined,
+      `${write.operation} ${write.id} into ${write.index}`,
+    );
+  });
+}

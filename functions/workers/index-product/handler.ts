@@ -1,0 +1,22 @@
+/**
+ * Lambda entry point of index-product (SQS event source mapping with ReportBatchItemFailures,
+ * batches of up to 100). Configuration is read and clients are built once per container.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { defineBatchJob } from '../../jobs/define-job';
+import { createOpenSearchClient } from '../../targets/opensearch/client';
+import { readIndexProductConfig } from './config';
+import { indexProductCode } from './index-products';
+import { indexProductJob } from './job';
+
+const config = readIndexProductConfig(process.env);
+
+export const handler = defineBatchJob(
+  indexProductJob,
+  indexProductCode({
+    dynamodb: new DynamoDBClient({}),
+    search: createOpenSearchClient(config.openSearch),
+    settings: config,
+    now: () => new Date(),
+  }),
+);

@@ -1,0 +1,200 @@
+/**
+ * audit against the real services: jobs on ElasticMQ through the job runtime, documents in
+ * the local OpenSearch node's audit index (set up by provisioning, removed afterwards).
+ */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineBatchJob } from '../../../functions/jobs/define-job';
+import { readJobRuntimeConfig } from '../../../functions/jobs/job-config';
+import { jobDepsFrom } from '../../../functions/jobs/job-deps';
+import { type JobMessage, jobIdOf } from '../../../functions/jobs/job-message';
+import type { DeadLetter } from '../../../functions/shared/dead-letter';
+import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
+import { DOCUMENT_REJECTED } from '../../../functions/targets/opensearch/errors';
+import type { AuditDocument } from '../../../functions/targets/opensearch/indexes/audit';
+import { METRICS } from '../../../functions/topology/topology';
+import { auditJob } from '../../../functions/workers/audit/job';
+import { auditCode } from '../../../functions/workers/audit/record-audit';
+import { removeStageIndexes } from '../../../local/provision/indexes';
+import { provisionStage } from '../../../local/provision/stage';
+import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
+import { captureLog, captureMetrics } from '../../support/router';
+import { type Handler, pollUntil, receive } from '../jobs/esm';
+
+applyLocalServiceEnv();
+const stage = `au${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const sqs = new SQSClient({});
+const dynamodb = new DynamoDBClient({});
+const search = createOpenSearchClient({
+  url: process.env[opensearchUrlVariable] as string,
+  mode: 'none',
+});
+let alias = '';
+let queueUrls: Map<string, string>;
+let queueUrlBase = '';
+
+beforeAll(async () => {
+  const provisioned = await provisionStage(stage);
+  queueUrls = provisioned.queueUrls;
+  queueUrlBase = provisioned.queueUrlBase;
+  alias = provisioned.indexes.get('audit')?.alias as string;
+});
+
+afterAll(async () => {
+  await removeStageIndexes(search, stage);
+  await search.close();
+});
+
+const queue = () => queueUrls.get('job-audit') as string;
+
+function container() {
+  const metrics = captureMetrics();
+  const deps = jobDepsFrom(
+    auditJob,
+    readJobRuntimeConfig({ SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase }, auditJob),
+    { sqs, dynamodb, log: captureLog(), metricSink: metrics, codeVersion: 'it', random: () => 0 },
+  );
+  const handler: Handler = defineBatchJob(
+    auditJob,
+    auditCode({
+      search,
+      settings: { auditAlias: alias, bulkMaxBytes: 1 << 20 },
+      now: () => new Date(),
+    }),
+    deps,
+  );
+  const metric = (name: string) =>
+    metrics.published
+      .filter((m) => m.name === name && Object.keys(m.dimensions).length === 0)
+      .reduce((sum, m) => sum + m.value, 0);
+  return { handler, metric };
+}
+
+let offset = 0;
+function auditMessage(id: string, overrides: Record<string, unknown> = {}): JobMessage {
+  const event = {
+    specversion: '1.0',
+    id,
+    source: 'urn:shop:orders',
+    type: 'ITEM_SOLD',
+    time: '2026-11-28T10:00:00Z',
+    dataversion: 2,
+    subject: `order-${id}`,
+    data: { orderId: `order-${id}`, lines: [] },
+    ...overrides,
+  };
+  return {
+    kind: 'sluice.job',
+    v: 1,
+    jobId: jobIdOf(event.source, event.id, 'audit'),
+    job: 'audit',
+    enqueuedAt: new Date().toISOString(),
+    routerVersion: 'it',
+    provenance: {
+      topic: 'orders.events',
+      partition: 2,
+      offset: ++offset,
+      timestamp: 1_764_324_000_000,
+      key: id,
+    },
+    event,
+  };
+}
+
+async function queueEmpty(): Promise<boolean> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queue(),
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible) ===
+    0
+  );
+}
+
+async function run(handler: Handler, ...messages: JobMessage[]): Promise<void> {
+  await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: queue(),
+      Entries: messages.map((m, i) => ({ Id: String(i), MessageBody: JSON.stringify(m) })),
+    }),
+  );
+  expect(await pollUntil(sqs, queue(), handler, queueEmpty, 15_000)).toBe(true);
+}
+
+async function recorded(eventId: string): Promise<AuditDocument[]> {
+  await search.indices.refresh({ index: alias });
+  const { body } = await search.search({
+    index: alias,
+    body: { query: { term: { eventId } }, sort: [{ source: 'asc' }] },
+  });
+  return body.hits.hits.map((hit) => hit._source as unknown as AuditDocument);
+}
+
+describe('audit on ElasticMQ and OpenSearch', () => {
+  it('records each event once, however often it is delivered', async () => {
+    const { handler, metric } = container();
+    const id = `evt-${randomBytes(4).toString('hex')}`;
+    const message = auditMessage(id);
+    await run(handler, message, message, { ...message });
+    const first = await recorded(id);
+    expect(first).toEqual([
+      {
+        eventId: id,
+        source: 'urn:shop:orders',
+        type: 'ITEM_SOLD',
+        time: '2026-11-28T10:00:00Z',
+        subject: `order-${id}`,
+        dataversion: 2,
+        jobId: message.jobId,
+        provenance: message.provenance,
+        enqueuedAt: message.enqueuedAt,
+        routerVersion: 'it',
+        recordedAt: expect.any(String),
+        event: message.event,
+      },
+    ]);
+    // A later redelivery (a replay) is "already recorded": the first record stays as it was.
+    await run(handler, message);
+    expect(await recorded(id)).toEqual(first);
+    expect(metric(METRICS.jobs.succeeded)).toBe(4);
+    expect(metric(METRICS.jobs.deadLettered)).toBe(0);
+  });
+
+  it('keeps events of two sources that happen to share an id apart', async () => {
+    const { handler } = container();
+    const id = `evt-${randomBytes(4).toString('hex')}`;
+    await run(
+      handler,
+      auditMessage(id),
+      auditMessage(id, { source: 'urn:shop:identity', type: 'LOGIN_FAILED' }),
+    );
+    expect((await recorded(id)).map((d) => [d.source, d.type])).toEqual([
+      ['urn:shop:identity', 'LOGIN_FAILED'],
+      ['urn:shop:orders', 'ITEM_SOLD'],
+    ]);
+  });
+
+  it('dead-letters an event the mapping refuses and records the rest of the batch', async () => {
+    const { handler } = container();
+    const good = `evt-${randomBytes(4).toString('hex')}`;
+    const bad = `evt-${randomBytes(4).toString('hex')}`;
+    await run(handler, auditMessage(good), auditMessage(bad, { time: 'yesterday at noon' }));
+    expect(await recorded(good)).toHaveLength(1);
+    expect(await recorded(bad)).toHaveLength(0);
+    const [letter] = (await receive(sqs, queueUrls.get('job-audit-dlq') as string)).map(
+      (m) => JSON.parse(m.Body ?? '') as DeadLetter,
+    );
+    expect(letter).toMatchObject({
+      reason: DOCUMENT_REJECTED,
+      event: { id: bad },
+      error: { class: 'DocumentRejectedError' },
+    });
+    expect(letter?.error.message).toContain('mapper_parsing_exception');
+  });
+});

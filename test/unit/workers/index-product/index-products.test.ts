@@ -1,0 +1,178 @@
+/**
+ * index-product's chunk logic over a mocked catalog (aws-sdk-client-mock) and a fake bulk
+ * endpoint: grouping, versions, tombstones and the per-job outcome of each bulk item.
+ * The real services are exercised in test/integration/workers/index-product.test.ts.
+ */
+import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BatchItemResult } from '../../../../functions/jobs/outcomes';
+import type { JobContext } from '../../../../functions/jobs/run-types';
+import { TransientError } from '../../../../functions/shared/errors';
+import { ThrottledError } from '../../../../functions/shared/throttling';
+import { ThrottledWithBatchError } from '../../../../functions/targets/opensearch/batch-results';
+import { DocumentRejectedError } from '../../../../functions/targets/opensearch/errors';
+import { InvalidCatalogRowError } from '../../../../functions/workers/index-product/catalog-row';
+import type { IndexProductSettings } from '../../../../functions/workers/index-product/config';
+import {
+  CatalogRowBehindError,
+  indexProducts,
+  NotAProductEventError,
+} from '../../../../functions/workers/index-product/index-products';
+import type { CatalogRow } from '../../../../local/shop/catalog-rows';
+import { catalogItem, catalogRow } from '../../../support/catalog';
+import { captureLog } from '../../../support/router';
+import { type FakeSearch, fakeSearch, type ItemAnswer } from '../../targets/fake-search';
+
+const TABLE = 'sluice-t-catalog';
+const ALIAS = 'sluice-t-products';
+const NOW = new Date('2026-11-28T10:00:00.000Z');
+const settings: IndexProductSettings = {
+  productsAlias: ALIAS,
+  catalogTable: TABLE,
+  catalogReadAttempts: 2,
+  catalogReadBackoff: { baseMs: 1, capMs: 1 },
+  bulkMaxBytes: 1_000_000,
+};
+const dynamodb = new DynamoDBClient({
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
+const catalog = mockClient(dynamodb);
+let rows: Map<string, Record<string, unknown>>;
+
+beforeEach(() => {
+  rows = new Map();
+  catalog.reset();
+  catalog.on(BatchGetItemCommand).callsFake((input) => {
+    const keys = input.RequestItems[TABLE].Keys as Array<{ productId: { S: string } }>;
+    const found = keys.flatMap((k) => {
+      const row = rows.get(k.productId.S);
+      return row ? [row] : [];
+    });
+    return { Responses: { [TABLE]: found } };
+  });
+});
+
+const store = (...list: CatalogRow[]) => {
+  for (const row of list) rows.set(row.productId, catalogItem(row));
+};
+
+function job(productId: string, catalogVersion: number, n = 0): JobContext {
+  const event = {
+    id: `evt-${productId}-${catalogVersion}-${n}`,
+    type: 'PRODUCT_UPDATED',
+    data: { productId, catalogVersion },
+  };
+  return {
+    jobId: `job-${productId}-${catalogVersion}-${n}`,
+    event,
+    message: {} as JobContext['message'],
+    attempt: 1,
+    maxAttempts: 8,
+    log: captureLog(),
+  };
+}
+
+async function run(contexts: JobContext[], answer?: (id: string) => ItemAnswer) {
+  const search: FakeSearch = fakeSearch((item) => answer?.(item.meta._id) ?? { status: 201 });
+  const results = await indexProducts(
+    { dynamodb, search: search.client, settings, now: () => NOW, sleep: async () => undefined },
+    contexts,
+  );
+  return { results, search, items: search.requests.flatMap((r) => r.items) };
+}
+
+const errorOf = (result: BatchItemResult) =>
+  result && result.kind === 'failed' ? (result.error as Error) : undefined;
+
+describe('indexProducts', () => {
+  it('reads each product once and writes it once, at the row version, for all its jobs', async () => {
+    store(catalogRow('p-1', 3), catalogRow('p-2', 1));
+    const { results, search, items } = await run([
+      job('p-1', 2),
+      job('p-2', 1),
+      job('p-1', 3),
+      job('p-1', 3, 1),
+    ]);
+    expect(results).toEqual([undefined, undefined, undefined, undefined]);
+    expect(catalog.commandCalls(BatchGetItemCommand)).toHaveLength(1);
+    expect(search.requests).toHaveLength(1);
+    expect(items.map((i) => [i.operation, i.meta])).toEqual([
+      ['index', { _index: ALIAS, _id: 'p-1', version: 3, version_type: 'external_gte' }],
+      ['index', { _index: ALIAS, _id: 'p-2', version: 1, version_type: 'external_gte' }],
+    ]);
+    expect(items[0]?.document).toMatchObject({ deleted: false, status: 'PUBLISHED', version: 3 });
+  });
+
+  it('writes a tombstone for an unpublished row and for a gone one, at the newest event version', async () => {
+    store(catalogRow('p-1', 4, 'UNPUBLISHED'));
+    const { results, items } = await run([job('p-1', 4), job('gone', 6), job('gone', 9)]);
+    expect(results).toEqual([undefined, undefined, undefined]);
+    expect(
+      items.map((i) => [i.meta._id, i.meta.version, i.document.deleted, i.document.status]),
+    ).toEqual([
+      ['p-1', 4, true, 'UNPUBLISHED'],
+      ['gone', 9, true, 'GONE'],
+    ]);
+  });
+
+  it('treats a 409 (a newer version is stored) as success', async () => {
+    store(catalogRow('p-1', 2));
+    const { results } = await run([job('p-1', 2)], () => ({
+      status: 409,
+      error: { type: 'version_conflict_engine_exception' },
+    }));
+    expect(results).toEqual([undefined]);
+  });
+
+  it('retries a job whose event is newer than the row read, still writing the row', async () => {
+    store(catalogRow('p-1', 2));
+    const { results, items } = await run([job('p-1', 2), job('p-1', 5)]);
+    expect(results[0]).toBeUndefined();
+    expect(errorOf(results[1])).toBeInstanceOf(CatalogRowBehindError);
+    expect(errorOf(results[1])?.message).toBe('catalog row p-1 is at version 2, the event at 5');
+    expect(items).toHaveLength(1);
+  });
+
+  it('dead-letters jobs of an invalid row or event and of a rejected document only', async () => {
+    const bad = catalogRow('bad-row', 1);
+    store(catalogRow('p-1', 1), catalogRow('p-2', 1));
+    rows.set('bad-row', { ...catalogItem(bad), price: { S: 'free' } });
+    const noProduct = { ...job('x', 1), event: { data: { catalogVersion: 1 } } };
+    const { results, items } = await run(
+      [job('p-1', 1), job('bad-row', 1), noProduct, job('p-2', 1)],
+      (id) =>
+        id === 'p-2'
+          ? { status: 400, error: { type: 'mapper_parsing_exception' } }
+          : { status: 201 },
+    );
+    expect(results[0]).toBeUndefined();
+    expect(errorOf(results[1])).toBeInstanceOf(InvalidCatalogRowError);
+    expect(errorOf(results[2])).toBeInstanceOf(NotAProductEventError);
+    expect(errorOf(results[3])).toBeInstanceOf(DocumentRejectedError);
+    expect(items.map((i) => i.meta._id)).toEqual(['p-1', 'p-2']);
+  });
+
+  it('signals throttling once per chunk however many items were rejected', async () => {
+    store(catalogRow('a', 1), catalogRow('b', 1), catalogRow('c', 1));
+    const { results } = await run([job('a', 1), job('b', 1), job('c', 1)], (id) =>
+      id === 'a'
+        ? { status: 503, error: { type: 'unavailable' } }
+        : { status: 429, error: { type: 'rejected_execution_exception' } },
+    );
+    const errors = results.map(errorOf);
+    expect(errors[0]).toBeInstanceOf(TransientError);
+    expect(errors[0]).not.toBeInstanceOf(ThrottledError);
+    expect(errors[1]).toBeInstanceOf(ThrottledError);
+    expect(errors[2]).toBeInstanceOf(ThrottledWithBatchError);
+  });
+
+  it('sends nothing when no job names a product', async () => {
+    const noProduct = { ...job('x', 1), event: { type: 'PRODUCT_UPDATED' } };
+    const { results, search } = await run([noProduct]);
+    expect(errorOf(results[0])).toBeInstanceOf(NotAProductEventError);
+    expect(search.requests).toHaveLength(0);
+    expect(catalog.commandCalls(BatchGetItemCommand)).toHaveLength(0);
+  });
+});
