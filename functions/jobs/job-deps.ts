@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { CODE_VERSION } from '../shared/code-version';
 import type { Env } from '../shared/env';
 import { createTelemetry, type Log, type MetricSink } from '../shared/telemetry';
+import { METRICS } from '../topology/topology';
 import { AimdLimiter } from './aimd-limiter';
 import { IdempotencyStore } from './idempotency-store';
 import { type JobRuntimeConfig, readJobRuntimeConfig } from './job-config';
@@ -69,7 +70,9 @@ export function jobDepsFrom(
  * ```
  */
 export function createJobDeps(env: Env, definition: JobDefinition): JobDeps {
-  const { logger, metrics } = createTelemetry(`sluice-job-${definition.name}`);
+  const { logger, metrics } = createTelemetry(`sluice-job-${definition.name}`, {
+    [METRICS.dimensions.job]: definition.name,
+  });
   const config = readJobRuntimeConfig(env, definition);
   return jobDepsFrom(definition, config, {
     sqs: new SQSClient({}),

@@ -69,7 +69,7 @@ export async function runJobBatch(
 ): Promise<SQSBatchResponse> {
   const run: BatchRun = {
     deps,
-    metrics: new JobMetrics(deps.metricSink, deps.definition.name),
+    metrics: new JobMetrics(deps.metricSink),
     throttled: false,
     retryAfterSeconds: 0,
   };

@@ -75,24 +75,36 @@ export class MetricCounter {
     return this.totals.get(name) ?? 0;
   }
 
-  /** Emits everything counted since the last publish and starts again from zero. */
-  publish(): void {
+  /**
+   * Emits everything counted since the last publish and starts again from zero.
+   *
+   * @returns whether anything was published (the sink's stored metrics included)
+   */
+  publish(): boolean {
     for (const { name, dimensions, value } of this.dimensioned.values()) {
       const single = this.sink.singleMetric();
       single.addDimensions(dimensions);
       single.addMetric(name, MetricUnit.Count, value);
     }
     for (const [name, value] of this.totals) this.sink.addMetric(name, MetricUnit.Count, value);
-    if (this.totals.size > 0) this.sink.publishStoredMetrics();
+    const published = this.totals.size > 0;
+    if (published) this.sink.publishStoredMetrics();
     this.totals.clear();
     this.dimensioned.clear();
+    return published;
   }
 }
 
-/** Logger and metrics for one function, built once at module scope by its handler. */
-export function createTelemetry(serviceName: string): { logger: Logger; metrics: Metrics } {
+/**
+ * Logger and metrics for one function, built once at module scope by its handler.
+ * `defaultDimensions` go on every metric the function emits (a job function: its `Job`).
+ */
+export function createTelemetry(
+  serviceName: string,
+  defaultDimensions?: Record<string, string>,
+): { logger: Logger; metrics: Metrics } {
   return {
     logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace: METRICS.namespace, serviceName }),
+    metrics: new Metrics({ namespace: METRICS.namespace, serviceName, defaultDimensions }),
   };
 }

@@ -27,17 +27,22 @@ export function captureLog(): Log & { entries: CapturedLog[] } {
 }
 
 /** A metric sink that keeps what was published. */
-export function captureMetrics(): MetricSink & {
+/**
+ * A metric sink that records what is published. `defaultDimensions` go on every metric, as
+ * Powertools' default dimensions do (a job function's `Job`).
+ */
+export function captureMetrics(defaultDimensions: Record<string, string> = {}): MetricSink & {
   published: Array<{ name: string; value: number; dimensions: Record<string, string> }>;
 } {
   const published: Array<{ name: string; value: number; dimensions: Record<string, string> }> = [];
   const sink = (dimensions: Record<string, string>): MetricSink => ({
-    addMetric: (name, _unit, value) => published.push({ name, value, dimensions }),
+    addMetric: (name, _unit, value) =>
+      published.push({ name, value, dimensions: { ...dimensions } }),
     addDimensions: (more) => Object.assign(dimensions, more),
-    singleMetric: () => sink({}),
+    singleMetric: () => sink({ ...defaultDimensions }),
     publishStoredMetrics: () => undefined,
   });
-  return Object.assign(sink({}), { published });
+  return Object.assign(sink({ ...defaultDimensions }), { published });
 }
 
 export const TEST_QUEUE_BASE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/';

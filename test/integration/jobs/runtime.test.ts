@@ -89,7 +89,7 @@ function job(
     s3,
     dynamodb,
     log: captureLog(),
-    metricSink: captureMetrics(),
+    metricSink: captureMetrics({ Job: name }),
     codeVersion: 'integration',
     random: () => 0,
   });

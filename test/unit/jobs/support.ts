@@ -124,7 +124,7 @@ export function testJobDeps(definition: JobDefinition, overrides: Partial<JobDep
   const sqs = memorySqs(sqsClient);
   const dynamo = memoryDynamo(dynamoClient);
   const log = captureLog();
-  const metricSink = captureMetrics();
+  const metricSink = captureMetrics({ Job: definition.name });
   const config = readJobRuntimeConfig(
     { SLUICE_STAGE: 'test', SLUICE_QUEUE_URL_BASE: QUEUE_BASE },
     definition,
@@ -142,8 +142,8 @@ export function testJobDeps(definition: JobDefinition, overrides: Partial<JobDep
     }),
     ...overrides,
   };
-  /** A published metric summed over one dimension set (none: the undimensioned total). */
-  const metric = (name: string, dimensions: Record<string, string> = {}) =>
+  /** A published metric summed over one dimension set (by default the job's total). */
+  const metric = (name: string, dimensions: Record<string, string> = { Job: definition.name }) =>
     metricSink.published
       .filter((m) => m.name === name && JSON.stringify(m.dimensions) === JSON.stringify(dimensions))
       .reduce((sum, m) => sum + m.value, 0);
