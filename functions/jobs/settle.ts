@@ -103,7 +103,9 @@ export async function settle(
   const described = describeError(error);
   await release();
   if (error instanceof ThrottledError) {
-    deps.limiter.onThrottle();
+    // One pushback halves the limit once per batch, however many of its jobs it failed (a
+    // rejected bulk request fails all of them): AIMD reacts per congestion event.
+    if (!run.throttled) deps.limiter.onThrottle();
     run.throttled = true;
     run.retryAfterSeconds = Math.max(run.retryAfterSeconds, error.retryAfterSeconds ?? 0);
     metrics.count('throttled');

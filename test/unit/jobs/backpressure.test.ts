@@ -177,21 +177,22 @@ describe('batch jobs', () => {
     expect(kit.metric(M.retried)).toBe(3);
   });
 
-  it('sends smaller chunks after throttling and leaves later chunks unattempted', async () => {
-    const limiter = new AimdLimiter({ initial: 2, max: 2 });
+  it('halves once for a rejected chunk, not once per job, and leaves later chunks unattempted', async () => {
+    const limiter = new AimdLimiter({ initial: 8, max: 8 });
     const kit = testJobDeps(definition, { limiter });
     const performBatch = vi.fn(async (jobs: readonly JobContext[]) =>
       jobs.map(() => failed(new ThrottledError('rejected_execution_exception'))),
     );
     const handler = defineBatchJob(definition, { performBatch }, kit.deps);
-    const records = [0, 1, 2, 3, 4].map((i) =>
+    const records = Array.from({ length: 10 }, (_, i) =>
       sqsRecord(jobMessage('index-product', i), { messageId: `m${i}` }),
     );
     const response = await handler({ Records: records });
     expect(performBatch).toHaveBeenCalledOnce();
-    expect(performBatch.mock.calls[0]?.[0]).toHaveLength(2);
-    expect(response.batchItemFailures).toHaveLength(5);
-    expect(limiter.limit).toBe(1);
+    expect(performBatch.mock.calls[0]?.[0]).toHaveLength(8);
+    expect(response.batchItemFailures).toHaveLength(10);
+    // One bulk request pushed back once: 8 → 4, not 8 → 1.
+    expect(limiter.limit).toBe(4);
   });
 
   it('refuses the wrong entry point', () => {
