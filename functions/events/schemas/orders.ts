@@ -3,6 +3,7 @@
  * in the order's currency; version 2 uses integer minor units per line and names each line.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { minorUnitDigits } from '../../shared/money';
 import { CurrencyCode, Id, Money, Timestamp } from './common';
 
 export const ItemSoldV1 = Type.Object(
@@ -61,17 +62,4 @@ export function upcastItemSoldV1(data: ItemSoldV1Data): ItemSold {
       unitPrice: { amount: Math.round(unitPrice * 10 ** digits), currency },
     })),
   };
-}
-
-// Building an Intl.NumberFormat is costly; a batch sees few currencies.
-const digitsByCurrency = new Map<string, number>();
-
-function minorUnitDigits(currency: string): number {
-  let digits = digitsByCurrency.get(currency);
-  if (digits === undefined) {
-    const format = new Intl.NumberFormat('en', { style: 'currency', currency });
-    digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-    digitsByCurrency.set(currency, digits);
-  }
-  return digits;
 }

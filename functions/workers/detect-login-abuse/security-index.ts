@@ -6,40 +6,11 @@
  * alias's name, which would block the real alias.
  */
 import { type Client, errors } from '@opensearch-project/opensearch';
-import { PermanentError, TransientError } from '../../shared/errors';
-import { errorForHttpStatus } from '../../shared/throttling';
+import { classifyOpenSearchError } from '../../targets/opensearch/errors';
 import type { Suspicion } from './suspicions';
 
 /** Whether this call created the document or found it there. */
 export type IndexResult = 'created' | 'existing';
-
-function retryAfterSeconds(
-  headers: Record<string, unknown> | null | undefined,
-): number | undefined {
-  const raw = headers?.['retry-after'];
-  const seconds = typeof raw === 'string' ? Number(raw) : Number.NaN;
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
-}
-
-/**
- * The Sluice error for an OpenSearch client failure: by HTTP status for responses (429 →
- * ThrottledError, 5xx → TransientError, other 4xx → PermanentError), transient for
- * connection problems and timeouts, permanent for bodies that cannot be serialised.
- */
-export function classifyOpenSearchError(error: unknown, context: string): Error {
-  if (error instanceof errors.ResponseError) {
-    const type = (error.body as { error?: { type?: unknown } } | undefined)?.error?.type;
-    return errorForHttpStatus(error.statusCode ?? 500, `${context} (${String(type)})`, {
-      cause: error,
-      retryAfterSeconds: retryAfterSeconds(error.meta?.headers),
-    });
-  }
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  if (error instanceof errors.SerializationError || error instanceof errors.ConfigurationError) {
-    return new PermanentError(`${context}: ${detail}`, { cause: error });
-  }
-  return new TransientError(`${context}: ${detail}`, { cause: error });
-}
 
 /**
  * Indexes a suspicion once. 409 (document exists) is success.

@@ -3,6 +3,8 @@
  * (no content, `deleted: true`) for a row that is not published or no longer exists —
  * always under an external version, so that an older write can never replace it.
  */
+
+import { minorUnitDigits } from '../../shared/money';
 import type {
   ProductDocument,
   ProductIndexDocument,
@@ -17,20 +19,6 @@ export interface VersionedDocument {
   readonly productId: string;
   readonly version: number;
   readonly document: ProductIndexDocument;
-}
-
-// Building an Intl.NumberFormat is costly; a catalog has few currencies.
-const digitsByCurrency = new Map<string, number>();
-
-/** Minor-unit digits of an ISO 4217 currency (2 for EUR, 0 for JPY, 3 for KWD). */
-export function minorUnitDigits(currency: string): number {
-  let digits = digitsByCurrency.get(currency);
-  if (digits === undefined) {
-    const format = new Intl.NumberFormat('en', { style: 'currency', currency });
-    digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-    digitsByCurrency.set(currency, digits);
-  }
-  return digits;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * How OpenSearch client failures become Sluice errors (the success paths, 201 and 409, are
+ * How the security index write's failures become Sluice errors — the shared OpenSearch
+ * classifier, checked for the cases this job meets (the success paths, 201 and 409, are
  * exercised against the real node in the integration test).
  */
 
@@ -8,7 +9,7 @@ import { errors } from '@opensearch-project/opensearch';
 import { describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../../functions/shared/errors';
 import { ThrottledError } from '../../../../functions/shared/throttling';
-import { classifyOpenSearchError } from '../../../../functions/workers/detect-login-abuse/security-index';
+import { classifyOpenSearchError } from '../../../../functions/targets/opensearch/errors';
 
 function response(statusCode: number, type: string, headers: Record<string, string> = {}) {
   const meta = { statusCode, headers, body: { error: { type }, status: statusCode } };
@@ -32,11 +33,13 @@ describe('classifyOpenSearchError', () => {
     expect(unavailable).not.toBeInstanceOf(ThrottledError);
     const connection = classifyOpenSearchError(new errors.ConnectionError('refused'), 'index');
     expect(connection).toBeInstanceOf(TransientError);
+    // A missing alias is retried with backoff (index setup may still be running on deploy);
+    // when the attempts run out the job is dead-lettered and can be redriven.
     const missingAlias = classifyOpenSearchError(
       response(404, 'index_not_found_exception'),
       'index',
     );
-    expect(missingAlias).toBeInstanceOf(PermanentError);
+    expect(missingAlias).toBeInstanceOf(TransientError);
     const mapping = classifyOpenSearchError(response(400, 'mapper_parsing_exception'), 'index');
     expect(mapping).toBeInstanceOf(PermanentError);
     const serialization = classifyOpenSearchError(new errors.SerializationError('cycle', {}), 'x');

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { minorUnitDigits } from '../../../../functions/shared/money';
 import { parseCatalogItem } from '../../../../functions/workers/index-product/catalog-row';
 import {
   documentForRow,
   GONE,
   goneTombstone,
-  minorUnitDigits,
 } from '../../../../functions/workers/index-product/product-document';
 import { catalogItem, catalogRow } from '../../../support/catalog';
 
