@@ -8,6 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
@@ -89,12 +90,18 @@ function partitionsOf(topic: string): number {
   return key ? TOPICS[key].partitions : 1;
 }
 
-async function settle(what: string): Promise<void> {
-  await waitFor(what, async () => (await quiet()).done, {
+/** Waits until the pipeline is quiet, then makes every write searchable. */
+async function settle(
+  what: string,
+  until: () => Promise<boolean> = async () => true,
+): Promise<void> {
+  await waitFor(what, async () => (await quiet()).done && (await until()), {
     timeoutMs: 240_000,
     intervalMs: 1_000,
     progress: async () => (await quiet()).detail,
   });
+  // Bulk writes become searchable at the next refresh; a search right after would miss some.
+  await search.indices.refresh({ index: [alias('products'), alias('audit'), alias('security')] });
 }
 
 beforeAll(async () => {
@@ -259,11 +266,17 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
       }),
     );
     const remaining = before - unknownVersion.length;
-    await waitFor(
+    const dlqArn = await queueArn(url(ROUTER_QUEUES.ingestDlq));
+    const moved = async () => {
+      const { Results = [] } = await sqs.send(
+        new ListMessageMoveTasksCommand({ SourceArn: dlqArn }),
+      );
+      return Results[0]?.Status === 'COMPLETED';
+    };
+    await settle(
       'the redrive',
       async () =>
-        (await quiet()).done && (await queueDepth(sqs, url(ROUTER_QUEUES.ingestDlq))) === remaining,
-      { timeoutMs: 120_000, intervalMs: 1_000, progress: async () => (await quiet()).detail },
+        (await moved()) && (await queueDepth(sqs, url(ROUTER_QUEUES.ingestDlq))) === remaining,
     );
 
     // The replayed events ran their jobs: their audit documents exist.
