@@ -5,6 +5,7 @@
  * a failed request never reached fails with that request's error — and nothing is thrown.
  */
 import type { Client, Types } from '@opensearch-project/opensearch';
+import { type Env, integer } from '../../shared/env';
 import { TransientError } from '../../shared/errors';
 import { ThrottledError } from '../../shared/throttling';
 import { type BulkItemOutcome, classifyBulkItem, classifyOpenSearchError } from './errors';
@@ -40,6 +41,17 @@ export interface BulkOptions {
 
 /** Five MiB: well inside every domain's limit (10 MiB on the smallest instance types). */
 export const DEFAULT_BULK_MAX_BYTES = 5 * 1024 * 1024;
+
+/** `SLUICE_BULK_MAX_BYTES`: the largest bulk request body a worker sends (64 KiB – 100 MiB). */
+export function bulkMaxBytesFrom(env: Env): number {
+  return integer(
+    env,
+    'SLUICE_BULK_MAX_BYTES',
+    DEFAULT_BULK_MAX_BYTES,
+    64 * 1024,
+    100 * 1024 * 1024,
+  );
+}
 
 /** The ndjson lines of one write: action and document, each ending in a newline. */
 export function bulkLines(write: BulkWrite): string {

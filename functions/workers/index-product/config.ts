@@ -12,7 +12,7 @@
 
 import type { BackoffPolicy } from '../../shared/backoff';
 import { type Env, integer, optionalString, requiredString } from '../../shared/env';
-import { DEFAULT_BULK_MAX_BYTES } from '../../targets/opensearch/bulk';
+import { bulkMaxBytesFrom } from '../../targets/opensearch/bulk';
 import { type OpenSearchConfig, readOpenSearchConfig } from '../../targets/opensearch/client';
 import { aliasName } from '../../targets/opensearch/indexes/spec';
 import { resourceName } from '../../topology/naming';
@@ -52,13 +52,7 @@ export function readIndexProductConfig(env: Env): IndexProductConfig {
     ),
     catalogReadAttempts: integer(env, 'SLUICE_CATALOG_READ_ATTEMPTS', 5, 1, 20),
     catalogReadBackoff: { baseMs: 50, capMs: 1_000 },
-    bulkMaxBytes: integer(
-      env,
-      'SLUICE_BULK_MAX_BYTES',
-      DEFAULT_BULK_MAX_BYTES,
-      64 * 1024,
-      100 * 1024 * 1024,
-    ),
+    bulkMaxBytes: bulkMaxBytesFrom(env),
     openSearch: readOpenSearchConfig(env),
   };
 }
