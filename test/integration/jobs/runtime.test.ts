@@ -47,7 +47,7 @@ let queueUrlBase = '';
 let claimCheckBucket = '';
 
 beforeAll(async () => {
-  const provisioned = await provisionStage(stage);
+  const provisioned = await provisionStage(stage, { indexes: false });
   queueUrls = provisioned.queueUrls;
   queueUrlBase = provisioned.queueUrlBase;
   claimCheckBucket = provisioned.claimCheckBucket;

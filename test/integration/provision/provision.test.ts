@@ -1,13 +1,19 @@
 /**
  * Provisioning from the topology against the real local services: every queue, redrive
- * policy, table and TTL the topology declares exists afterwards, and a rerun changes nothing.
+ * policy, table, TTL, index alias and Kafka topic the topology declares exists afterwards, and
+ * a rerun changes nothing.
  */
 import { DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Admin } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { queueTopology, TABLES } from '../../../functions/topology/topology';
+import { openSearchClientFromEnv } from '../../../functions/targets/opensearch/client';
+import { resourceName } from '../../../functions/topology/naming';
+import { INDEXES, queueTopology, TABLES, TOPICS } from '../../../functions/topology/topology';
+import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv } from '../../../local/services/endpoints';
+import { provisionTopics } from '../../../local/provision/topics';
+import { applyLocalServiceEnv, localEndpoints } from '../../../local/services/endpoints';
 
 applyLocalServiceEnv();
 
@@ -46,6 +52,40 @@ describe('provisioning a stage from the topology', () => {
       );
       const expected = 'ttl' in table ? table.ttl : undefined;
       expect(TimeToLiveDescription?.AttributeName, name).toBe(expected);
+    }
+
+    const search = openSearchClientFromEnv(process.env);
+    try {
+      for (const key of Object.keys(INDEXES) as Array<keyof typeof INDEXES>) {
+        const alias = resourceName(stage, INDEXES[key]);
+        expect(first.indexes.get(key)?.alias).toBe(alias);
+        expect((await search.indices.existsAlias({ name: alias })).statusCode, alias).toBe(200);
+      }
+    } finally {
+      await removeStageIndexes(search, stage);
+      await search.close();
+    }
+  });
+
+  it("creates the topology's topics with their partition counts, idempotently", async () => {
+    const prefix = `pv${Date.now().toString(36)}`;
+    const name = (key: keyof typeof TOPICS) => `${prefix}.${TOPICS[key].name}`;
+    await provisionTopics(localEndpoints.kafkaBrokers, name);
+    const names = await provisionTopics(localEndpoints.kafkaBrokers, name);
+    const admin = new Admin({
+      clientId: 'sluice-it',
+      bootstrapBrokers: [...localEndpoints.kafkaBrokers],
+    });
+    try {
+      const metadata = await admin.metadata({ topics: [...names.values()] });
+      for (const key of Object.keys(TOPICS) as Array<keyof typeof TOPICS>) {
+        expect(metadata.topics.get(name(key))?.partitionsCount, name(key)).toBe(
+          TOPICS[key].partitions,
+        );
+      }
+    } finally {
+      await admin.deleteTopics({ topics: [...names.values()] }).catch(() => undefined);
+      await admin.close();
     }
   });
 });

@@ -24,7 +24,7 @@ let provisioned: ProvisionedStage;
 let topics: Map<string, string>;
 
 beforeAll(async () => {
-  provisioned = await provisionStage(stage);
+  provisioned = await provisionStage(stage, { indexes: false });
   topics = await provisionTopics(bootstrapBrokers, (key) => runName(`stage-${key}`));
 });
 afterAll(async () => {

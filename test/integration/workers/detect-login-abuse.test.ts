@@ -31,6 +31,7 @@ import {
   suspicionIdOf,
 } from '../../../functions/workers/detect-login-abuse/suspicions';
 import { windowOf } from '../../../functions/workers/detect-login-abuse/windows';
+import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
 import { captureLog, captureMetrics } from '../../support/router';
@@ -52,30 +53,18 @@ const config: AbuseConfig = {
   ipThreshold: 1000,
 };
 /** Created here only when provisioning has not made the alias (no template needed). */
-const ownIndex = `${config.securityIndex}-it`;
-let createdOwnIndex = false;
 let queueUrls: Map<string, string>;
 let queueUrlBase = '';
 
 beforeAll(async () => {
+  // Provisioning creates the stage's indexes, the security alias among them.
   const provisioned = await provisionStage(stage);
   queueUrls = provisioned.queueUrls;
   queueUrlBase = provisioned.queueUrlBase;
-  const exists = await search.indices.existsAlias({ name: config.securityIndex });
-  if (exists.statusCode !== 200) {
-    await search.indices.create({
-      index: ownIndex,
-      body: {
-        settings: { number_of_shards: 1, number_of_replicas: 0 },
-        aliases: { [config.securityIndex]: { is_write_index: true } },
-      },
-    });
-    createdOwnIndex = true;
-  }
 });
 
 afterAll(async () => {
-  if (createdOwnIndex) await search.indices.delete({ index: ownIndex, ignore_unavailable: true });
+  await removeStageIndexes(search, stage);
   await search.close();
 });
 

@@ -38,7 +38,7 @@ let queueUrls: Map<string, string>;
 let queueUrlBase = '';
 
 beforeAll(async () => {
-  const provisioned = await provisionStage(stage);
+  const provisioned = await provisionStage(stage, { indexes: false });
   queueUrls = provisioned.queueUrls;
   queueUrlBase = provisioned.queueUrlBase;
 });
