@@ -97,7 +97,12 @@ export async function resolveClaimCheck(
 ): Promise<Delivery> {
   if (!delivery.claimCheck) return delivery;
   const body = await getClaimCheck(s3, delivery.claimCheck);
-  return readDelivery({ ...delivery.record, body }, delivery.index, job);
+  // The record keeps the pointer body: a snooze or a later dead letter re-sends the small
+  // pointer, never the whole letter that did not fit in SQS.
+  return {
+    ...readDelivery({ ...delivery.record, body }, delivery.index, job),
+    record: delivery.record,
+  };
 }
 
 /** The CloudEvent identity of a job message's event, as far as it can be read. */

@@ -105,10 +105,15 @@ export async function prepare(run: BatchRun, received: Delivery): Promise<Prepar
         return { kind: 'settled', settlement: { kind: 'ack' } };
       }
       if (result.status === 'in-progress') {
-        // Usually a duplicate delivered while the first copy runs: look again soon (backing
-        // off with the receive count), and never later than the lease allows a takeover.
-        const soon = retryDelaySeconds(settings.backoff, delivery.receiveCount, deps.random);
-        const delaySeconds = Math.min(43_199, result.leaseEndsInSeconds + 1, Math.max(1, soon));
+        // Usually a duplicate delivered while the first copy runs: the first time, look again
+        // soon; after that, when the lease ends. Each look is a receive, and receives count
+        // towards the queue's maxReceiveCount safety net, so looks stay few.
+        const leaseEnd = result.leaseEndsInSeconds + 1;
+        const soon = Math.max(1, retryDelaySeconds(settings.backoff, 1, deps.random));
+        const delaySeconds = Math.min(
+          43_199,
+          delivery.receiveCount > 1 ? leaseEnd : Math.min(leaseEnd, soon),
+        );
         log.info('Job running elsewhere; looking again later', {
           leaseEndsInSeconds: result.leaseEndsInSeconds,
           delaySeconds,

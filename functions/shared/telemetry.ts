@@ -26,7 +26,8 @@ export interface MetricSink {
 
 /**
  * Counts metrics per name and dimension set; {@link publish} emits every dimensioned count
- * and, per name, an undimensioned total for alarms.
+ * and, per name, a total for alarms with only the sink's default dimensions (`service`, and
+ * `Job` for a job function).
  *
  * @example
  * ```ts

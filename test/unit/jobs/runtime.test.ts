@@ -336,6 +336,52 @@ describe('idempotency store in the runtime', () => {
     expect(kit.record(message.jobId)?.state).toEqual({ S: 'completed' });
   });
 
+  it('after one early look, waits for the lease to end (receives count towards maxReceiveCount)', async () => {
+    const kit = setup({ idempotency: 'store' });
+    const message = jobMessage('audit');
+    const now = Date.parse('2026-11-28T10:00:00.000Z') / 1000;
+    kit.dynamo.table('sluice-test-idempotency').set(message.jobId, {
+      key: { S: message.jobId },
+      status: { S: 'IN_PROGRESS' },
+      token: { S: 'other' },
+      expiresAt: { N: String(now + 30) },
+    });
+    await kit.handler(event(sqsRecord(message, { messageId: 'm1', receiveCount: 2 })));
+    // The store's lease end (31 s) plus one second.
+    expect(kit.sqs.visibility[0]?.seconds).toBe(32);
+  });
+
+  it('leaves a redriven claim-checked dead letter alone when it cannot be read back', async () => {
+    const kit = setup();
+    const pointer = {
+      kind: 'sluice.dead-letter',
+      v: 1,
+      stage: 'job',
+      reason: 'JOB_FAILED',
+      error: { class: 'PermanentError', message: 'x' },
+      history: [],
+      firstFailedAt: '2026-11-28T09:00:00.000Z',
+      lastFailedAt: '2026-11-28T09:00:00.000Z',
+      codeVersion: 'old',
+      job: {
+        name: 'audit',
+        jobId: 'j1',
+        attempts: 1,
+        maxAttempts: 8,
+        sourceQueue: 'q',
+        messageId: 'm0',
+      },
+      claimCheck: { bucket: 'b', key: 'job/audit/j1/x.json', bytes: 2_000_000, sha256: 'ff' },
+    };
+    // No S3 client configured: neither run nor dead-letter it (that would wrap the pointer
+    // in a new letter); it returns after the visibility timeout, SQS's redrive as the backstop.
+    const response = await kit.handler(event(sqsRecord(pointer, { messageId: 'm1' })));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(kit.spy).not.toHaveBeenCalled();
+    expect(kit.sqs.sent).toEqual([]);
+    expect(kit.sqs.visibility).toEqual([]);
+  });
+
   it('looks again no later than just after the lease ends', async () => {
     const kit = setup({ idempotency: 'store' });
     const message = jobMessage('audit');
