@@ -146,6 +146,7 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
   });
 
   it('dead-letters every invalid record whole, with its offset, and nothing else', async () => {
+    expect(await queueDepth(sqs, url(ROUTER_QUEUES.ingestDlq))).toBe(expected.deadLetters.length);
     const messages = await peekAll(sqs, url(ROUTER_QUEUES.ingestDlq), expected.deadLetters.length);
     const letters = messages.map((m) => JSON.parse(m.Body ?? '') as DeadLetter);
     const values = (list: string[]) => list.sort();
@@ -195,10 +196,17 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
   });
 
   it('records one commission per sold line, duplicates included', async () => {
+    // Keyed by order and line, so a duplicate cannot add an item; what shows a wrong
+    // duplicate is a line missing, an extra line, or an amount that is not the sale's.
     const items = await scanAll(dynamodb, table('commissions'));
-    const lines = items.map((i) => `${i.orderId?.S}#${i.lineId?.S}`);
-    expect(new Set(lines).size).toBe(lines.length);
-    expect(new Set(lines)).toEqual(expected.commissionLines);
+    expect(new Set(items.map((i) => `${i.orderId?.S}#${i.lineId?.S}`))).toEqual(
+      expected.commissionLines,
+    );
+    expect(items).toHaveLength(expected.commissionLines.size);
+    for (const item of items) {
+      const gross = Number(item.quantity?.N) * Number(item.unitAmount?.N);
+      expect(Number(item.grossAmount?.N)).toBe(gross);
+    }
   });
 
   it('keeps the newest value of every customer field despite reordering', async () => {
@@ -210,6 +218,16 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
       ]),
     );
     expect(actual).toEqual(expected.customers);
+  });
+
+  it('counts each failed login once, duplicates included', async () => {
+    const items = await scanAll(dynamodb, table('abuseCounters'));
+    const counters = new Map(
+      items
+        .filter((i) => !i.counterId?.S?.startsWith('suspicion#'))
+        .map((i) => [`${i.kind?.S}#${i.subject?.S}#${i.windowStart?.S}`, Number(i.count?.N)]),
+    );
+    expect(counters).toEqual(expected.loginFailures);
   });
 
   it('flags each login-abuse window crossing a threshold exactly once', async () => {

@@ -19,6 +19,8 @@ export interface Expected {
   readonly customers: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   /** `<kind>#<subject>#<windowStart>` of every window at or above its threshold. */
   readonly suspicions: ReadonlySet<string>;
+  /** Failed logins per `<kind>#<subject>#<windowStart>`: a duplicate counted twice shows here. */
+  readonly loginFailures: ReadonlyMap<string, number>;
   /** Every invalid record, duplicates included (each is its own dead letter). */
   readonly deadLetters: readonly ShopRecord[];
 }
@@ -83,6 +85,7 @@ export function expectedEffects(scenario: Scenario, abuse: AbuseRules): Expected
     commissionLines,
     customers,
     suspicions,
+    loginFailures: failures,
     deadLetters: scenario.records.filter((r) => r.invalid),
   };
 }
