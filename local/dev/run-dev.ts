@@ -49,6 +49,8 @@ export interface DevOptions {
 interface Screen {
   draw(text: string): void;
   print(text: string): void;
+  /** Gives the terminal back and closes the log. */
+  restore(): Promise<void>;
   readonly logFile: string;
 }
 
@@ -57,6 +59,7 @@ function takeOverStdout(logDir: string): Screen {
   const logFile = join(logDir, 'pipeline.log');
   const log = createWriteStream(logFile, { flags: 'a' });
   const write = process.stdout.write.bind(process.stdout);
+  const writeError = process.stderr.write.bind(process.stderr);
   // The functions log JSON (stdout and stderr) as in Lambda; here it would scroll the summary
   // away, so both go to the log file and only the summary reaches the terminal.
   const toLog = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -81,7 +84,31 @@ function takeOverStdout(logDir: string): Screen {
     print(text) {
       write(`${text}\n`);
     },
+    restore() {
+      process.stdout.write = write;
+      process.stderr.write = writeError;
+      return new Promise((resolve) => log.end(resolve));
+    },
   };
+}
+
+/** Ctrl-C (or SIGTERM) as a promise and a flag, installed before anything starts. */
+function stopSignal(): { readonly requested: () => boolean; readonly promise: Promise<void> } {
+  let requested = false;
+  const promise = new Promise<void>((resolve) => {
+    const on = () => {
+      requested = true;
+      resolve();
+    };
+    process.once('SIGINT', on);
+    process.once('SIGTERM', on);
+  });
+  return { requested: () => requested, promise };
+}
+
+/** Thrown when Ctrl-C arrives during start-up: nothing is wrong, everything is stopped. */
+class Interrupted extends Error {
+  override readonly name = 'Interrupted';
 }
 
 /**
@@ -91,163 +118,188 @@ function takeOverStdout(logDir: string): Screen {
  * ```
  */
 export async function runDev(options: DevOptions): Promise<void> {
+  const stop = stopSignal();
   const started = Date.now();
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  applyLocalServiceEnv();
-  say('Starting the local services (Kafka, SQS, DynamoDB/S3, OpenSearch)…');
-  const up = await servicesUp([], { progress: (name, message) => say(`  [${name}] ${message}`) });
-  const ours = up.filter((u) => u.outcome === 'started').map((u) => u.name);
-
-  say(`Provisioning stage "${options.stage}" from the topology…`);
-  const stage = await provisionStage(options.stage);
-  await provisionTopics(localEndpoints.kafkaBrokers);
-  Object.assign(process.env, pipelineEnvironment(stage, { logLevel: 'WARN' }));
-  const handlers = await importHandlers();
-
-  const runId = `dev-${Date.now().toString(36)}`;
-  const scenario = buildScenario({ events: options.events, runId });
-  const invalid = scenario.records.filter((r) => r.invalid).length;
-  const dynamodb = new DynamoDBClient({});
-  await writeCatalogRows(
-    dynamodb,
-    resourceName(options.stage, TABLES.catalog.name),
-    scenario.catalog.values(),
-  );
-
-  const screen = takeOverStdout(join(process.cwd(), '.services', 'dev'));
-  const notes: string[] = [];
-  const note = (line: string) => {
-    notes.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
-    if (notes.length > 4) notes.shift();
+  const checkpoint = () => {
+    if (stop.requested()) throw new Interrupted('stopped during start-up');
   };
-  const mappings = stageMappings({
-    stage: options.stage,
-    queueUrls: stage.queueUrls,
-    bootstrapBrokers: localEndpoints.kafkaBrokers,
-    handlers: { router: handlers.router, replay: handlers.replay, jobs: handlers.workers },
-    pollWaitSeconds: 2,
-  });
-  const runtime: EventSourcesRuntime = await startEventSources({
-    kafka: mappings.kafka,
-    sqs: mappings.sqs,
-    onError: (mapping, error) =>
-      note(`${mapping}: ${error instanceof Error ? error.message : String(error)}`),
-    onInvoke: (report) => {
-      if (report.outcome === 'failed') {
-        const error = report.error instanceof Error ? report.error.message : String(report.error);
-        note(`${report.mapping}: batch of ${report.records} failed: ${error}`);
-      }
-    },
-  });
+  const cleanup: Array<() => Promise<unknown>> = [];
+  try {
+    await run();
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+  } finally {
+    // Last in, first out: the runtime drains before the services it uses stop.
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  }
 
-  const produced = { sent: 0 };
-  const producing = produceRecords(scenario.records, {
-    bootstrapBrokers: localEndpoints.kafkaBrokers,
-    perSecond: options.rate,
-    progress: (sent) => {
-      produced.sent = sent;
-    },
-  }).catch((error: unknown) =>
-    note(`producer: ${error instanceof Error ? error.message : String(error)}`),
-  );
+  async function run(): Promise<void> {
+    applyLocalServiceEnv();
+    say('Starting the local services (Kafka, SQS, DynamoDB/S3, OpenSearch)…');
+    const up = await servicesUp([], { progress: (name, message) => say(`  [${name}] ${message}`) });
+    const ours = up.filter((u) => u.outcome === 'started').map((u) => u.name);
+    if (ours.length > 0 && !options.keepServices) {
+      cleanup.push(async () => {
+        say(`Stopping the services this run started: ${ours.join(', ')}`);
+        await servicesDown(ours, { progress: () => undefined });
+      });
+    }
+    checkpoint();
 
-  const partitionsOf = new Map(Object.values(TOPICS).map((t) => [t.name as string, t.partitions]));
-  const sqs = new SQSClient({});
-  const admin = new Admin({
-    clientId: 'sluice-dev',
-    bootstrapBrokers: [...localEndpoints.kafkaBrokers],
-  });
-  const search = openSearchClientFromEnv(process.env);
-  const commands = [
-    `Search:  curl -s '${localEndpoints.opensearch}/${resourceName(options.stage, 'products')}/_search?q=title:lamp&pretty'`,
-    `DLQ:     npm run sluice -- dlq show ingest-dlq --stage ${options.stage} --local`,
-    `Queues:  aws --endpoint-url ${localEndpoints.sqs} sqs list-queues --queue-name-prefix sluice-${options.stage}`,
-    `Logs:    ${screen.logFile}`,
-  ];
+    say(`Provisioning stage "${options.stage}" from the topology…`);
+    const stage = await provisionStage(options.stage);
+    await provisionTopics(localEndpoints.kafkaBrokers);
+    Object.assign(process.env, pipelineEnvironment(stage, { logLevel: 'WARN' }));
+    const handlers = await importHandlers();
+    checkpoint();
 
-  const snapshot = async (): Promise<DevSnapshot> => {
-    const stats = new Map(runtime.stats().map((s) => [s.mapping, s]));
-    const depth = (logical: string) => queueCounts(sqs, stage.queueUrls.get(logical) as string);
-    const jobs: JobRow[] = await Promise.all(
-      JOB_NAMES.map(async (job) => {
-        const { queue, dlq } = jobQueues(job);
-        const [queued, dead] = await Promise.all([depth(queue), depth(dlq)]);
-        const s = stats.get(`job:${job}`);
-        return {
-          job,
-          acknowledged: (s?.records ?? 0) - (s?.failedItems ?? 0),
-          retrying: s?.failedItems ?? 0,
-          visible: queued.visible,
-          inFlight: queued.inFlight,
-          deadLettered: dead.visible + dead.inFlight,
-        };
-      }),
+    const runId = `dev-${Date.now().toString(36)}`;
+    const scenario = buildScenario({ events: options.events, runId });
+    const invalid = scenario.records.filter((r) => r.invalid).length;
+    const dynamodb = new DynamoDBClient({});
+    await writeCatalogRows(
+      dynamodb,
+      resourceName(options.stage, TABLES.catalog.name),
+      scenario.catalog.values(),
     );
-    const topics = (
-      await Promise.all(
-        mappings.kafka.map((m) =>
-          consumerLag(admin, m.consumerGroupId, [
-            { topic: m.topic, partitions: partitionsOf.get(m.topic) ?? 1 },
-          ]),
-        ),
-      )
-    ).flat();
-    const [ingest, replay] = await Promise.all([
-      depth(ROUTER_QUEUES.ingestDlq),
-      depth(ROUTER_QUEUES.replay),
-    ]);
-    const searchable = await countSearchableProducts(
-      search,
-      resourceName(options.stage, 'products'),
-    ).catch(() => undefined);
-    const audit = await search
-      .count({ index: resourceName(options.stage, 'audit') })
-      .then((r) => r.body.count as number)
-      .catch(() => undefined);
-    return {
-      stage: options.stage,
-      elapsedMs: Date.now() - started,
-      produced: { sent: produced.sent, total: scenario.records.length, invalid },
-      topics,
-      jobs,
-      ingestDlq: ingest.visible + ingest.inFlight,
-      replayQueue: replay.visible + replay.inFlight,
-      searchable,
-      auditDocuments: audit,
-      commands,
-      notes: [...notes],
-    };
-  };
 
-  let stopping = false;
-  const stop = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  let last: DevSnapshot | undefined;
-  const loop = (async () => {
-    while (!stopping) {
+    const screen = takeOverStdout(join(process.cwd(), '.services', 'dev'));
+    cleanup.push(() => screen.restore());
+    const notes: string[] = [];
+    const note = (line: string) => {
+      notes.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
+      if (notes.length > 4) notes.shift();
+    };
+    const mappings = stageMappings({
+      stage: options.stage,
+      queueUrls: stage.queueUrls,
+      bootstrapBrokers: localEndpoints.kafkaBrokers,
+      handlers: { router: handlers.router, replay: handlers.replay, jobs: handlers.workers },
+      pollWaitSeconds: 2,
+    });
+    const runtime: EventSourcesRuntime = await startEventSources({
+      kafka: mappings.kafka,
+      sqs: mappings.sqs,
+      onError: (mapping, error) =>
+        note(`${mapping}: ${error instanceof Error ? error.message : String(error)}`),
+      onInvoke: (report) => {
+        if (report.outcome === 'failed') {
+          const error = report.error instanceof Error ? report.error.message : String(report.error);
+          note(`${report.mapping}: batch of ${report.records} failed: ${error}`);
+        }
+      },
+    });
+
+    cleanup.push(async () => {
+      screen.print(
+        '\nStopping: the runtime drains (in-flight batches finish, offsets are committed)…',
+      );
+      await runtime.stop();
+    });
+
+    const produced = { sent: 0, failure: undefined as unknown };
+    const producing = produceRecords(scenario.records, {
+      bootstrapBrokers: localEndpoints.kafkaBrokers,
+      perSecond: options.rate,
+      progress: (sent) => {
+        produced.sent = sent;
+      },
+    }).catch((error: unknown) => {
+      produced.failure = error;
+      note(`producer: ${error instanceof Error ? error.message : String(error)}`);
+    });
+
+    const partitionsOf = new Map(
+      Object.values(TOPICS).map((t) => [t.name as string, t.partitions]),
+    );
+    const sqs = new SQSClient({});
+    const admin = new Admin({
+      clientId: 'sluice-dev',
+      bootstrapBrokers: [...localEndpoints.kafkaBrokers],
+    });
+    const search = openSearchClientFromEnv(process.env);
+    const commands = [
+      `Search:  curl -s '${localEndpoints.opensearch}/${resourceName(options.stage, 'products')}/_search?q=title:lamp&pretty'`,
+      `DLQ:     npm run sluice -- dlq show ingest-dlq --stage ${options.stage} --local`,
+      `Queues:  aws --endpoint-url ${localEndpoints.sqs} sqs list-queues --queue-name-prefix sluice-${options.stage}`,
+      `Logs:    ${screen.logFile}`,
+    ];
+
+    const snapshot = async (): Promise<DevSnapshot> => {
+      const stats = new Map(runtime.stats().map((s) => [s.mapping, s]));
+      const depth = (logical: string) => queueCounts(sqs, stage.queueUrls.get(logical) as string);
+      const jobs: JobRow[] = await Promise.all(
+        JOB_NAMES.map(async (job) => {
+          const { queue, dlq } = jobQueues(job);
+          const [queued, dead] = await Promise.all([depth(queue), depth(dlq)]);
+          const s = stats.get(`job:${job}`);
+          return {
+            job,
+            acknowledged: (s?.records ?? 0) - (s?.failedItems ?? 0),
+            failed: s?.failedItems ?? 0,
+            visible: queued.visible,
+            inFlight: queued.inFlight,
+            deadLettered: dead.visible + dead.inFlight,
+          };
+        }),
+      );
+      const topics = (
+        await Promise.all(
+          mappings.kafka.map((m) =>
+            consumerLag(admin, m.consumerGroupId, [
+              { topic: m.topic, partitions: partitionsOf.get(m.topic) ?? 1 },
+            ]),
+          ),
+        )
+      ).flat();
+      const [ingest, replay] = await Promise.all([
+        depth(ROUTER_QUEUES.ingestDlq),
+        depth(ROUTER_QUEUES.replay),
+      ]);
+      const searchable = await countSearchableProducts(
+        search,
+        resourceName(options.stage, 'products'),
+      ).catch(() => undefined);
+      const audit = await search
+        .count({ index: resourceName(options.stage, 'audit') })
+        .then((r) => r.body.count as number)
+        .catch(() => undefined);
+      return {
+        stage: options.stage,
+        elapsedMs: Date.now() - started,
+        produced: { sent: produced.sent, total: scenario.records.length, invalid },
+        topics,
+        jobs,
+        ingestDlq: ingest.visible + ingest.inFlight,
+        replayQueue: replay.visible + replay.inFlight,
+        searchable,
+        auditDocuments: audit,
+        commands,
+        notes: [...notes],
+      };
+    };
+
+    let last: DevSnapshot | undefined;
+    while (!stop.requested()) {
       last = await snapshot().catch((error: unknown) => {
         note(`summary: ${error instanceof Error ? error.message : String(error)}`);
         return last;
       });
       if (last) screen.draw(renderSummary(last));
-      if (options.exitWhenIdle && last && settled(last)) return;
-      await Promise.race([stop, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      // Unattended runs must end: when everything settled, or when events can no longer flow.
+      if (options.exitWhenIdle && (produced.failure !== undefined || (last && settled(last))))
+        break;
+      await Promise.race([stop.promise, new Promise((resolve) => setTimeout(resolve, 1000))]);
     }
-  })();
-  await Promise.race([stop, loop]);
-  stopping = true;
-  await loop;
-
-  screen.print('\nStopping: the runtime drains (in-flight batches finish, offsets are committed)…');
-  await producing;
-  await runtime.stop();
-  await Promise.allSettled([admin.close(), search.close()]);
-  if (last) screen.print(renderSummary(last));
-  if (ours.length > 0 && !options.keepServices) {
-    screen.print(`Stopping the services this run started: ${ours.join(', ')}`);
-    await servicesDown(ours, { progress: () => undefined });
+    await producing;
+    await Promise.allSettled([admin.close(), search.close()]);
+    if (last) screen.print(renderSummary(last));
+    if (produced.failure !== undefined) {
+      throw new Error('The simulated shop could not publish its events', {
+        cause: produced.failure,
+      });
+    }
   }
 }
 

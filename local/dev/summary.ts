@@ -10,8 +10,8 @@ export interface JobRow {
   readonly job: string;
   /** Deliveries acknowledged by the handler (done, duplicates, discarded, snoozed, dead-lettered). */
   readonly acknowledged: number;
-  /** Deliveries reported as failed: they come back after their backoff. */
-  readonly retrying: number;
+  /** Deliveries reported as failed so far (each comes back after its backoff, or is dead-lettered). */
+  readonly failed: number;
   /** Messages in the job's queue: waiting, and in flight or backing off. */
   readonly visible: number;
   readonly inFlight: number;
@@ -58,11 +58,11 @@ export function renderSummary(s: DevSnapshot): string {
     ['left', 'right', 'right', 'right'],
   );
   const jobs = textTable(
-    ['JOB', 'ACKED', 'RETRYING', 'QUEUED', 'IN FLIGHT', 'DLQ'],
+    ['JOB', 'ACKED', 'FAILED', 'QUEUED', 'IN FLIGHT', 'DLQ'],
     s.jobs.map((j) => [
       j.job,
       count(j.acknowledged),
-      count(j.retrying),
+      count(j.failed),
       count(j.visible),
       count(j.inFlight),
       count(j.deadLettered),

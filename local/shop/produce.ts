@@ -12,6 +12,8 @@ export interface ProduceOptions {
   readonly chunk?: number;
   /** Publish at most this many records per second (a live shop); as fast as possible if unset. */
   readonly perSecond?: number;
+  /** Stops publishing between chunks (Ctrl-C in `npm run dev`). */
+  readonly signal?: AbortSignal;
   /** Called after each chunk with the records sent so far. */
   readonly progress?: (sent: number, total: number) => void;
 }
@@ -34,7 +36,7 @@ export async function produceRecords(
   const chunk = Math.min(options.chunk ?? 500, options.perSecond ?? Number.POSITIVE_INFINITY);
   const pace = options.perSecond ? (chunk / options.perSecond) * 1000 : 0;
   try {
-    for (let start = 0; start < records.length; start += chunk) {
+    for (let start = 0; start < records.length && !options.signal?.aborted; start += chunk) {
       const tick = Date.now();
       const messages = records.slice(start, start + chunk).map((record) => ({
         topic: record.topic,
