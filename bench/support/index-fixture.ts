@@ -10,7 +10,8 @@ import type { BulkWrite } from '../../functions/targets/opensearch/bulk';
 import { parseCatalogItem } from '../../functions/workers/index-product/catalog-row';
 import type { ProductEvent } from '../../functions/workers/index-product/index-products';
 import { documentForRow } from '../../functions/workers/index-product/product-document';
-import { type CatalogRow, catalogRowFor } from '../../local/shop/catalog-rows';
+import { type CatalogRow, catalogItem, catalogRowFor } from '../../local/shop/catalog-rows';
+import { seededRandom } from '../../local/shop/seeded-random';
 
 type Item = Record<string, AttributeValue>;
 
@@ -25,32 +26,6 @@ export interface IndexFixture {
    * (serialised in the timed part, as any client sending them would).
    */
   readonly rawChunks: ReadonlyArray<readonly BulkWrite[]>;
-}
-
-/** A small deterministic generator (mulberry32), so every run indexes the same catalog. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function item(row: CatalogRow): Item {
-  return {
-    productId: { S: row.productId },
-    version: { N: String(row.version) },
-    status: { S: row.status },
-    title: { S: row.title },
-    description: { S: row.description },
-    price: { M: { amount: { N: String(row.price.amount) }, currency: { S: row.price.currency } } },
-    tags: { L: row.tags.map((tag) => ({ S: tag })) },
-    categories: { L: row.categories.map((category) => ({ S: category })) },
-    updatedAt: { S: row.updatedAt },
-  };
 }
 
 function jobMessage(row: CatalogRow, offset: number): JobMessage<ProductEvent> {
@@ -110,7 +85,7 @@ function sqsEvent(messages: readonly JobMessage[], first: number): SQSEvent {
  * ```
  */
 export function indexFixture(docs: number, batchSize: number, rawAlias: string): IndexFixture {
-  const random = seeded(20_261_128);
+  const random = seededRandom(20_261_128);
   const rows = Array.from({ length: docs }, (_, i) =>
     catalogRowFor(
       `bench-${String(i).padStart(6, '0')}`,
@@ -120,7 +95,7 @@ export function indexFixture(docs: number, batchSize: number, rawAlias: string):
       random,
     ),
   );
-  const items = new Map(rows.map((row) => [row.productId, item(row)]));
+  const items = new Map(rows.map((row) => [row.productId, catalogItem(row)]));
   const batches: SQSEvent[] = [];
   const rawChunks: BulkWrite[][] = [];
   const indexedAt = new Date(Date.UTC(2026, 10, 28, 12)).toISOString();
@@ -135,7 +110,7 @@ export function indexFixture(docs: number, batchSize: number, rawAlias: string):
     rawChunks.push(
       chunk.map((row): BulkWrite => {
         const { productId, version, document } = documentForRow(
-          parseCatalogItem(item(row)),
+          parseCatalogItem(catalogItem(row)),
           indexedAt,
         );
         return { operation: 'index', index: rawAlias, id: productId, version, document };

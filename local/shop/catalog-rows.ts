@@ -2,7 +2,11 @@
  * The catalog service's table, as the simulated shop writes it: one row per product, its
  * `version` increasing with every change. Sluice only reads this table (index-product).
  */
-import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 
 export type CatalogStatus = 'DRAFT' | 'PUBLISHED' | 'UNPUBLISHED';
 
@@ -45,6 +49,23 @@ export function catalogRowFor(
   };
 }
 
+/** The row as raw attribute values, as the catalog service stores it. */
+export function catalogItem(row: CatalogRow): Record<string, AttributeValue> {
+  return {
+    productId: { S: row.productId },
+    version: { N: String(row.version) },
+    status: { S: row.status },
+    title: { S: row.title },
+    description: { S: row.description },
+    price: {
+      M: { amount: { N: String(row.price.amount) }, currency: { S: row.price.currency } },
+    },
+    tags: { L: row.tags.map((tag) => ({ S: tag })) },
+    categories: { L: row.categories.map((category) => ({ S: category })) },
+    updatedAt: { S: row.updatedAt },
+  };
+}
+
 /**
  * Writes rows 25 at a time (BatchWriteItem's limit), retrying unprocessed items.
  *
@@ -58,23 +79,7 @@ export async function writeCatalogRows(
   table: string,
   rows: Iterable<CatalogRow>,
 ): Promise<number> {
-  const requests = [...rows].map((row) => ({
-    PutRequest: {
-      Item: {
-        productId: { S: row.productId },
-        version: { N: String(row.version) },
-        status: { S: row.status },
-        title: { S: row.title },
-        description: { S: row.description },
-        price: {
-          M: { amount: { N: String(row.price.amount) }, currency: { S: row.price.currency } },
-        },
-        tags: { L: row.tags.map((tag) => ({ S: tag })) },
-        categories: { L: row.categories.map((category) => ({ S: category })) },
-        updatedAt: { S: row.updatedAt },
-      },
-    },
-  }));
+  const requests = [...rows].map((row) => ({ PutRequest: { Item: catalogItem(row) } }));
   for (let start = 0; start < requests.length; start += 25) {
     let items = requests.slice(start, start + 25);
     for (let attempt = 0; items.length > 0; attempt++) {

@@ -9,6 +9,7 @@ import type { CloudEvent } from '../../functions/events/envelope';
 import type { RecordFailureReason } from '../../functions/shared/errors';
 import { TOPICS, type TopicKey } from '../../functions/topology/topology';
 import { type CatalogRow, type CatalogStatus, catalogRowFor } from './catalog-rows';
+import { seededRandom } from './seeded-random';
 
 export interface ScenarioOptions {
   /** Distinct records to produce (duplicates come on top). */
@@ -55,18 +56,6 @@ export interface Scenario {
   readonly catalog: ReadonlyMap<string, CatalogRow>;
 }
 
-/** A small, fast, seedable PRNG (mulberry32). */
-function randomFrom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const INVALID_KINDS: readonly InvalidKind[] = [
   'NOT_DECODABLE',
   'NOT_JSON',
@@ -91,7 +80,7 @@ export const FUTURE_LOGIN_FAILED_VERSION = 2;
  * ```
  */
 export function buildScenario(options: ScenarioOptions): Scenario {
-  const random = randomFrom(options.seed ?? 20261128);
+  const random = seededRandom(options.seed ?? 20261128);
   const topicName = options.topicName ?? ((topic: TopicKey) => TOPICS[topic].name);
   const products = options.products ?? 200;
   const customers = options.customers ?? 100;

@@ -8,7 +8,9 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { CatalogRow, CatalogStatus } from '../../local/shop/catalog-rows';
+import { type CatalogRow, type CatalogStatus, catalogItem } from '../../local/shop/catalog-rows';
+
+export { catalogItem };
 
 /**
  * A row with readable defaults.
@@ -35,21 +37,6 @@ export function catalogRow(
     categories: ['kitchen'],
     updatedAt: new Date(Date.UTC(2026, 10, 1, 12, 0, version)).toISOString(),
     ...overrides,
-  };
-}
-
-/** The row as raw attribute values, as the catalog service stores it. */
-export function catalogItem(row: CatalogRow): Record<string, AttributeValue> {
-  return {
-    productId: { S: row.productId },
-    version: { N: String(row.version) },
-    status: { S: row.status },
-    title: { S: row.title },
-    description: { S: row.description },
-    price: { M: { amount: { N: String(row.price.amount) }, currency: { S: row.price.currency } } },
-    tags: { L: row.tags.map((tag) => ({ S: tag })) },
-    categories: { L: row.categories.map((category) => ({ S: category })) },
-    updatedAt: { S: row.updatedAt },
   };
 }
 
