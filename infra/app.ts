@@ -1,15 +1,14 @@
 /**
- * The CDK app: `npx cdk synth` works offline, without AWS credentials.
+ * The CDK app: `npx cdk synth` works offline, without AWS credentials. The cdk-nag
+ * AwsSolutions pack checks every stack; a finding that is not acknowledged fails synth.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { gitCodeVersion } from './bundling';
-import { readStageConfig } from './config';
-import { PipelineStack } from './stacks/pipeline-stack';
+import { readStageConfig } from './config/read-stage-config';
+import { buildSluiceStacks } from './sluice-app';
 
 const app = new App();
-const config = readStageConfig(app.node);
-new PipelineStack(app, `sluice-${config.stage}-pipeline`, {
-  config,
-  codeVersion: gitCodeVersion(),
-});
+buildSluiceStacks(app, readStageConfig(app.node), gitCodeVersion());
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -17,6 +17,19 @@ export function resourceName(stage: string, logicalName: string): string {
   return `${PREFIX}-${stage}-${logicalName}`;
 }
 
+/**
+ * The consumer group of the router's mapping for a topic: one group per mapping (MSK
+ * requires a mapping's group to be unique), used by the CDK stacks and the local runtime.
+ *
+ * @example
+ * ```ts
+ * routerConsumerGroup('dev', 'catalog.events'); // 'sluice-dev-router-catalog-events'
+ * ```
+ */
+export function routerConsumerGroup(stage: string, topicName: string): string {
+  return resourceName(stage, `router-${topicName.replace(/\./g, '-')}`);
+}
+
 /** Project prefix of every resource name. */
 export const PREFIX = 'sluice';
 

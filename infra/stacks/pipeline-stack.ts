@@ -1,136 +1,241 @@
 /**
- * The pipeline's queues, claim-check bucket, router and replay functions — all derived from
- * the topology module. (Workers, VPC, OpenSearch, tables and alarms come in later stacks.)
+ * The pipeline: the claim-check bucket, the replay queue whose DLQ is the ingest DLQ (so the
+ * console's "Start DLQ redrive" works), the router in the VPC with its MSK event source
+ * mappings, the replay function, one worker per job from the job definitions, and the
+ * fine-grained access mapping of the workers that write to OpenSearch.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { ManagedKafkaEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  CfnOutput,
+  CustomResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
-import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { resourceName } from '../../functions/topology/naming';
-import { queueTopology, ROUTER_QUEUES, TOPICS } from '../../functions/topology/topology';
-import type { StageConfig } from '../config';
+import {
+  JOB_NAMES,
+  type JobName,
+  queueTopology,
+  ROUTER_QUEUES,
+  TABLES,
+  type TableKey,
+} from '../../functions/topology/topology';
+import { JOBS } from '../../functions/workers/jobs';
+import { REPLAY_SETTINGS } from '../config/defaults';
+import type { StageConfig } from '../config/schema';
+import { grantObjects } from '../constructs/grants';
+import { JobWorker } from '../constructs/job-worker';
+import { QueueWithDlq, visibilityTimeoutFor } from '../constructs/queue-with-dlq';
+import { guardReservedConcurrency } from '../constructs/reserved-concurrency-guard';
+import { RouterKafkaSource } from '../constructs/router-kafka-source';
 import { SluiceFunction } from '../constructs/sluice-function';
+import { acknowledgeWildcardResources } from '../nag/acknowledge';
+import { securityRoles } from '../opensearch-access/access-roles';
+import { catalogTableName } from './data-stack';
+import { logRetention, namer } from './stack-helpers';
 
-/** 14 days, SQS's maximum: a dead letter must outlive the message it came from. */
-export const DLQ_RETENTION = Duration.days(14);
-/** Sources keep messages 4 days (SQS's default), well inside their DLQ's retention. */
-export const SOURCE_RETENTION = Duration.days(4);
-export const ROUTER_TIMEOUT = Duration.minutes(2);
-export const REPLAY_TIMEOUT = Duration.minutes(1);
+/** Claim-check keys: the router's and replay's under `ingest/`, each job's under `job/<job>/`. */
+export const INGEST_PREFIX = 'ingest/';
 
 export interface PipelineStackProps extends StackProps {
   readonly config: StageConfig;
   readonly codeVersion: string;
+  readonly vpc: IVpc;
+  readonly subnets: SubnetSelection;
+  readonly functionSecurityGroup: ISecurityGroup;
+  /** Absent when the stage has no cluster (kafka.mode `none`). */
+  readonly kafkaClusterArn?: string;
+  readonly search: {
+    readonly endpointUrl: string;
+    readonly domainArn: string;
+    readonly accessServiceToken?: string;
+  };
 }
 
 export class PipelineStack extends Stack {
-  readonly queues = new Map<string, Queue>();
+  readonly claimCheck: Bucket;
+  readonly replayQueue: QueueWithDlq;
+  readonly router: LambdaFunction;
+  readonly replay: LambdaFunction;
+  readonly workers = new Map<JobName, JobWorker>();
+  readonly kafkaSource?: RouterKafkaSource;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const name = (logical: string) => resourceName(config.stage, logical);
+    const name = namer(config);
+    const retention = logRetention(config);
+    const sourceRetention = Duration.days(config.queues.sourceRetentionDays);
+    const deadLetterRetention = Duration.days(config.queues.dlqRetentionDays);
 
-    for (const spec of queueTopology()) {
-      const isDlq = spec.deadLetterQueue === undefined;
-      const sourceOf = queueTopology().find((q) => q.deadLetterQueue === spec.name);
-      const queue = new Queue(this, `Queue-${spec.name}`, {
-        queueName: name(spec.name),
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: isDlq ? DLQ_RETENTION : SOURCE_RETENTION,
-        ...(spec.name === ROUTER_QUEUES.replay
-          ? { visibilityTimeout: Duration.seconds(REPLAY_TIMEOUT.toSeconds() * 6) }
-          : {}),
-        ...(spec.deadLetterQueue
-          ? {
-              deadLetterQueue: {
-                queue: this.queues.get(spec.deadLetterQueue) as Queue,
-                maxReceiveCount: spec.maxReceiveCount ?? 10,
-              },
-            }
-          : {}),
-        ...(sourceOf
-          ? {
-              // Only the queue it serves may redrive into this DLQ. The source's ARN is built
-              // from its name: a reference would make the two queues depend on each other.
-              redriveAllowPolicy: {
-                redrivePermission: RedrivePermission.BY_QUEUE,
-                sourceQueues: [
-                  Queue.fromQueueArn(
-                    this,
-                    `Source-${spec.name}`,
-                    this.formatArn({ service: 'sqs', resource: name(sourceOf.name) }),
-                  ),
-                ],
-              },
-            }
-          : {}),
-      });
-      this.queues.set(spec.name, queue);
-    }
-
-    const claimCheck = new Bucket(this, 'ClaimCheck', {
+    this.claimCheck = new Bucket(this, 'ClaimCheck', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'expire-claim-checks', expiration: Duration.days(30) }],
+      lifecycleRules: [
+        { id: 'expire-claim-checks', expiration: Duration.days(config.claimCheckExpirationDays) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    Validations.of(this.claimCheck).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Only Sluice functions read and write claim checks, each under its own prefix; access is audited by CloudTrail, and an access-log bucket would hold copies of dead-letter keys for longer than the letters.',
     });
 
-    const environment = {
+    const replaySpec = queueTopology().find((q) => q.name === ROUTER_QUEUES.replay);
+    this.replayQueue = new QueueWithDlq(this, 'ReplayQueues', {
+      stage: config.stage,
+      queueName: ROUTER_QUEUES.replay,
+      deadLetterQueueName: ROUTER_QUEUES.ingestDlq,
+      visibilityTimeout: visibilityTimeoutFor(REPLAY_SETTINGS.timeoutSeconds, 0),
+      maxReceiveCount: replaySpec?.maxReceiveCount ?? 5,
+      sourceRetention,
+      deadLetterRetention,
+    });
+
+    const common = {
       SLUICE_STAGE: config.stage,
       SLUICE_QUEUE_URL_BASE: `https://sqs.${this.region}.${this.urlSuffix}/${this.account}/`,
-      SLUICE_CLAIM_CHECK_BUCKET: claimCheck.bucketName,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+      SLUICE_CLAIM_CHECK_BUCKET: this.claimCheck.bucketName,
     };
-    const router = new SluiceFunction(this, 'Router', {
-      entry: 'functions/router/handler.ts',
-      codeVersion: props.codeVersion,
-      timeout: ROUTER_TIMEOUT,
-      memorySize: 1024,
-      environment,
-    }).function;
-    const replay = new SluiceFunction(this, 'Replay', {
-      entry: 'functions/router/replay-handler.ts',
-      codeVersion: props.codeVersion,
-      timeout: REPLAY_TIMEOUT,
-      environment,
-    }).function;
+    const functionVpc = {
+      vpc: props.vpc,
+      subnets: props.subnets,
+      securityGroups: [props.functionSecurityGroup],
+    };
+    const reserved = (value: number | null | undefined) =>
+      config.reserveConcurrency && value !== null && value !== undefined ? value : undefined;
 
-    for (const fn of [router, replay]) {
-      for (const [logical, queue] of this.queues) {
-        const isJobQueue = logical.startsWith('job-') && !logical.endsWith('-dlq');
-        if (logical === ROUTER_QUEUES.ingestDlq || isJobQueue) {
-          queue.grantSendMessages(fn);
-        }
-      }
-      claimCheck.grantPut(fn);
-    }
-    claimCheck.grantRead(replay);
-    replay.addEventSource(
-      new SqsEventSource(this.queues.get(ROUTER_QUEUES.replay) as Queue, {
-        batchSize: 10,
+    const routerFn = new SluiceFunction(this, 'Router', {
+      functionName: name('router'),
+      entry: 'functions/router/handler.ts',
+      description: 'MSK records → job queues; undecodable records → ingest DLQ',
+      codeVersion: props.codeVersion,
+      timeout: Duration.seconds(config.router.timeoutSeconds),
+      memorySize: config.router.memoryMiB,
+      logRetention: retention,
+      environment: {
+        ...common,
+        SLUICE_REPORT_BATCH_ITEM_FAILURES: String(
+          RouterKafkaSource.reportsBatchItemFailures(config.router),
+        ),
+      },
+      reservedConcurrency: reserved(config.router.reservedConcurrency),
+      vpc: functionVpc,
+    });
+    this.router = routerFn.function;
+
+    const replayFn = new SluiceFunction(this, 'Replay', {
+      functionName: name('replay'),
+      entry: 'functions/router/replay-handler.ts',
+      description: 'Redriven dead letters → job queues, through the router code',
+      codeVersion: props.codeVersion,
+      timeout: Duration.seconds(REPLAY_SETTINGS.timeoutSeconds),
+      memorySize: 512,
+      logRetention: retention,
+      environment: { ...common, SLUICE_REPORT_BATCH_ITEM_FAILURES: 'false' },
+      reservedConcurrency: reserved(
+        config.replay.reservedConcurrency === undefined
+          ? config.replay.maxConcurrency
+          : config.replay.reservedConcurrency,
+      ),
+    });
+    this.replay = replayFn.function;
+    this.replay.addEventSource(
+      new SqsEventSource(this.replayQueue.queue, {
+        batchSize: REPLAY_SETTINGS.batchSize,
         reportBatchItemFailures: true,
-        maxConcurrency: 2,
+        maxConcurrency: config.replay.maxConcurrency,
       }),
     );
+    guardReservedConcurrency(this.replay);
+    guardReservedConcurrency(this.router);
 
-    if (config.mskClusterArn) {
-      for (const topic of Object.values(TOPICS)) {
-        router.addEventSource(
-          new ManagedKafkaEventSource({
-            clusterArn: config.mskClusterArn,
-            topic: topic.name,
-            consumerGroupId: name(`router-${topic.name.replace(/\./g, '-')}`),
-            startingPosition: StartingPosition.TRIM_HORIZON,
-            batchSize: config.routerBatchSize,
-            maxBatchingWindow: Duration.seconds(config.routerBatchingWindowSeconds),
-          }),
-        );
+    const tableNames = Object.fromEntries(
+      (Object.keys(TABLES) as TableKey[]).map((key) => [
+        key,
+        key === 'catalog' ? catalogTableName(config) : name(TABLES[key].name),
+      ]),
+    ) as Record<TableKey, string>;
+    for (const job of JOB_NAMES) {
+      this.workers.set(
+        job,
+        new JobWorker(this, `Job-${job}`, {
+          stage: config.stage,
+          definition: JOBS[job],
+          overrides: config.jobs[job] ?? {},
+          reserveConcurrency: config.reserveConcurrency,
+          codeVersion: props.codeVersion,
+          logRetention: retention,
+          sourceRetention,
+          deadLetterRetention,
+          claimCheck: this.claimCheck,
+          tableNames,
+          environment: common,
+          search: {
+            domainArn: props.search.domainArn,
+            environment: {
+              SLUICE_OPENSEARCH_URL: props.search.endpointUrl,
+              SLUICE_OPENSEARCH_MODE: 'es',
+            },
+          },
+          vpc: functionVpc,
+        }),
+      );
+    }
+
+    // The router and replay write jobs and ingest dead letters, and claim checks under ingest/.
+    for (const fn of [routerFn, replayFn]) {
+      for (const worker of this.workers.values()) worker.queue.grantSendMessages(fn.role);
+      this.replayQueue.deadLetterQueue.grantSendMessages(fn.role);
+      grantObjects(fn.role, this.claimCheck.bucketArn, INGEST_PREFIX, { read: fn === replayFn });
+      acknowledgeWildcardResources(
+        fn.role,
+        [`${this.claimCheck.bucketArn}/${INGEST_PREFIX}*`],
+        'Claim checks of ingest dead letters are keyed by topic, partition and offset under one prefix: the prefix is the narrowest grant.',
+      );
+    }
+
+    if (props.kafkaClusterArn) {
+      this.kafkaSource = new RouterKafkaSource(this, 'KafkaSource', {
+        stage: config.stage,
+        router: this.router,
+        role: routerFn.role,
+        clusterArn: props.kafkaClusterArn,
+        topics: config.topics,
+        settings: config.router,
+      });
+    }
+
+    if (props.search.accessServiceToken) {
+      const writers = [...this.workers.entries()].map(([job, worker]) => ({
+        name: `job-${job}`,
+        roleArn: worker.function.role?.roleArn ?? '',
+        indexes: JOBS[job].access.indexes ?? [],
+      }));
+      const access = new CustomResource(this, 'OpenSearchAccess', {
+        serviceToken: props.search.accessServiceToken,
+        resourceType: 'Custom::SluiceOpenSearchAccess',
+        properties: { Roles: Stack.of(this).toJsonString(securityRoles(config.stage, writers)) },
+      });
+      // No worker polls its queue before it may write its indexes.
+      for (const worker of this.workers.values()) {
+        for (const child of worker.function.node.children) {
+          if (child.node.id.startsWith('SqsEventSource')) child.node.addDependency(access);
+        }
       }
     }
+
+    new CfnOutput(this, 'ClaimCheckBucket', { value: this.claimCheck.bucketName });
+    new CfnOutput(this, 'ReplayQueueUrl', { value: this.replayQueue.queue.queueUrl });
+    new CfnOutput(this, 'IngestDlqUrl', { value: this.replayQueue.deadLetterQueue.queueUrl });
   }
 }

@@ -5,7 +5,7 @@
  * handlers come in as a parameter, so this module imports no handler and no client.
  */
 import type { JobDefinition } from '../../functions/jobs/job-definition';
-import { resourceName } from '../../functions/topology/naming';
+import { routerConsumerGroup } from '../../functions/topology/naming';
 import {
   JOB_NAMES,
   type JobName,
@@ -15,6 +15,7 @@ import {
   type TopicKey,
 } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
+import { defaultStageConfig, REPLAY_SETTINGS } from '../../infra/config/defaults';
 import type { KafkaHandler, KafkaMapping, SqsHandler, SqsMapping } from './mappings';
 
 export interface StageHandlers {
@@ -34,7 +35,7 @@ export interface StageMappingsOptions {
   readonly handlers: StageHandlers;
   /** Physical topic names (tests use per-run topics); the topology's names by default. */
   readonly topicName?: (topic: TopicKey) => string;
-  /** Router mapping settings; by default those of the CDK stack (infra/config.ts). */
+  /** Router mapping settings; by default the CDK stack's (infra/config/defaults.ts). */
   readonly router?: {
     readonly batchSize?: number;
     readonly maxBatchingWindowSeconds?: number;
@@ -53,10 +54,17 @@ export interface StageMappings {
   readonly unmappedJobs: JobName[];
 }
 
-/** The CDK stack's router mapping defaults (infra/config.ts). */
-const ROUTER_DEFAULTS = { batchSize: 500, maxBatchingWindowSeconds: 1 } as const;
-/** The CDK stack's replay mapping (infra/stacks/pipeline-stack.ts). */
-const REPLAY_SETTINGS = { batchSize: 10, maxConcurrency: 2 } as const;
+const DEPLOYED = defaultStageConfig('local');
+/** The CDK stack's router mapping defaults. */
+const ROUTER_DEFAULTS = {
+  batchSize: DEPLOYED.router.batchSize,
+  maxBatchingWindowSeconds: DEPLOYED.router.batchingWindowSeconds,
+} as const;
+/** The CDK stack's replay mapping. */
+const REPLAY_MAPPING = {
+  batchSize: REPLAY_SETTINGS.batchSize,
+  maxConcurrency: DEPLOYED.replay.maxConcurrency,
+} as const;
 
 /**
  * @example
@@ -79,7 +87,7 @@ export function stageMappings(options: StageMappingsOptions): StageMappings {
     return {
       name: `router:${topic}`,
       topic,
-      consumerGroupId: resourceName(stage, `router-${TOPICS[key].name.replace(/\./g, '-')}`),
+      consumerGroupId: routerConsumerGroup(stage, TOPICS[key].name),
       bootstrapBrokers: options.bootstrapBrokers,
       handler: handlers.router,
       batchSize: router.batchSize,
@@ -94,7 +102,7 @@ export function stageMappings(options: StageMappingsOptions): StageMappings {
       name: 'replay',
       queueUrl: queueUrl(options.queueUrls, ROUTER_QUEUES.replay),
       handler: handlers.replay,
-      ...REPLAY_SETTINGS,
+      ...REPLAY_MAPPING,
       reportBatchItemFailures: true,
       pollWaitSeconds: options.pollWaitSeconds,
     },

@@ -1,0 +1,95 @@
+/**
+ * Defaults for every stage: a small but complete deployment that synthesizes offline (a new
+ * VPC with endpoints, a two-broker MSK cluster, a one-node OpenSearch domain). Production
+ * stages override sizes, removal policy and alarms in `cdk.json`.
+ */
+import { TOPICS } from '../../functions/topology/topology';
+import type { KafkaConfig, NetworkConfig, SearchConfig, StageConfig } from './schema';
+
+/**
+ * The replay function and its SQS mapping (the ingest DLQ's redrive target): a minute per
+ * batch of ten dead letters at most; the local runtime uses the same figures.
+ */
+export const REPLAY_SETTINGS = { timeoutSeconds: 60, batchSize: 10 } as const;
+
+/** Defaults of each mode of a section; a stage that switches mode starts from these. */
+export const NETWORK_MODE_DEFAULTS: Record<NetworkConfig['mode'], Partial<NetworkConfig>> = {
+  create: { mode: 'create', maxAzs: 2, egress: 'endpoints', natGateways: 1, flowLogs: true },
+  import: { mode: 'import' },
+};
+
+export const KAFKA_MODE_DEFAULTS: Record<KafkaConfig['mode'], Partial<KafkaConfig>> = {
+  none: { mode: 'none' },
+  import: { mode: 'import' },
+  serverless: { mode: 'serverless', createTopics: true },
+  provisioned: {
+    mode: 'provisioned',
+    kafkaVersion: '3.8.x',
+    instanceType: 'kafka.t3.small',
+    brokerNodes: 2,
+    volumeGiB: 10,
+    createTopics: true,
+  },
+};
+
+export const SEARCH_MODE_DEFAULTS: Record<SearchConfig['mode'], Partial<SearchConfig>> = {
+  create: {
+    mode: 'create',
+    engineVersion: 'OpenSearch_2.19',
+    instanceType: 't3.small.search',
+    instanceCount: 1,
+    volumeGiB: 10,
+    dedicatedMasters: null,
+    zoneAwareness: false,
+    createServiceLinkedRole: false,
+    shards: 1,
+    replicas: 0,
+  },
+  import: { mode: 'import', mapRoles: false, shards: 1, replicas: 1 },
+};
+
+/**
+ * @example
+ * ```ts
+ * defaultStageConfig('dev').router.batchSize; // 500
+ * ```
+ */
+export function defaultStageConfig(stage: string): StageConfig {
+  return {
+    stage,
+    removalPolicy: 'retain',
+    logRetentionDays: 30,
+    network: NETWORK_MODE_DEFAULTS.create as NetworkConfig,
+    kafka: KAFKA_MODE_DEFAULTS.provisioned as KafkaConfig,
+    topics: {
+      catalog: TOPICS.catalog.name,
+      orders: TOPICS.orders.name,
+      identity: TOPICS.identity.name,
+      customers: TOPICS.customers.name,
+    },
+    router: {
+      memoryMiB: 1024,
+      timeoutSeconds: 120,
+      batchSize: 500,
+      batchingWindowSeconds: 1,
+      startingPosition: 'TRIM_HORIZON',
+      reservedConcurrency: null,
+      mode: 'on-demand',
+    },
+    replay: { maxConcurrency: 2 },
+    reserveConcurrency: true,
+    jobs: {},
+    queues: { sourceRetentionDays: 4, dlqRetentionDays: 14 },
+    claimCheckExpirationDays: 30,
+    search: SEARCH_MODE_DEFAULTS.create as SearchConfig,
+    catalogTable: { mode: 'create' },
+    alarms: {
+      email: null,
+      dlqGrowthPerFiveMinutes: 10,
+      oldestMessageAgeSeconds: 3600,
+      dlqRetentionWarningHours: 72,
+      errorRatePercent: 5,
+      offsetLag: 10_000,
+    },
+  };
+}

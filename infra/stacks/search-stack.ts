@@ -1,0 +1,302 @@
+/**
+ * OpenSearch: a domain in the VPC (encryption at rest, node-to-node encryption, HTTPS with
+ * TLS 1.2, fine-grained access control whose master is Sluice's own setup role) or an
+ * imported one; the index setup that runs on every deploy (templates, versioned indexes,
+ * aliases — `functions/targets/opensearch/setup-handler.ts`); and the provider of the
+ * custom resource that maps the workers' IAM roles to write-only security roles.
+ */
+import { createHash } from 'node:crypto';
+import {
+  CfnOutput,
+  CustomResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import {
+  EbsDeviceVolumeType,
+  type ISecurityGroup,
+  type IVpc,
+  Port,
+  SecurityGroup,
+  type SubnetSelection,
+} from 'aws-cdk-lib/aws-ec2';
+import { CfnServiceLinkedRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, ResourcePolicy } from 'aws-cdk-lib/aws-logs';
+import {
+  type CfnDomain,
+  Domain,
+  EngineVersion,
+  TLSSecurityPolicy,
+} from 'aws-cdk-lib/aws-opensearchservice';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import type { Construct } from 'constructs';
+import { INDEX_SPECS } from '../../functions/targets/opensearch/indexes/index-specs';
+import { availabilityZoneCount } from '../config/checks';
+import type { StageConfig } from '../config/schema';
+import { SluiceFunction } from '../constructs/sluice-function';
+import { acknowledgeWildcardResources } from '../nag/acknowledge';
+import { acknowledgeProviderFramework } from './provider-framework';
+import { dataRemovalPolicy, logRetention, namer } from './stack-helpers';
+
+/** HTTP actions the domain's master role needs to manage indexes and security roles. */
+export const ADMIN_HTTP_ACTIONS = [
+  'es:ESHttpGet',
+  'es:ESHttpHead',
+  'es:ESHttpPut',
+  'es:ESHttpPost',
+  'es:ESHttpDelete',
+] as const;
+
+export interface SearchStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly codeVersion: string;
+  readonly vpc: IVpc;
+  readonly subnets: SubnetSelection;
+  readonly functionSecurityGroup: ISecurityGroup;
+}
+
+/** OpenSearch domain names are at most 28 characters; stages of up to 21 fit. */
+export function searchDomainName(stage: string): string {
+  return `sluice-${stage}`;
+}
+
+/** Availability zones a zone-aware domain spans: the stage's, at most three. */
+export function searchZoneCount(config: StageConfig): number {
+  return Math.min(availabilityZoneCount(config), 3);
+}
+
+/** A digest of the index definitions: a changed mapping re-runs the setup on deploy. */
+export function indexSpecsDigest(): string {
+  return createHash('sha256').update(JSON.stringify(INDEX_SPECS)).digest('hex').slice(0, 16);
+}
+
+export class SearchStack extends Stack {
+  /** `https://…`: what SLUICE_OPENSEARCH_URL holds. */
+  readonly endpointUrl: string;
+  readonly domainArn: string;
+  /** Fine-grained access control master: the index setup and the access mapping run as it. */
+  readonly adminRole: Role;
+  /** Service token of the access-mapping provider; absent when Sluice may not map roles. */
+  readonly accessServiceToken?: string;
+
+  constructor(scope: Construct, id: string, props: SearchStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const search = config.search;
+    const name = namer(config);
+    this.adminRole = new Role(this, 'AdminRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `OpenSearch master role of Sluice ${config.stage}: index setup and access mapping`,
+    });
+
+    if (search.mode === 'create') {
+      const domainSecurityGroup = new SecurityGroup(this, 'DomainSecurityGroup', {
+        vpc: props.vpc,
+        description: 'OpenSearch domain: HTTPS from Sluice functions only',
+        allowAllOutbound: false,
+      });
+      domainSecurityGroup.addIngressRule(
+        props.functionSecurityGroup,
+        Port.tcp(443),
+        'HTTPS from Sluice functions',
+      );
+      const subnets = props.vpc.selectSubnets(props.subnets).subnets;
+      const zoneCount = search.zoneAwareness ? searchZoneCount(config) : 1;
+      const logGroup = (logicalId: string) =>
+        new LogGroup(this, logicalId, {
+          retention: logRetention(config),
+          removalPolicy: RemovalPolicy.DESTROY,
+        });
+      const slowSearchLogs = logGroup('SlowSearchLogs');
+      const slowIndexLogs = logGroup('SlowIndexLogs');
+      const appLogs = logGroup('ApplicationLogs');
+      // One resource policy of our own instead of the domain's custom resource that writes it.
+      const logsPolicy = new ResourcePolicy(this, 'DomainLogsPolicy', {
+        resourcePolicyName: name('opensearch-logs'),
+      });
+      logsPolicy.document.addStatements(
+        new PolicyStatement({
+          principals: [new ServicePrincipal('es.amazonaws.com')],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [slowSearchLogs, slowIndexLogs, appLogs].map((g) => g.logGroupArn),
+        }),
+      );
+      const masters = search.dedicatedMasters;
+      const domainName = searchDomainName(config.stage);
+      const domain = new Domain(this, 'Domain', {
+        domainName,
+        version: EngineVersion.openSearch(search.engineVersion.replace('OpenSearch_', '')),
+        vpc: props.vpc,
+        // One subnet per availability zone used: one without zone awareness, at most three.
+        vpcSubnets: [{ subnets: subnets.slice(0, zoneCount) }],
+        securityGroups: [domainSecurityGroup],
+        capacity: {
+          dataNodes: search.instanceCount,
+          dataNodeInstanceType: search.instanceType,
+          multiAzWithStandbyEnabled: false,
+          ...(masters
+            ? { masterNodes: masters.count, masterNodeInstanceType: masters.instanceType }
+            : {}),
+        },
+        ebs: { volumeSize: search.volumeGiB, volumeType: EbsDeviceVolumeType.GP3 },
+        zoneAwareness: search.zoneAwareness
+          ? { enabled: true, availabilityZoneCount: zoneCount }
+          : { enabled: false },
+        encryptionAtRest: { enabled: true },
+        nodeToNodeEncryption: true,
+        enforceHttps: true,
+        tlsSecurityPolicy: TLSSecurityPolicy.TLS_1_2,
+        fineGrainedAccessControl: { masterUserArn: this.adminRole.roleArn },
+        logging: {
+          slowSearchLogEnabled: true,
+          slowSearchLogGroup: slowSearchLogs,
+          slowIndexLogEnabled: true,
+          slowIndexLogGroup: slowIndexLogs,
+          appLogEnabled: true,
+          appLogGroup: appLogs,
+        },
+        suppressLogsResourcePolicy: true,
+        removalPolicy: dataRemovalPolicy(config),
+      });
+      domain.node.addDependency(logsPolicy);
+      // IAM decides who may call (identity policies of the account's roles), fine-grained
+      // access control decides what on which index. Written on the L1 resource: the L2
+      // property adds a custom resource function for what CloudFormation does itself.
+      (domain.node.defaultChild as CfnDomain).accessPolicies = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${this.partition}:iam::${this.account}:root` },
+            Action: [...ADMIN_HTTP_ACTIONS],
+            Resource: this.formatArn({
+              service: 'es',
+              resource: 'domain',
+              resourceName: `${domainName}/*`,
+            }),
+          },
+        ],
+      };
+      Validations.of(domain).acknowledge({
+        id: 'AwsSolutions-OS3',
+        reason:
+          'A VPC domain: reachable only through its security group, from Sluice functions; IP allow lists do not apply to VPC access. Callers are authorised by IAM and fine-grained access control.',
+      });
+      if (search.createServiceLinkedRole) {
+        domain.node.addDependency(
+          new CfnServiceLinkedRole(this, 'OpenSearchServiceLinkedRole', {
+            awsServiceName: 'opensearchservice.amazonaws.com',
+          }),
+        );
+      }
+      if (!masters) {
+        Validations.of(domain).acknowledge({
+          id: 'AwsSolutions-OS4',
+          reason:
+            'This stage runs without dedicated master nodes (search.dedicatedMasters: null) to save cost; production stages set them.',
+        });
+      }
+      if (!search.zoneAwareness) {
+        Validations.of(domain).acknowledge({
+          id: 'AwsSolutions-OS7',
+          reason:
+            'This stage runs one availability zone (search.zoneAwareness: false) to save cost; production stages enable it.',
+        });
+      }
+      this.endpointUrl = `https://${domain.domainEndpoint}`;
+      this.domainArn = domain.domainArn;
+    } else {
+      this.endpointUrl = search.endpoint;
+      this.domainArn = search.domainArn;
+    }
+
+    this.adminRole.addToPolicy(
+      new PolicyStatement({
+        actions: [...ADMIN_HTTP_ACTIONS],
+        resources: [this.domainArn, `${this.domainArn}/*`],
+      }),
+    );
+    acknowledgeWildcardResources(
+      this.adminRole,
+      [`${this.domainArn}/*`],
+      'The master role manages index templates, versioned indexes, aliases and security roles: paths under the whole domain.',
+    );
+
+    const environment = {
+      SLUICE_STAGE: config.stage,
+      SLUICE_OPENSEARCH_URL: this.endpointUrl,
+      SLUICE_OPENSEARCH_MODE: 'es',
+    };
+    const functionVpc = {
+      vpc: props.vpc,
+      subnets: props.subnets,
+      securityGroups: [props.functionSecurityGroup],
+    };
+    const setup = new SluiceFunction(this, 'IndexSetup', {
+      functionName: name('index-setup'),
+      entry: 'functions/targets/opensearch/setup-handler.ts',
+      description: 'Custom resource: index templates, versioned indexes and aliases',
+      codeVersion: props.codeVersion,
+      timeout: Duration.minutes(15),
+      memorySize: 256,
+      logRetention: logRetention(config),
+      environment,
+      role: this.adminRole,
+      vpc: functionVpc,
+    });
+    const setupProvider = new Provider(this, 'IndexSetupProvider', {
+      onEventHandler: setup.function,
+      logGroup: new LogGroup(this, 'IndexSetupProviderLogs', {
+        retention: logRetention(config),
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+    acknowledgeProviderFramework(setupProvider);
+    new CustomResource(this, 'Indexes', {
+      serviceToken: setupProvider.serviceToken,
+      resourceType: 'Custom::SluiceIndexes',
+      properties: {
+        Stage: config.stage,
+        Shards: String(search.shards),
+        Replicas: String(search.replicas),
+        Reindex: 'true',
+        SpecsDigest: indexSpecsDigest(),
+      },
+    });
+
+    const mapRoles = search.mode === 'create' || search.mapRoles;
+    if (mapRoles) {
+      const access = new SluiceFunction(this, 'AccessSetup', {
+        functionName: name('opensearch-access'),
+        entry: 'infra/opensearch-access/handler.ts',
+        description: 'Custom resource: maps worker roles to write-only OpenSearch security roles',
+        codeVersion: props.codeVersion,
+        timeout: Duration.minutes(2),
+        memorySize: 256,
+        logRetention: logRetention(config),
+        environment,
+        role: this.adminRole,
+        vpc: functionVpc,
+      });
+      const accessProvider = new Provider(this, 'AccessProvider', {
+        onEventHandler: access.function,
+        logGroup: new LogGroup(this, 'AccessProviderLogs', {
+          retention: logRetention(config),
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      });
+      acknowledgeProviderFramework(accessProvider);
+      this.accessServiceToken = accessProvider.serviceToken;
+    }
+
+    new CfnOutput(this, 'OpenSearchUrl', { value: this.endpointUrl });
+    new CfnOutput(this, 'OpenSearchAdminRoleArn', {
+      value: this.adminRole.roleArn,
+      description:
+        'Fine-grained access control master (map it to all_access on an imported domain)',
+    });
+  }
+}
