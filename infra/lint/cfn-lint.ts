@@ -5,19 +5,12 @@
  * Findings come back as data; nothing is ignored.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../../local/services/paths';
-import { runCommand } from '../../local/services/run-command';
+import { ensurePinnedVenv } from '../../local/services/python-venv';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const requirements = join(here, 'requirements.txt');
-const constraints = join(here, 'constraints.txt');
-/** Marks a finished install: a venv cannot be built elsewhere and renamed (absolute paths). */
-const COMPLETE_MARKER = 'sluice-install-complete';
 
 /** One cfn-lint finding, as its JSON output reports it. */
 export interface CfnLintFinding {
@@ -34,15 +27,6 @@ export interface CfnLintOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-async function venvDir(env: NodeJS.ProcessEnv): Promise<string> {
-  const hash = createHash('sha256')
-    .update(await readFile(requirements))
-    .update(existsSync(constraints) ? await readFile(constraints) : '')
-    .digest('hex')
-    .slice(0, 12);
-  return join(cacheDir(env), 'cfn-lint', hash, 'venv');
-}
-
 /**
  * Creates the virtual environment unless a complete one exists; returns the cfn-lint path.
  *
@@ -53,38 +37,17 @@ async function venvDir(env: NodeJS.ProcessEnv): Promise<string> {
  */
 export async function ensureCfnLint(options: CfnLintOptions = {}): Promise<string> {
   const env = options.env ?? process.env;
-  const progress = options.progress ?? (() => {});
-  const venv = await venvDir(env);
-  const binary = join(venv, 'bin', 'cfn-lint');
-  if (existsSync(join(venv, COMPLETE_MARKER))) return binary;
-  await rm(venv, { recursive: true, force: true });
-  mkdirSync(dirname(venv), { recursive: true });
-  const logFile = join(dirname(venv), 'install.log');
-  const started = Date.now();
-  const python = env.SLUICE_PYTHON ?? 'python3';
-  progress(`creating a Python virtual environment with ${python} in ${venv}`);
-  await runCommand({ command: python, args: ['-m', 'venv', venv], logFile });
-  progress('downloading cfn-lint and its dependencies from PyPI');
-  await runCommand({
-    command: join(venv, 'bin', 'pip'),
-    args: [
-      'install',
-      '--disable-pip-version-check',
-      '--progress-bar',
-      'off',
-      '-r',
-      requirements,
-      ...(existsSync(constraints) ? ['-c', constraints] : []),
-    ],
-    logFile,
-    onLine: (line) => {
-      const wheel = /^\s*Downloading (\S+\.(?:whl|tar\.gz)) \(([^)]*)\)/.exec(line);
-      if (wheel) progress(`  ${wheel[1]} (${wheel[2]})`);
-    },
+  const cache = cacheDir(env);
+  const venv = await ensurePinnedVenv({
+    tool: 'cfn-lint',
+    cacheDir: cache,
+    requirements: join(here, 'requirements.txt'),
+    constraints: join(here, 'constraints.txt'),
+    logFile: join(cache, 'cfn-lint', 'install.log'),
+    progress: options.progress ?? (() => {}),
+    env,
   });
-  await writeFile(join(venv, COMPLETE_MARKER), `${new Date().toISOString()}\n`);
-  progress(`cfn-lint ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return binary;
+  return join(venv, 'bin', 'cfn-lint');
 }
 
 /**
