@@ -7,10 +7,14 @@
  * Batches run one at a time per mapping, so records of a partition are never delivered out
  * of order or twice at once.
  */
-import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { kafkaResumeOffsets } from './batch-responses';
 import { invokeHandler } from './invoke';
+import {
+  type FetchedKafkaMessage,
+  KafkaConnection,
+  type KafkaConnectionOptions,
+} from './kafka-connection';
 import type { ResolvedKafkaMapping } from './mappings';
 import { mskEventFrom, mskPartitionKey } from './msk-event';
 import { LAMBDA_MAX_PAYLOAD_BYTES, PartitionBuffer } from './partition-buffer';
@@ -18,7 +22,7 @@ import type { RunningMapping } from './running-mapping';
 import { Wakeup } from './signals';
 import { type InvocationOutcome, MappingCounters, type RuntimeHooks } from './stats';
 
-type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
+type KafkaMessage = FetchedKafkaMessage;
 
 /**
  * Joins the mapping's consumer group and starts delivering; resolves once the group is
@@ -33,31 +37,9 @@ type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 export async function startKafkaMapping(
   mapping: ResolvedKafkaMapping,
   hooks: RuntimeHooks,
+  options: Pick<KafkaConnectionOptions, 'createConsumer' | 'reconnectDelayMs'> = {},
 ): Promise<RunningMapping> {
   const counters = new MappingCounters(mapping.name, 'kafka', hooks);
-  const consumer = new Consumer({
-    groupId: mapping.consumerGroupId,
-    clientId: `sluice-local-esm-${mapping.name}`,
-    bootstrapBrokers: [...mapping.bootstrapBrokers],
-    // Short fetch waits keep batching windows and stop() responsive.
-    maxWaitTime: 200,
-    // Ride out a broker restart of about half a minute; after that the stream ends (reported).
-    retries: 30,
-    retryDelay: 1000,
-  });
-  let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
-  try {
-    stream = await consumer.consume({
-      topics: [mapping.topic],
-      mode: 'committed',
-      fallbackMode: mapping.startingPosition === 'LATEST' ? 'latest' : 'earliest',
-      autocommit: false,
-    });
-  } catch (error) {
-    await consumer.close().catch(() => undefined);
-    throw error;
-  }
-
   const limits = {
     batchSize: mapping.batchSize,
     windowMs: mapping.maxBatchingWindowSeconds * 1000,
@@ -69,15 +51,16 @@ export async function startKafkaMapping(
   const wakeup = new Wakeup();
   let stopping = false;
 
-  stream.on('data', (message) => {
-    buffer.add(message, Date.now());
-    if (buffer.size >= highWater) stream.pause();
-    wakeup.notify();
-  });
-  stream.on('error', (error) => counters.error(error));
-  stream.on('close', () => {
-    if (stopping) return;
-    counters.error(new Error(`Kafka consumer of ${mapping.topic} stopped; restart the runtime`));
+  const connection = await KafkaConnection.open(mapping, {
+    ...options,
+    onMessage: (message, connection) => {
+      // A reconnected consumer fetches again from the committed offsets: the buffer drops
+      // records it holds or delivered already.
+      buffer.add(message, Date.now());
+      if (buffer.size >= highWater) connection.pause();
+      wakeup.notify();
+    },
+    onError: (error) => counters.error(error),
   });
 
   async function deliver(batch: KafkaMessage[]): Promise<void> {
@@ -129,8 +112,7 @@ export async function startKafkaMapping(
       const current = last.get(key);
       if (!current || current.offset < message.offset) last.set(key, message);
     }
-    // message.commit() commits offset + 1 for its partition, with the fetch's leader epoch.
-    const results = await Promise.allSettled([...last.values()].map((m) => m.commit()));
+    const results = await connection.commit([...last.values()]);
     for (const result of results) {
       // Not delivered again now: the records were processed; a restart redelivers them.
       if (result.status === 'rejected') counters.error(result.reason);
@@ -153,7 +135,7 @@ export async function startKafkaMapping(
         counters.error(error);
         buffer.putBack(batch, Date.now() + mapping.retryDelayMs);
       }
-      if (!stopping && stream.isPaused() && buffer.size < highWater) stream.resume();
+      if (!stopping && connection.paused && buffer.size < highWater) connection.resume();
     }
   }
   const loop = run();
@@ -162,11 +144,10 @@ export async function startKafkaMapping(
     stats: () => counters.snapshot(),
     async stop() {
       stopping = true;
-      stream.pause();
+      connection.pause();
       wakeup.notify();
       await loop;
-      await stream.close().catch((error: unknown) => counters.error(error));
-      await consumer.close().catch((error: unknown) => counters.error(error));
+      await connection.close();
       return counters.snapshot();
     },
   };

@@ -11,7 +11,7 @@ import type { KafkaBatchResponse } from '../../../functions/router/msk-batch';
 import { startEventSources } from '../../../local/runtime/event-sources';
 import type { KafkaMapping } from '../../../local/runtime/mappings';
 import type { InvocationReport } from '../../../local/runtime/stats';
-import { eventually } from './eventually';
+import { eventually } from '../../support/eventually';
 import { bootstrapBrokers, kafkaFixture } from './kafka-fixture';
 
 const kafka = kafkaFixture();

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEventSources } from '../../../local/runtime/event-sources';
 import type { SqsMapping } from '../../../local/runtime/mappings';
 import type { InvocationReport } from '../../../local/runtime/stats';
-import { eventually } from './eventually';
+import { eventually } from '../../support/eventually';
 import { sqsFixture } from './sqs-fixture';
 
 const queues = sqsFixture();

@@ -12,8 +12,8 @@ import { type ProvisionedStage, provisionStage } from '../../../local/provision/
 import { provisionTopics } from '../../../local/provision/topics';
 import { startEventSources } from '../../../local/runtime/event-sources';
 import { stageMappings } from '../../../local/runtime/stage-mappings';
+import { eventually } from '../../support/eventually';
 import { runName } from '../services/run-name';
-import { eventually } from './eventually';
 import { bootstrapBrokers, kafkaFixture } from './kafka-fixture';
 import { sqsFixture } from './sqs-fixture';
 

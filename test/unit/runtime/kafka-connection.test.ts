@@ -1,0 +1,188 @@
+/**
+ * The Kafka mapping after its client gives up on the broker (an outage longer than the
+ * client's own retries): the connection opens new consumers with a growing delay until one
+ * joins, nothing is lost or delivered twice after success, and a record fetched by the old
+ * consumer is committed through the new one. The client is a fake here; the mapping against
+ * the real broker is test/integration/runtime/kafka-mapping.test.ts.
+ */
+import { EventEmitter } from 'node:events';
+import type { MSKEvent } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { recordsOf } from '../../../functions/router/kafka-record';
+import type {
+  FetchedKafkaMessage,
+  KafkaConsumerLike,
+  KafkaStreamLike,
+} from '../../../local/runtime/kafka-connection';
+import { startKafkaMapping } from '../../../local/runtime/kafka-mapping';
+import { resolveKafkaMapping } from '../../../local/runtime/mappings';
+import { eventually } from '../../support/eventually';
+
+const TOPIC = 'catalog.events';
+
+class FakeStream extends EventEmitter implements KafkaStreamLike {
+  #paused = false;
+  closed = false;
+  pause() {
+    this.#paused = true;
+  }
+  resume() {
+    this.#paused = false;
+  }
+  isPaused() {
+    return this.#paused;
+  }
+  async close() {
+    this.closed = true;
+  }
+  /** Delivers records as the client would, each with a commit of its own. */
+  fetch(offsets: number[], commits: bigint[]) {
+    for (const offset of offsets) {
+      const message: FetchedKafkaMessage = {
+        topic: TOPIC,
+        partition: 0,
+        offset: BigInt(offset),
+        timestamp: 1_764_000_000_000n,
+        key: Buffer.from(`p-${offset}`),
+        value: Buffer.from(JSON.stringify({ offset })),
+        headers: new Map(),
+        commit: () => {
+          commits.push(BigInt(offset) + 1n);
+        },
+      };
+      this.emit('data', message);
+    }
+  }
+}
+
+interface FakeConsumer extends KafkaConsumerLike {
+  readonly stream: FakeStream;
+  readonly commits: bigint[];
+  closedWith: boolean | undefined;
+}
+
+/** Consumers in the order the mapping creates them; `down` ones fail to join. */
+function fakeConsumers(plan: Array<'up' | 'down'>) {
+  const created: FakeConsumer[] = [];
+  const create = (): KafkaConsumerLike => {
+    const state = plan[created.length] ?? 'up';
+    const stream = new FakeStream();
+    const consumer: FakeConsumer = {
+      stream,
+      commits: [],
+      closedWith: undefined,
+      consume: async () => {
+        if (state === 'down') throw new Error('Connection refused (fake broker down)');
+        return stream;
+      },
+      commit: async ({ offsets }) => {
+        for (const { offset } of offsets) consumer.commits.push(offset);
+      },
+      close: async (force) => {
+        consumer.closedWith = force ?? false;
+      },
+    };
+    created.push(consumer);
+    return consumer;
+  };
+  return { created, create };
+}
+
+describe('Kafka mapping reconnection', () => {
+  it('reconnects with backoff after the client gives up, and loses or repeats nothing', async () => {
+    const { created, create } = fakeConsumers(['up', 'down', 'up']);
+    const delivered: number[][] = [];
+    let failNext = false;
+    const errors: unknown[] = [];
+    const mapping = resolveKafkaMapping(
+      {
+        name: 'router:catalog',
+        topic: TOPIC,
+        consumerGroupId: 'sluice-test-router-catalog-events',
+        bootstrapBrokers: ['127.0.0.1:1'],
+        handler: async (event: MSKEvent) => {
+          const offsets = recordsOf(event).map((r) => r.offset);
+          delivered.push(offsets);
+          if (failNext) {
+            failNext = false;
+            throw new Error('handler failed once');
+          }
+        },
+        batchSize: 10,
+        maxBatchingWindowSeconds: 0,
+        retryDelayMs: 300,
+      },
+      'us-east-1',
+    );
+    const running = await startKafkaMapping(
+      mapping,
+      { onError: (_mapping, error) => errors.push(error) },
+      { createConsumer: create, reconnectDelayMs: { initial: 10, max: 40 } },
+    );
+    try {
+      const first = created[0] as FakeConsumer;
+      first.stream.fetch([0, 1, 2], first.commits);
+      await eventually('offsets 0-2 committed', () =>
+        first.commits.includes(3n) ? true : undefined,
+      );
+
+      // Offset 3 fails and waits for its retry; meanwhile the client gives up on the broker.
+      failNext = true;
+      first.stream.fetch([3], first.commits);
+      await eventually('offset 3 delivered once', () =>
+        delivered.some((batch) => batch.includes(3)) ? true : undefined,
+      );
+      first.stream.emit('close');
+
+      // The next consumer cannot join (broker still down); the one after it can.
+      const third = await eventually('a third consumer', () => created[2]);
+      expect(first.closedWith).toBe(true);
+      expect((created[1] as FakeConsumer).closedWith).toBe(true);
+      // 3 was fetched by the first consumer, which is gone: its retry is committed through
+      // the third consumer for the group.
+      await eventually('offset 3 committed', () => (third.commits.includes(4n) ? true : undefined));
+      // The third fetches again from the committed offset: 3 was delivered already, 4 is new.
+      third.stream.fetch([3, 4], third.commits);
+      await eventually('offset 4 committed', () => (third.commits.includes(5n) ? true : undefined));
+    } finally {
+      await running.stop();
+    }
+
+    const third = created[2] as FakeConsumer;
+    expect(created).toHaveLength(3);
+    // Every record succeeded once; 3 was delivered twice only because its first try failed.
+    expect(delivered.flat()).toEqual([0, 1, 2, 3, 3, 4]);
+    expect(third.commits).toEqual([4n, 5n]);
+    expect(third.stream.closed).toBe(true);
+    expect(errors.map(String)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('gave up on the broker; reconnecting'),
+        expect.stringContaining('fake broker down'),
+      ]),
+    );
+  });
+
+  it('does not reconnect when the mapping itself stops', async () => {
+    const { created, create } = fakeConsumers(['up']);
+    const mapping = resolveKafkaMapping(
+      {
+        name: 'router:catalog',
+        topic: TOPIC,
+        consumerGroupId: 'sluice-test-router-catalog-events',
+        bootstrapBrokers: ['127.0.0.1:1'],
+        handler: vi.fn(async () => undefined),
+      },
+      'us-east-1',
+    );
+    const running = await startKafkaMapping(
+      mapping,
+      {},
+      { createConsumer: create, reconnectDelayMs: { initial: 1, max: 1 } },
+    );
+    await running.stop();
+    (created[0] as FakeConsumer).stream.emit('close');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(created).toHaveLength(1);
+    expect((created[0] as FakeConsumer).closedWith).toBe(false);
+  });
+});
