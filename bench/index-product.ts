@@ -5,11 +5,17 @@
  * raw `_bulk` of the same documents at the same chunk size plus `_refresh`; alternating,
  * median of R rounds, on the local OpenSearch node (`npm run services -- up`).
  *
+ * B defaults to index-product's event source mapping batch size; the chunk size — jobs per
+ * bulk request, on both sides — is the job's `chunkSize` (at most B), not an option, so the
+ * raw baseline always sends exactly the pipeline's bulk requests. `--batch 100` gives
+ * batches of one chunk each: nothing for the runtime to overlap.
+ *
  * Human output goes to stderr; what the handler itself prints (EMF metrics, logs) is counted
  * and dropped. The last stdout line is JSON: {"docsPerSecond", "vsRawBulk",
  * "bulkRequestsPer1000"}. Targets (reported, not asserted): vsRawBulk ≥ 0.7,
  * bulkRequestsPer1000 ≤ 10.
  */
+import { indexProductJob } from '../functions/workers/index-product/job';
 import { applyLocalServiceEnv } from '../local/services/endpoints';
 import { runIndexBench } from './support/index-runs';
 
@@ -46,9 +52,12 @@ async function main(): Promise<void> {
   }) as typeof process.stdout.write;
   const docs = positiveInt('docs', 5_000);
   const rounds = positiveInt('rounds', 5);
+  const { batchSize: esmBatchSize, chunkSize: jobChunkSize } = indexProductJob.settings;
+  const batchSize = positiveInt('batch', esmBatchSize);
   const result = await runIndexBench({
     docs,
-    batchSize: positiveInt('batch', 100),
+    batchSize,
+    chunkSize: Math.min(batchSize, jobChunkSize ?? batchSize),
     rounds,
     warmUpRounds: 1,
     concurrency: positiveInt('concurrency', 1),

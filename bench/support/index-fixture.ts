@@ -22,7 +22,8 @@ export interface IndexFixture {
   /** One SQS event per batch of `batchSize` jobs. */
   readonly batches: readonly SQSEvent[];
   /**
-   * The raw baseline: the same documents, `batchSize` per chunk, as writes to `rawAlias`
+   * The raw baseline: the same documents in the same chunks as the pipeline's bulk
+   * requests (each batch cut into chunks of `chunkSize`), as writes to `rawAlias`
    * (serialised in the timed part, as any client sending them would).
    */
   readonly rawChunks: ReadonlyArray<readonly BulkWrite[]>;
@@ -80,11 +81,17 @@ function sqsEvent(messages: readonly JobMessage[], first: number): SQSEvent {
 /**
  * @example
  * ```ts
- * const fixture = indexFixture(5_000, 100, 'sluice-benchr-products');
- * fixture.batches.length; // 50
+ * const fixture = indexFixture(5_000, 1_000, 100, 'sluice-benchr-products');
+ * fixture.batches.length; // 5
+ * fixture.rawChunks.length; // 50
  * ```
  */
-export function indexFixture(docs: number, batchSize: number, rawAlias: string): IndexFixture {
+export function indexFixture(
+  docs: number,
+  batchSize: number,
+  chunkSize: number,
+  rawAlias: string,
+): IndexFixture {
   const random = seededRandom(20_261_128);
   const rows = Array.from({ length: docs }, (_, i) =>
     catalogRowFor(
@@ -107,15 +114,16 @@ export function indexFixture(docs: number, batchSize: number, rawAlias: string):
         first,
       ),
     );
-    rawChunks.push(
-      chunk.map((row): BulkWrite => {
-        const { productId, version, document } = documentForRow(
-          parseCatalogItem(catalogItem(row)),
-          indexedAt,
-        );
-        return { operation: 'index', index: rawAlias, id: productId, version, document };
-      }),
-    );
+    const writes = chunk.map((row): BulkWrite => {
+      const { productId, version, document } = documentForRow(
+        parseCatalogItem(catalogItem(row)),
+        indexedAt,
+      );
+      return { operation: 'index', index: rawAlias, id: productId, version, document };
+    });
+    for (let start = 0; start < writes.length; start += chunkSize) {
+      rawChunks.push(writes.slice(start, start + chunkSize));
+    }
   }
   return { rows, items, batches, rawChunks };
 }

@@ -27,7 +27,13 @@ import { type IndexFixture, indexFixture } from './index-fixture';
 
 export interface IndexBenchOptions {
   readonly docs: number;
+  /** Jobs per SQS batch (handler invocation). */
   readonly batchSize: number;
+  /**
+   * Jobs per bulk request: index-product's chunk size, which the raw baseline's chunks
+   * follow (each batch cut the same way).
+   */
+  readonly chunkSize: number;
   readonly rounds: number;
   readonly warmUpRounds: number;
   /** Batches in flight at once, for the pipeline and the baseline alike. */
@@ -78,7 +84,7 @@ function bulkRequestCounter() {
 /**
  * @example
  * ```ts
- * const result = await runIndexBench({ docs: 5000, batchSize: 100, rounds: 5, warmUpRounds: 1,
+ * const result = await runIndexBench({ docs: 5000, batchSize: 1000, chunkSize: 100, rounds: 5, warmUpRounds: 1,
  *   concurrency: 1, catalog: 'memory', log: console.error });
  * ```
  */
@@ -87,7 +93,12 @@ export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBe
   const stage = `bench${Date.now().toString(36)}`;
   const rawStage = `${stage}r`;
   const catalogTable = resourceName(stage, TABLES.catalog.name);
-  const fixture = indexFixture(options.docs, options.batchSize, aliasName(rawStage, 'products'));
+  const fixture = indexFixture(
+    options.docs,
+    options.batchSize,
+    options.chunkSize,
+    aliasName(rawStage, 'products'),
+  );
   const search = createOpenSearchClient({
     url: process.env.SLUICE_OPENSEARCH_URL ?? localEndpoints.opensearch,
     mode: 'none',
@@ -113,7 +124,8 @@ export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBe
     handler: Handler;
   };
   log(
-    `bench:index — ${options.docs} documents in batches of ${options.batchSize}, ` +
+    `bench:index — ${options.docs} documents in SQS batches of ${options.batchSize}, ` +
+      `bulk requests of ${options.chunkSize}, ` +
       `${options.concurrency} in flight, catalog ${options.catalog}, ` +
       `${options.warmUpRounds} warm-up + ${options.rounds} rounds`,
   );

@@ -8,7 +8,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { JobDefinition } from './job-definition';
 import { createJobDeps, type JobDeps } from './job-deps';
 import type { BatchItemResult, JobResult } from './outcomes';
-import { batchExecutor, runJobBatch, singleExecutor } from './run-batch';
+import { batchExecutor, batchLoader, runJobBatch, singleExecutor } from './run-batch';
 import type { JobContext } from './run-types';
 
 export type SqsJobHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -21,9 +21,24 @@ export interface JobCode<TEvent> {
   perform(context: JobContext<TEvent>): Promise<JobResult> | Promise<undefined> | Promise<void>;
 }
 
-export interface BatchJobCode<TEvent> {
-  /** Runs a chunk of jobs; returns one result per job, in order (`undefined` = success). */
-  performBatch(contexts: readonly JobContext<TEvent>[]): Promise<readonly BatchItemResult[]>;
+export interface BatchJobCode<TEvent, TLoaded = never> {
+  /**
+   * Optional: reads what a chunk of jobs needs, from their events — reads only, no effects,
+   * since the runtime may drop what it loaded (when the target throttles first). It runs
+   * while the chunk's deliveries are prepared and while the previous chunk runs, so reads
+   * overlap writes. Throwing fails the chunk's jobs as a throw from performBatch would.
+   * Events of deliveries settled before running (duplicates, dead letters) may be included;
+   * a job may be missing (a redriven claim-checked dead letter is only read in prepare).
+   */
+  load?(events: readonly TEvent[]): Promise<TLoaded>;
+  /**
+   * Runs a chunk of jobs; returns one result per job, in order (`undefined` = success).
+   * `loaded` is what `load` returned for this chunk (absent without `load`).
+   */
+  performBatch(
+    contexts: readonly JobContext<TEvent>[],
+    loaded?: TLoaded,
+  ): Promise<readonly BatchItemResult[]>;
 }
 
 /**
@@ -54,19 +69,24 @@ export function defineJob<TEvent = unknown>(
  * @example
  * ```ts
  * export const handler = defineBatchJob(indexProductJob, {
- *   performBatch: async (jobs) => bulkIndex(jobs), // one result per job
+ *   load: (events) => readRows(events), // optional: reads only, overlapped with writes
+ *   performBatch: async (jobs, rows) => bulkIndex(jobs, rows), // one result per job
  * });
  * ```
  */
-export function defineBatchJob<TEvent = unknown>(
+export function defineBatchJob<TEvent = unknown, TLoaded = never>(
   definition: JobDefinition,
-  code: BatchJobCode<TEvent>,
+  code: BatchJobCode<TEvent, TLoaded>,
   deps?: JobDeps,
 ): SqsJobHandler {
   if (!definition.batch) {
     throw new Error(`Job "${definition.name}" is not batch-aware: use defineJob`);
   }
   const ready = deps ?? createJobDeps(process.env, definition);
-  const execute = batchExecutor(code.performBatch);
-  return (event) => runJobBatch(event, ready, execute);
+  const execute = batchExecutor((contexts: readonly JobContext<TEvent>[], loaded?: TLoaded) =>
+    code.performBatch(contexts, loaded),
+  );
+  const { load } = code;
+  const loader = load && batchLoader((events: readonly TEvent[]) => load.call(code, events));
+  return (event) => runJobBatch(event, ready, execute, loader);
 }

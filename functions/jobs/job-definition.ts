@@ -26,6 +26,13 @@ export interface JobSettings {
   readonly timeoutSeconds: number;
   /** SQS event source mapping batch size (1–10, up to 10,000 with a batching window). */
   readonly batchSize: number;
+  /**
+   * Batch jobs only: the most jobs handed to one `performBatch` call (one bulk request, say)
+   * — the AIMD limiter's ceiling. Default `batchSize`. Smaller than `batchSize`, a delivered
+   * batch runs as several chunks, one at a time, and a job with a `load` phase reads the next
+   * chunk's data while the current chunk writes.
+   */
+  readonly chunkSize?: number;
   /** SQS event source mapping batching window (0–300). */
   readonly maxBatchingWindowSeconds: number;
   /** SQS event source mapping maximum concurrency (2–1000). */
@@ -99,6 +106,7 @@ export function settingsProblems(settings: JobSettings): string[] {
   // SQS ESM: more than 10 records per batch only with a batching window.
   const maxBatch = s.maxBatchingWindowSeconds > 0 ? 10_000 : 10;
   checkInteger(p, 'batchSize', s.batchSize, 1, maxBatch);
+  if (s.chunkSize !== undefined) checkInteger(p, 'chunkSize', s.chunkSize, 1, s.batchSize);
   checkInteger(p, 'maxConcurrency', s.maxConcurrency, 2, 1000);
   checkInteger(p, 'maxAttempts', s.maxAttempts, 1, 100);
   checkInteger(p, 'backoff.baseSeconds', s.backoff.baseSeconds, 1, SQS_MAX_VISIBILITY_SECONDS - 1);
@@ -149,6 +157,9 @@ export function settingsProblems(settings: JobSettings): string[] {
 export function jobDefinition(definition: JobDefinition): JobDefinition {
   const problems = settingsProblems(definition.settings);
   if (definition.eventTypes.length === 0) problems.push('eventTypes must not be empty');
+  if (!definition.batch && definition.settings.chunkSize !== undefined) {
+    problems.push('chunkSize is only meaningful for a batch job');
+  }
   if (problems.length > 0) throw new InvalidJobDefinitionError(definition.name, problems);
   return Object.freeze({
     ...definition,

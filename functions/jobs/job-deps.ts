@@ -2,10 +2,11 @@
  * What the job runtime needs, built once per container at module scope by `defineJob` so
  * clients, the limiter and telemetry are reused across invocations.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CODE_VERSION } from '../shared/code-version';
+import { createDynamoDBClient } from '../shared/dynamo-client';
 import type { Env } from '../shared/env';
 import { createTelemetry, type Log, type MetricSink } from '../shared/telemetry';
 import { METRICS } from '../topology/topology';
@@ -42,7 +43,10 @@ export function jobDepsFrom(
   } & Partial<Pick<JobDeps, 's3' | 'codeVersion' | 'now' | 'random' | 'limiter'>>,
 ): JobDeps {
   const { dynamodb, ...rest } = parts;
-  const width = Math.min(definition.settings.batchSize, definition.batch ? 10_000 : 10);
+  const { batchSize, chunkSize } = definition.settings;
+  const width = definition.batch
+    ? Math.min(chunkSize ?? batchSize, 10_000)
+    : Math.min(batchSize, 10);
   return {
     definition,
     config,
@@ -79,7 +83,7 @@ export function createJobDeps(env: Env, definition: JobDefinition): JobDeps {
     ...(config.claimCheckBucket
       ? { s3: new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' }) }
       : {}),
-    dynamodb: new DynamoDBClient({}),
+    dynamodb: createDynamoDBClient(),
     log: logger,
     metricSink: metrics,
   });

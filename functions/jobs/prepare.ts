@@ -10,6 +10,7 @@
  */
 import type { FailureEntry } from '../shared/dead-letter';
 import { describeError } from '../shared/errors';
+import type { Log } from '../shared/telemetry';
 import { deadLetter } from './dead-lettering';
 import { type Delivery, resolveClaimCheck } from './delivery';
 import type { JobRecord } from './job-records';
@@ -19,7 +20,8 @@ import { type BatchRun, type Prepared, type Ready, recordBase, withKeys } from '
 export async function prepare(run: BatchRun, received: Delivery): Promise<Prepared> {
   const { deps, metrics } = run;
   const { settings } = deps.definition;
-  const delivery = await withClaimCheckRead(run, received);
+  // Only a redriven, claim-checked dead letter needs a read first: no await otherwise.
+  const delivery = received.claimCheck ? await withClaimCheckRead(run, received) : received;
   if (!delivery) return { kind: 'settled', settlement: { kind: 'unsettled' } };
   const message = delivery.message;
   if (delivery.problem || !message) {
@@ -41,13 +43,6 @@ export async function prepare(run: BatchRun, received: Delivery): Promise<Prepar
     messageId: delivery.messageId,
   };
   const log = withKeys(deps.log, keys);
-  // Prepare-time faults (the table unreachable) are not the job's: put it back, uncounted.
-  const defer = (error: unknown): Prepared => {
-    log.warn('Job deferred: could not prepare it', { error: describeError(error) });
-    metrics.count('deferred');
-    const delaySeconds = retryDelaySeconds(settings.backoff, delivery.receiveCount, deps.random);
-    return { kind: 'settled', settlement: { kind: 'retry', delaySeconds } };
-  };
 
   const redelivered = delivery.receiveCount > 1 || delivery.carriedAttempts > 0;
   let prior: JobRecord | undefined;
@@ -55,7 +50,7 @@ export async function prepare(run: BatchRun, received: Delivery): Promise<Prepar
     try {
       prior = await deps.records.get(message.jobId);
     } catch (error) {
-      return defer(error);
+      return defer(run, log, delivery, error);
     }
   }
   const same = prior !== undefined && prior.messageId === delivery.messageId ? prior : undefined;
@@ -123,7 +118,7 @@ export async function prepare(run: BatchRun, received: Delivery): Promise<Prepar
       }
       claim = result;
     } catch (error) {
-      return defer(error);
+      return defer(run, log, delivery, error);
     }
   }
 
@@ -162,6 +157,16 @@ export async function prepare(run: BatchRun, received: Delivery): Promise<Prepar
       );
   }
   return ready;
+}
+
+/** Prepare-time faults (the table unreachable) are not the job's: put it back, uncounted. */
+function defer(run: BatchRun, log: Log, delivery: Delivery, error: unknown): Prepared {
+  const { deps, metrics } = run;
+  log.warn('Job deferred: could not prepare it', { error: describeError(error) });
+  metrics.count('deferred');
+  const backoff = deps.definition.settings.backoff;
+  const delaySeconds = retryDelaySeconds(backoff, delivery.receiveCount, deps.random);
+  return { kind: 'settled', settlement: { kind: 'retry', delaySeconds } };
 }
 
 /**

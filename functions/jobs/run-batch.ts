@@ -4,8 +4,12 @@
  * settle each result, then put failed deliveries back with their backoff
  * (ChangeMessageVisibilityBatch) and report them in batchItemFailures.
  *
+ * A batch job with a `load` phase (reads only, no effects) has it overlap other I/O: a
+ * chunk's load runs while its deliveries are prepared (claims, records), and the next
+ * chunk's load while this chunk runs. Chunks still run — write — one at a time, in order.
+ *
  * When a job meets throttling, deliveries not yet started are not attempted: they return
- * with a backoff and no attempt is counted.
+ * with a backoff and no attempt is counted (a load already done for them is dropped).
  */
 import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -19,8 +23,16 @@ import { retryDelaySeconds } from './retry-schedule';
 import type { BatchRun, JobContext, Ready, Settlement } from './run-types';
 import { type RunResult, settle } from './settle';
 
-/** Runs a chunk of ready jobs; returns one result per job, in order. */
-export type Executor = (ready: readonly Ready[]) => Promise<RunResult[]>;
+/** What a batch job's `load` gave for a chunk, settled: a loader never rejects. */
+export type Loaded =
+  | { readonly ok: true; readonly value: unknown; readonly ms: number }
+  | { readonly ok: false; readonly error: unknown; readonly ms: number };
+
+/** Runs a chunk of ready jobs (with what was loaded for it); one result per job, in order. */
+export type Executor = (ready: readonly Ready[], loaded?: Loaded) => Promise<RunResult[]>;
+
+/** Starts loading what a chunk's jobs need, from their events. */
+export type Loader = (events: readonly unknown[]) => Promise<Loaded>;
 
 /** An executor for a job that handles one job at a time. */
 export function singleExecutor<E>(
@@ -37,13 +49,21 @@ export function singleExecutor<E>(
   };
 }
 
-/** An executor for a batch-aware job: one call per chunk, one result per job. */
-export function batchExecutor<E>(
-  performBatch: (contexts: readonly JobContext<E>[]) => Promise<readonly BatchItemResult[]>,
+/**
+ * An executor for a batch-aware job: one call per chunk, one result per job. A failed load
+ * fails every job of its chunk, as if performBatch had thrown it.
+ */
+export function batchExecutor<E, L>(
+  performBatch: (
+    contexts: readonly JobContext<E>[],
+    loaded?: L,
+  ) => Promise<readonly BatchItemResult[]>,
 ): Executor {
-  return async (ready) => {
+  return async (ready, loaded) => {
     try {
-      const results = await performBatch(ready.map((r) => r.context as JobContext<E>));
+      if (loaded && !loaded.ok) throw loaded.error;
+      const contexts = ready.map((r) => r.context as JobContext<E>);
+      const results = await performBatch(contexts, loaded?.value as L | undefined);
       return ready.map(
         (_, i): RunResult =>
           i < results.length
@@ -52,6 +72,19 @@ export function batchExecutor<E>(
       );
     } catch (error) {
       return ready.map(() => ({ kind: 'failed', error }));
+    }
+  };
+}
+
+/** A loader over a batch job's `load`; its time is measured for the jobs' durations. */
+export function batchLoader<E, L>(load: (events: readonly E[]) => Promise<L>): Loader {
+  return async (events) => {
+    const started = performance.now();
+    try {
+      const value = await load(events as readonly E[]);
+      return { ok: true, value, ms: performance.now() - started };
+    } catch (error) {
+      return { ok: false, error, ms: performance.now() - started };
     }
   };
 }
@@ -66,6 +99,7 @@ export async function runJobBatch(
   event: SQSEvent,
   deps: JobDeps,
   execute: Executor,
+  load?: Loader,
 ): Promise<SQSBatchResponse> {
   const run: BatchRun = {
     deps,
@@ -79,8 +113,20 @@ export async function runJobBatch(
   const settlements: Array<Settlement | undefined> = new Array(deliveries.length);
   const chunked = deps.definition.batch;
 
-  // One "unit" is a single delivery, or a chunk of deliveries for a batch job.
-  const runUnit = async (indexes: number[]) => {
+  // Loads from the events the deliveries carry (a claim-checked one is read in prepare:
+  // the job loads what is missing itself).
+  const startLoad = (indexes: readonly number[]): Promise<Loaded> | undefined => {
+    if (!load) return undefined;
+    const events = indexes.flatMap((i) => {
+      const delivery = deliveries[i];
+      return delivery?.message && !delivery.problem ? [delivery.message.event] : [];
+    });
+    return load(events);
+  };
+
+  // One "unit" is a single delivery, or a chunk of deliveries for a batch job (with its
+  // load, already started). `running` is called when the unit's jobs start.
+  const runUnit = async (indexes: number[], loading?: Promise<Loaded>, running?: () => void) => {
     const prepared = await Promise.all(
       indexes.flatMap((i) => {
         const delivery = deliveries[i];
@@ -93,9 +139,13 @@ export async function runJobBatch(
       else settlements[indexes[k] as number] = p.settlement;
     });
     if (ready.length === 0) return;
+    const loaded = await loading;
+    running?.();
     const started = performance.now();
-    const results = await execute(ready);
-    const durationMs = Math.round((performance.now() - started) / (chunked ? ready.length : 1));
+    const results = await execute(ready, loaded);
+    // A job's duration includes its share of the load, though that overlapped other work.
+    const elapsed = performance.now() - started + (loaded?.ms ?? 0);
+    const durationMs = Math.round(elapsed / (chunked ? ready.length : 1));
     await Promise.all(
       ready.map(async (r, k) => {
         settlements[r.delivery.index] = await settle(
@@ -108,7 +158,7 @@ export async function runJobBatch(
     );
   };
 
-  await schedule(deliveries.length, deps, run, chunked, runUnit);
+  await schedule(deliveries.length, deps, run, chunked, runUnit, startLoad, load !== undefined);
 
   // Not attempted because the target throttled: back off, uncounted.
   for (let i = 0; i < settlements.length; i++) {
@@ -127,22 +177,37 @@ export async function runJobBatch(
 
 /**
  * Starts units while the limiter allows and nothing has throttled. Single jobs: up to
- * `limit` in flight. Batch jobs: one chunk of `limit` jobs at a time.
+ * `limit` in flight. Batch jobs: one chunk of `limit` jobs at a time; with a load phase,
+ * the next chunk is taken, and its load started, as soon as the current chunk runs.
  */
 async function schedule(
   count: number,
   deps: JobDeps,
   run: BatchRun,
   chunked: boolean,
-  runUnit: (indexes: number[]) => Promise<void>,
+  runUnit: (indexes: number[], loading?: Promise<Loaded>, running?: () => void) => Promise<void>,
+  startLoad: (indexes: readonly number[]) => Promise<Loaded> | undefined,
+  overlap: boolean,
 ): Promise<void> {
   let next = 0;
   if (chunked) {
-    while (next < count && !run.throttled) {
-      const size = deps.limiter.limit;
-      const indexes = Array.from({ length: Math.min(size, count - next) }, (_, k) => next + k);
-      next += indexes.length;
-      await runUnit(indexes);
+    const take = (): number[] => {
+      const size = Math.min(deps.limiter.limit, count - next);
+      const indexes = Array.from({ length: size }, (_, k) => next + k);
+      next += size;
+      return indexes;
+    };
+    type Unit = { readonly indexes: number[]; readonly loading?: Promise<Loaded> };
+    const unit = (indexes: number[]): Unit => ({ indexes, loading: startLoad(indexes) });
+    let current: Unit | undefined;
+    while (!run.throttled) {
+      current ??= next < count ? unit(take()) : undefined;
+      if (!current) return;
+      let following: Unit | undefined;
+      // Without a load there is nothing to overlap: the next chunk is sized after this one.
+      const prefetch = overlap && next < count ? () => (following = unit(take())) : undefined;
+      await runUnit(current.indexes, current.loading, prefetch);
+      current = following;
     }
     return;
   }

@@ -25,6 +25,33 @@ function reasonOf(error: unknown, fallback: string): string {
   return typeof reason === 'string' && reason !== '' ? reason : fallback;
 }
 
+/** Gives the job's idempotency claim up (if it holds one) so a retry can run it again. */
+async function release(run: BatchRun, ready: Ready): Promise<void> {
+  const { idempotency } = run.deps;
+  if (!ready.claim || !idempotency) return;
+  await idempotency
+    .release(ready.claim)
+    .catch((error: unknown) =>
+      ready.context.log.warn('Claim not released', { error: describeError(error) }),
+    );
+}
+
+/** Writes the job's record in `state`; a failed write is logged, never fatal. */
+async function writeRecord(
+  run: BatchRun,
+  ready: Ready,
+  state: JobState,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const { deps } = run;
+  const record = { ...recordBase(ready, deps, deps.now()), ...extra, state };
+  await deps.records
+    .put(record)
+    .catch((error: unknown) =>
+      ready.context.log.warn('Job record not written', { error: describeError(error) }),
+    );
+}
+
 export async function settle(
   run: BatchRun,
   ready: Ready,
@@ -34,20 +61,6 @@ export async function settle(
   const { deps, metrics } = run;
   const { settings } = deps.definition;
   const log = ready.context.log;
-  const release = async () => {
-    if (!ready.claim || !deps.idempotency) return;
-    await deps.idempotency
-      .release(ready.claim)
-      .catch((error: unknown) => log.warn('Claim not released', { error: describeError(error) }));
-  };
-  const writeRecord = async (state: JobState, extra: Record<string, unknown> = {}) => {
-    const record = { ...recordBase(ready, deps, deps.now()), ...extra, state };
-    await deps.records
-      .put(record)
-      .catch((error: unknown) =>
-        log.warn('Job record not written', { error: describeError(error) }),
-      );
-  };
   metrics.duration(durationMs);
 
   if (result.kind === 'success') {
@@ -61,13 +74,13 @@ export async function settle(
           log.warn('Claim not completed', { error: describeError(error) }),
         );
     }
-    if (ready.recordSuccess) await writeRecord('completed');
+    if (ready.recordSuccess) await writeRecord(run, ready, 'completed');
     log.debug('Job succeeded', { durationMs });
     return { kind: 'ack' };
   }
 
   if (result.kind === 'snooze') {
-    await release();
+    await release(run, ready);
     const attributes: Record<string, MessageAttributeValue> = {
       [ATTEMPTS_ATTRIBUTE]: { DataType: 'Number', StringValue: String(ready.attempt - 1) },
     };
@@ -86,22 +99,22 @@ export async function settle(
       return { kind: 'retry', delaySeconds: result.delaySeconds };
     }
     metrics.count('snoozed');
-    if (ready.tracked) await writeRecord('snoozed', { attempts: ready.attempt - 1 });
+    if (ready.tracked) await writeRecord(run, ready, 'snoozed', { attempts: ready.attempt - 1 });
     log.info('Job snoozed', { delaySeconds: result.delaySeconds });
     return { kind: 'ack' };
   }
 
   if (result.kind === 'discard') {
-    await release();
+    await release(run, ready);
     metrics.count('discarded', result.reason);
-    await writeRecord('discarded', { reason: result.reason });
+    await writeRecord(run, ready, 'discarded', { reason: result.reason });
     log.info('Job discarded', { reason: result.reason });
     return { kind: 'ack' };
   }
 
   const error = result.error;
   const described = describeError(error);
-  await release();
+  await release(run, ready);
   if (error instanceof ThrottledError) {
     // One pushback halves the limit once per batch, however many of its jobs it failed (a
     // rejected bulk request fails all of them): AIMD reacts per congestion event.
@@ -132,7 +145,7 @@ export async function settle(
   };
   const retryAfter = error instanceof ThrottledError ? (error.retryAfterSeconds ?? 0) : 0;
   const delaySeconds = retryDelaySeconds(settings.backoff, ready.attempt, deps.random, retryAfter);
-  await writeRecord('retryable', {
+  await writeRecord(run, ready, 'retryable', {
     lastError: described,
     history: [...ready.history, entry],
     firstFailedAt: ready.firstFailedAt ?? now,

@@ -1,9 +1,10 @@
 /**
  * Lambda entry point of index-product (SQS event source mapping with ReportBatchItemFailures,
- * batches of up to 100). Configuration is read and clients are built once per container.
+ * batches of up to 1,000 run in chunks of 100). Configuration is read and clients are built
+ * once per container.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defineBatchJob } from '../../jobs/define-job';
+import { createDynamoDBClient } from '../../shared/dynamo-client';
 import { createOpenSearchClient } from '../../targets/opensearch/client';
 import { readIndexProductConfig } from './config';
 import { indexProductCode } from './index-products';
@@ -14,7 +15,7 @@ const config = readIndexProductConfig(process.env);
 export const handler = defineBatchJob(
   indexProductJob,
   indexProductCode({
-    dynamodb: new DynamoDBClient({}),
+    dynamodb: createDynamoDBClient(),
     search: createOpenSearchClient(config.openSearch),
     settings: config,
     now: () => new Date(),

@@ -1,7 +1,8 @@
 /**
  * index-product's work for one chunk of jobs: the events are triggers, the catalog row is
  * the truth. Per chunk: one BatchGetItem round per 100 distinct products, one bulk request,
- * one result per job.
+ * one result per job. The read is the job's `load` phase: the runtime runs it for the next
+ * chunk while this chunk's bulk request is in flight.
  *
  * - Several jobs for one product in a chunk: read once, written once; they share the outcome.
  * - Published row → the product document at the row's version (`external_gte`); not
@@ -67,20 +68,63 @@ interface ProductJobs {
   newest: number;
 }
 
+/** Catalog reads by product id, as {@link loadCatalogRows} gives them. */
+export type CatalogReads = ReadonlyMap<string, CatalogRead>;
+
 /**
  * @example
  * ```ts
  * export const handler = defineBatchJob(indexProductJob, indexProductCode(deps));
  * ```
  */
-export function indexProductCode(deps: IndexProductDeps): BatchJobCode<ProductEvent> {
-  return { performBatch: (contexts) => indexProducts(deps, contexts) };
+export function indexProductCode(deps: IndexProductDeps): BatchJobCode<ProductEvent, CatalogReads> {
+  return {
+    load: (events) => loadCatalogRows(deps, events),
+    performBatch: (contexts, reads) => indexProducts(deps, contexts, reads),
+  };
 }
 
-/** One result per context, in order (`undefined` = success). */
+/** The catalog rows of the products `events` name (events naming none are skipped). */
+export function loadCatalogRows(
+  deps: IndexProductDeps,
+  events: readonly unknown[],
+): Promise<Map<string, CatalogRead>> {
+  const ids = events.flatMap((event) => productReferenceOf(event)?.productId ?? []);
+  return readRows(deps, ids);
+}
+
+function readRows(deps: IndexProductDeps, ids: readonly string[]) {
+  const { settings } = deps;
+  return readCatalogRows(deps.dynamodb, ids, {
+    table: settings.catalogTable,
+    attempts: settings.catalogReadAttempts,
+    backoff: settings.catalogReadBackoff,
+    random: deps.random,
+    sleep: deps.sleep,
+  });
+}
+
+/** `loaded` with the rows it lacks read now (all of them without `loaded`). */
+async function completeReads(
+  deps: IndexProductDeps,
+  ids: readonly string[],
+  loaded: CatalogReads | undefined,
+): Promise<CatalogReads> {
+  const missing = loaded ? ids.filter((id) => !loaded.has(id)) : ids;
+  if (missing.length === 0 && loaded) return loaded;
+  const read = await readRows(deps, missing);
+  if (loaded) for (const [id, entry] of loaded) read.set(id, entry);
+  return read;
+}
+
+/**
+ * One result per context, in order (`undefined` = success). `loaded`: rows read ahead by
+ * {@link loadCatalogRows}; products it lacks are read here.
+ */
 export async function indexProducts(
   deps: IndexProductDeps,
   contexts: readonly JobContext<unknown>[],
+  loaded?: CatalogReads,
 ): Promise<BatchItemResult[]> {
   const errors: Array<Error | undefined> = new Array(contexts.length).fill(undefined);
   const products = new Map<string, ProductJobs>();
@@ -98,13 +142,7 @@ export async function indexProducts(
   if (products.size === 0) return throttleOncePerBatch(errors);
 
   const { settings } = deps;
-  const reads = await readCatalogRows(deps.dynamodb, [...products.keys()], {
-    table: settings.catalogTable,
-    attempts: settings.catalogReadAttempts,
-    backoff: settings.catalogReadBackoff,
-    random: deps.random,
-    sleep: deps.sleep,
-  });
+  const reads = await completeReads(deps, [...products.keys()], loaded);
   const indexedAt = deps.now().toISOString();
   const writes: BulkWrite[] = [];
   const jobsOfWrite: number[][] = [];

@@ -1,6 +1,6 @@
 /**
  * index-product: reads the product named by a catalog event from the catalog table and
- * bulk-indexes it into OpenSearch. Batch-aware: one bulk request per batch.
+ * bulk-indexes it into OpenSearch. Batch-aware: one bulk request per chunk of a batch.
  */
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs/job-definition';
 
@@ -13,8 +13,11 @@ export const indexProductJob = jobDefinition({
   settings: {
     ...DEFAULT_JOB_SETTINGS,
     timeoutSeconds: 120,
-    // Bulk requests pay off with larger batches; the window lets them fill up.
-    batchSize: 100,
+    // One bulk request per chunk of 100; a delivered batch holds several chunks, so the
+    // catalog read of one chunk overlaps the bulk request of the one before. The window
+    // lets batches fill up.
+    batchSize: 1_000,
+    chunkSize: 100,
     maxBatchingWindowSeconds: 5,
     maxConcurrency: 5,
     // External versions make a repeated index write a no-op, so no store is needed.

@@ -17,6 +17,7 @@ import type { IndexProductSettings } from '../../../../functions/workers/index-p
 import {
   CatalogRowBehindError,
   indexProducts,
+  loadCatalogRows,
   NotAProductEventError,
 } from '../../../../functions/workers/index-product/index-products';
 import type { CatalogRow } from '../../../../local/shop/catalog-rows';
@@ -74,12 +75,21 @@ function job(productId: string, catalogVersion: number, n = 0): JobContext {
   };
 }
 
-async function run(contexts: JobContext[], answer?: (id: string) => ItemAnswer) {
+const deps = (search: FakeSearch) => ({
+  dynamodb,
+  search: search.client,
+  settings,
+  now: () => NOW,
+  sleep: async () => undefined,
+});
+
+async function run(
+  contexts: JobContext[],
+  answer?: (id: string) => ItemAnswer,
+  loaded?: Parameters<typeof indexProducts>[2],
+) {
   const search: FakeSearch = fakeSearch((item) => answer?.(item.meta._id) ?? { status: 201 });
-  const results = await indexProducts(
-    { dynamodb, search: search.client, settings, now: () => NOW, sleep: async () => undefined },
-    contexts,
-  );
+  const results = await indexProducts(deps(search), contexts, loaded);
   return { results, search, items: search.requests.flatMap((r) => r.items) };
 }
 
@@ -174,5 +184,30 @@ describe('indexProducts', () => {
     expect(errorOf(results[0])).toBeInstanceOf(NotAProductEventError);
     expect(search.requests).toHaveLength(0);
     expect(catalog.commandCalls(BatchGetItemCommand)).toHaveLength(0);
+  });
+
+  it('uses rows loaded ahead, reading only the products they lack', async () => {
+    store(catalogRow('p-1', 1), catalogRow('p-2', 2), catalogRow('p-3', 1));
+    const search = fakeSearch(() => ({ status: 201 }));
+    const loaded = await loadCatalogRows(deps(search), [job('p-1', 1).event, job('p-2', 2).event]);
+    expect(catalog.commandCalls(BatchGetItemCommand)).toHaveLength(1);
+    // A newer row stored after the load is not seen for p-2: the loaded read is used.
+    store(catalogRow('p-2', 3));
+    const { results, items } = await run(
+      [job('p-1', 1), job('p-2', 2), job('p-3', 1)],
+      undefined,
+      loaded,
+    );
+    expect(results).toEqual([undefined, undefined, undefined]);
+    const reads = catalog.commandCalls(BatchGetItemCommand);
+    expect(reads).toHaveLength(2);
+    expect(reads[1]?.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([
+      { productId: { S: 'p-3' } },
+    ]);
+    expect(items.map((i) => [i.meta._id, i.meta.version])).toEqual([
+      ['p-1', 1],
+      ['p-2', 2],
+      ['p-3', 1],
+    ]);
   });
 });

@@ -1,0 +1,155 @@
+/**
+ * A batch job's `load` phase: what it reads reaches performBatch, the next chunk's load
+ * overlaps the current chunk's run, chunks still run one at a time and in order, and a
+ * throttled chunk leaves later chunks unattempted though they were loaded.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { AimdLimiter } from '../../../functions/jobs/aimd-limiter';
+import { defineBatchJob } from '../../../functions/jobs/define-job';
+import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../functions/jobs/job-definition';
+import { failed } from '../../../functions/jobs/outcomes';
+import type { JobContext } from '../../../functions/jobs/run-types';
+import { ThrottledError } from '../../../functions/shared/throttling';
+import { METRICS } from '../../../functions/topology/topology';
+import { jobMessage, sqsRecord, testJobDeps } from './support';
+
+const M = METRICS.jobs;
+
+const definition = jobDefinition({
+  name: 'index-product',
+  description: 'test',
+  eventTypes: ['*'],
+  batch: true,
+  access: {},
+  settings: {
+    ...DEFAULT_JOB_SETTINGS,
+    batchSize: 10,
+    chunkSize: 4,
+    idempotency: 'natural',
+  },
+});
+
+type Event = { data: { productId: string } };
+const idsOf = (events: readonly unknown[]) => events.map((e) => (e as Event).data.productId);
+const idsOfJobs = (jobs: readonly JobContext[]) => idsOf(jobs.map((j) => j.event));
+
+const records = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    sqsRecord(jobMessage('index-product', i), { messageId: `m${i}` }),
+  );
+
+describe('batch job load phase', () => {
+  it('loads each chunk from its events and hands the result to its performBatch', async () => {
+    const kit = testJobDeps(definition);
+    const load = vi.fn(async (events: readonly unknown[]) => new Set(idsOf(events)));
+    const performBatch = vi.fn(async (jobs: readonly JobContext[], loaded?: Set<string>) =>
+      jobs.map((job) =>
+        loaded?.has((job.event as Event).data.productId)
+          ? undefined
+          : failed(new Error('not loaded')),
+      ),
+    );
+    const handler = defineBatchJob(definition, { load, performBatch }, kit.deps);
+    const response = await handler({ Records: records(10) });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(load.mock.calls.map(([events]) => idsOf(events))).toEqual([
+      ['prod-0', 'prod-1', 'prod-2', 'prod-3'],
+      ['prod-4', 'prod-5', 'prod-6', 'prod-7'],
+      ['prod-8', 'prod-9'],
+    ]);
+    expect(performBatch.mock.calls.map(([jobs]) => idsOfJobs(jobs))).toEqual(
+      load.mock.calls.map(([events]) => idsOf(events)),
+    );
+    expect(kit.metric(M.succeeded)).toBe(10);
+  });
+
+  it('loads the next chunk while the current one runs, and runs chunks one at a time', async () => {
+    const kit = testJobDeps(definition);
+    const log: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const handler = defineBatchJob(
+      definition,
+      {
+        load: async (events: readonly unknown[]) => {
+          log.push(`load ${idsOf(events)[0]}`);
+        },
+        performBatch: async (jobs: readonly JobContext[]) => {
+          peak = Math.max(peak, ++running);
+          log.push(`run ${idsOfJobs(jobs)[0]}`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          log.push(`done ${idsOfJobs(jobs)[0]}`);
+          running--;
+          return jobs.map(() => undefined);
+        },
+      },
+      kit.deps,
+    );
+    await handler({ Records: records(10) });
+    expect(peak).toBe(1);
+    expect(log).toEqual([
+      'load prod-0',
+      'load prod-4', // started as chunk 1 starts running
+      'run prod-0',
+      'done prod-0',
+      'load prod-8',
+      'run prod-4',
+      'done prod-4',
+      'run prod-8',
+      'done prod-8',
+    ]);
+  });
+
+  it('leaves a loaded chunk unattempted when the chunk before it throttled', async () => {
+    const limiter = new AimdLimiter({ initial: 4, max: 4 });
+    const kit = testJobDeps(definition, { limiter });
+    const load = vi.fn(async () => undefined);
+    const performBatch = vi.fn(async (jobs: readonly JobContext[]) =>
+      jobs.map(() => failed(new ThrottledError('rejected_execution_exception'))),
+    );
+    const handler = defineBatchJob(definition, { load, performBatch }, kit.deps);
+    const response = await handler({ Records: records(10) });
+    expect(load).toHaveBeenCalledTimes(2); // chunk 2 was read ahead…
+    expect(performBatch).toHaveBeenCalledOnce(); // …but never run
+    expect(response.batchItemFailures).toHaveLength(10);
+    expect(kit.metric(M.throttled)).toBe(4);
+    expect(kit.metric(M.deferred)).toBe(6);
+    // Only the throttled chunk's jobs were attempted: only they have records.
+    expect(kit.dynamo.table('sluice-test-job-records').size).toBe(4);
+  });
+
+  it('fails the jobs of a chunk whose load throws, as a throw from performBatch would', async () => {
+    const kit = testJobDeps(definition);
+    const performBatch = vi.fn(async (jobs: readonly JobContext[]) => jobs.map(() => undefined));
+    const handler = defineBatchJob(
+      definition,
+      {
+        load: async (events: readonly unknown[]) => {
+          if (idsOf(events).includes('prod-4')) throw new Error('connection reset');
+        },
+        performBatch,
+      },
+      kit.deps,
+    );
+    const response = await handler({ Records: records(10) });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      'm4',
+      'm5',
+      'm6',
+      'm7',
+    ]);
+    expect(performBatch).toHaveBeenCalledTimes(2);
+    expect(kit.metric(M.retried)).toBe(4);
+    expect(kit.metric(M.succeeded)).toBe(6);
+  });
+
+  it('rejects a chunk size above the batch size, and a chunk size on a job that is not batch', () => {
+    const settings = { ...DEFAULT_JOB_SETTINGS, batchSize: 10 };
+    expect(() =>
+      jobDefinition({ ...definition, settings: { ...settings, chunkSize: 11 } }),
+    ).toThrow('chunkSize');
+    expect(() =>
+      jobDefinition({ ...definition, batch: false, settings: { ...settings, chunkSize: 5 } }),
+    ).toThrow('chunkSize is only meaningful for a batch job');
+  });
+});
