@@ -2,8 +2,9 @@
  * Lambda entry point of detect-login-abuse (SQS event source mapping with
  * ReportBatchItemFailures). Configuration is read and clients are built once per container.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
 import { defineJob } from '../../jobs/define-job';
+import { createDynamoDBClient } from '../../shared/dynamo-client';
 import { openSearchClientFromEnv } from '../../targets/opensearch/client';
 import { readAbuseConfig } from './abuse-config';
 import { detectLoginAbuseCode } from './detect-login-abuse';
@@ -12,7 +13,7 @@ import { detectLoginAbuseJob } from './job';
 export const handler = defineJob(
   detectLoginAbuseJob,
   detectLoginAbuseCode({
-    dynamodb: new DynamoDBClient({}),
+    dynamodb: createDynamoDBClient(),
     search: openSearchClientFromEnv(process.env),
     config: readAbuseConfig(process.env),
     now: () => new Date(),

@@ -2,8 +2,9 @@
  * Lambda entry point of record-commission (SQS event source mapping with
  * ReportBatchItemFailures). Configuration is read and clients are built once per container.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
 import { defineJob } from '../../jobs/define-job';
+import { createDynamoDBClient } from '../../shared/dynamo-client';
 import { recordCommissionJob } from './job';
 import { readRecordCommissionConfig, recordCommissionCode } from './record-commissions';
 
@@ -11,5 +12,5 @@ const config = readRecordCommissionConfig(process.env);
 
 export const handler = defineJob(
   recordCommissionJob,
-  recordCommissionCode({ ...config, dynamodb: new DynamoDBClient({}), now: () => new Date() }),
+  recordCommissionCode({ ...config, dynamodb: createDynamoDBClient(), now: () => new Date() }),
 );

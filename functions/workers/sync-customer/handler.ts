@@ -3,15 +3,15 @@
  * ReportBatchItemFailures). Configuration is read and clients are built once per container.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defineJob } from '../../jobs/define-job';
+import { createDynamoDBClient } from '../../shared/dynamo-client';
 import { syncCustomerJob } from './job';
 import { customersTable, syncCustomerCode } from './sync-customer';
 
 export const handler = defineJob(
   syncCustomerJob,
   syncCustomerCode({
-    dynamodb: new DynamoDBClient({}),
+    dynamodb: createDynamoDBClient(),
     table: customersTable(process.env),
     now: () => new Date(),
     pause: async (ms) => {
