@@ -69,13 +69,14 @@ export class EventParser {
         {},
       );
     }
-    const identity = identityOf(candidate as Record<string, unknown>);
+    // The identity is read only for a rejection: valid records, the many, skip building it.
+    const fields = candidate as Record<string, unknown>;
     const envelopeCheck = this.firstError(CloudEventEnvelope, candidate);
     if (envelopeCheck) {
       return reject(
         'INVALID_ENVELOPE',
         `Invalid CloudEvents envelope: ${envelopeCheck.message}`,
-        identity,
+        identityOf(fields),
         envelopeCheck.path,
       );
     }
@@ -85,14 +86,18 @@ export class EventParser {
       return reject(
         'INVALID_ENVELOPE',
         'Missing schema version: set the dataversion attribute',
-        identity,
+        identityOf(fields),
         '/dataversion',
       );
     }
-    identity.version = version;
     const definition = this.registry.get(envelope.type);
     if (!definition) {
-      return reject('UNKNOWN_TYPE', `Unknown event type ${envelope.type}`, identity, '/type');
+      return reject(
+        'UNKNOWN_TYPE',
+        `Unknown event type ${envelope.type}`,
+        identityOf(fields, version),
+        '/type',
+      );
     }
     const latest = definition.versions.length;
     const entry = definition.versions[version - 1];
@@ -100,7 +105,7 @@ export class EventParser {
       return reject(
         'UNKNOWN_VERSION',
         `${envelope.type} version ${version} is unknown here: this code reads versions 1..${latest}`,
-        identity,
+        identityOf(fields, version),
         '/dataversion',
       );
     }
@@ -109,7 +114,7 @@ export class EventParser {
       return reject(
         'SCHEMA_VIOLATION',
         `${envelope.type} v${version}: ${dataError.message}`,
-        identity,
+        identityOf(fields, version),
         `/data${dataError.path}`,
       );
     }
@@ -126,7 +131,7 @@ export class EventParser {
         return reject(
           'UPCAST_FAILED',
           `${envelope.type} v${version} → v${latest}: ${(error as Error).message}`,
-          identity,
+          identityOf(fields, version),
           '/data',
           error,
         );
@@ -136,7 +141,7 @@ export class EventParser {
         return reject(
           'UPCAST_FAILED',
           `${envelope.type} v${version} upcast to v${latest} is invalid: ${upcastError.message}`,
-          identity,
+          identityOf(fields, version),
           `/data${upcastError.path}`,
         );
       }
@@ -173,15 +178,30 @@ function reject(
   path?: string,
   cause?: unknown,
 ): ParseResult {
-  return { ok: false, error: new RecordRejectedError(reason, message, path, { cause }), identity };
+  // A rejection is an expected verdict on data: its stack (always this parser) is never
+  // read — dead letters and logs carry the class, message and path — and capturing it cost
+  // more than building the rest of the rejection.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return {
+      ok: false,
+      error: new RecordRejectedError(reason, message, path, { cause }),
+      identity,
+    };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
-function identityOf(candidate: Record<string, unknown>): EventIdentity {
+/** What a rejected event says about itself; `version` once it is known, else `dataversion`. */
+function identityOf(candidate: Record<string, unknown>, version?: number): EventIdentity {
   const identity: EventIdentity = {};
   if (typeof candidate.id === 'string') identity.id = candidate.id;
   if (typeof candidate.source === 'string') identity.source = candidate.source;
   if (typeof candidate.type === 'string') identity.type = candidate.type;
-  if (typeof candidate.dataversion === 'number') identity.version = candidate.dataversion;
+  if (version !== undefined) identity.version = version;
+  else if (typeof candidate.dataversion === 'number') identity.version = candidate.dataversion;
   return identity;
 }
 

@@ -117,10 +117,23 @@ export class EventRegistry {
     return this.byType.get(type);
   }
 
-  /** Known versions per type, e.g. `{ ITEM_SOLD: [1, 2] }`: written into dead letters. */
+  /**
+   * Known versions per type, e.g. `{ ITEM_SOLD: [1, 2] }`: written into dead letters.
+   * Computed once (the definitions do not change) and frozen, as every dead letter shares it.
+   */
   knownVersions(): Record<string, number[]> {
-    const known: Record<string, number[]> = {};
-    for (const { type, versions } of this.definitions) known[type] = versions.map((v) => v.version);
-    return known;
+    if (this.known === undefined) {
+      const known: Record<string, number[]> = {};
+      for (const { type, versions } of this.definitions) {
+        const list = versions.map((v) => v.version);
+        Object.freeze(list);
+        known[type] = list;
+      }
+      Object.freeze(known);
+      this.known = known;
+    }
+    return this.known;
   }
+
+  private known: Record<string, number[]> | undefined;
 }

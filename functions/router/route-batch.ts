@@ -6,10 +6,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventParser } from '../events/parse-event';
+import { JobMessageWriter } from '../jobs/job-message';
 import { RecordRejectedError } from '../shared/errors';
-import { type SendOptions, sendMessages } from '../shared/sqs-batch-sender';
+import { BatchSender, type SendOptions, sendMessages } from '../shared/sqs-batch-sender';
 import type { Log, MetricCounter } from '../shared/telemetry';
-import { METRICS, type Routes } from '../topology/topology';
+import { type JobName, METRICS, type Routes } from '../topology/topology';
 import { jobQueueUrl, type RouterConfig } from './config';
 import { deadLetterMessage } from './dead-letters';
 import { partitionKey } from './kafka-record';
@@ -29,6 +30,31 @@ export interface RouterDeps {
 }
 
 export type Outcome = 'routed' | 'skipped' | 'dead-lettered' | 'pending';
+
+/**
+ * What is kept of a record until its batch ends. A routed record keeps only its list of
+ * jobs, through an object shared by every record with that list, so the records of a large
+ * batch do not pile up in memory (and get copied by every young-generation GC) while it is
+ * sent. In the rare case SQS rejects one of its jobs, its identity is read again.
+ */
+type Kept = Exclude<Plan, { kind: 'jobs' }> | Routed;
+
+interface Routed {
+  readonly kind: 'routed';
+  readonly jobs: readonly JobName[];
+}
+
+const routedByJobs = new WeakMap<readonly JobName[], Routed>();
+
+/** The one {@link Routed} of a list of jobs (lists are shared per event type). */
+function routed(jobs: readonly JobName[]): Routed {
+  let kept = routedByJobs.get(jobs);
+  if (kept === undefined) {
+    kept = Object.freeze({ kind: 'routed', jobs });
+    routedByJobs.set(jobs, kept);
+  }
+  return kept;
+}
 
 /**
  * Decides which rejected records may be dead-lettered now, knowing which records are
@@ -63,7 +89,7 @@ export async function routeBatch(
     parser: deps.parser,
     routes: deps.routes,
     queueUrlOf: (job: PlannedJob['job']) => {
-      // One string per queue: Map lookups on it (per message, in sendMessages) hash it once.
+      // One string per queue: Map lookups on it (per message, in the sender) hash it once.
       let url = queueUrls.get(job);
       if (url === undefined) {
         url = jobQueueUrl(deps.config, job);
@@ -71,34 +97,8 @@ export async function routeBatch(
       }
       return url;
     },
-    codeVersion: deps.codeVersion,
-    enqueuedAt,
+    jobMessages: new JobMessageWriter(enqueuedAt, deps.codeVersion),
   };
-  const plans: Plan[] = inputs.map((input, index) => {
-    const plan = planRecord(input, index, context);
-    // Reject a record whose job cannot fit before any of its jobs is sent, so it is either
-    // routed or dead-lettered, never both.
-    const tooBig =
-      plan.kind === 'jobs'
-        ? plan.jobs.find((j) => j.bytes > deps.config.maxMessageBytes)
-        : undefined;
-    if (plan.kind !== 'jobs' || !tooBig) return plan;
-    return {
-      kind: 'reject',
-      error: new RecordRejectedError(
-        'JOB_REJECTED',
-        `Job ${tooBig.job} could not be enqueued: Message of ${tooBig.bytes} bytes exceeds the SQS limit of ${deps.config.maxMessageBytes} bytes`,
-      ),
-      identity: {
-        id: plan.event.id,
-        source: plan.event.source,
-        type: plan.event.type,
-        version: plan.receivedVersion,
-      },
-    };
-  });
-  deps.counter.count(M.recordsReceived, inputs.length);
-
   const sendOptions: SendOptions = {
     maxBytes: deps.config.maxMessageBytes,
     maxAttempts: deps.config.sendMaxAttempts,
@@ -108,29 +108,49 @@ export async function routeBatch(
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
 
+  // Jobs go to the sender as records are planned: full batches are sent while the rest of
+  // the batch is planned, and each message is garbage once its call is answered.
+  const sender = new BatchSender<PlannedJob>(deps.sqs, sendOptions);
+  const plans: Kept[] = [];
+  const messages: PlannedJob[] = [];
+  for (let index = 0; index < inputs.length; index++) {
+    messages.length = 0;
+    const plan = planRecord(inputs[index] as RouterInput, index, context, messages);
+    // Reject a record whose job cannot fit before any of its jobs is sent, so it is either
+    // routed or dead-lettered, never both.
+    const tooBig = messages.find((j) => j.bytes > deps.config.maxMessageBytes);
+    if (plan.kind === 'jobs' && tooBig) {
+      plans.push({
+        kind: 'reject',
+        error: new RecordRejectedError(
+          'JOB_REJECTED',
+          `Job ${tooBig.job} could not be enqueued: Message of ${tooBig.bytes} bytes exceeds the SQS limit of ${deps.config.maxMessageBytes} bytes`,
+        ),
+        identity: plan.identity,
+      });
+      continue;
+    }
+    for (const message of messages) sender.add(message);
+    plans.push(plan.kind === 'jobs' ? routed(plan.jobs) : plan);
+    if (sender.backlogged) await sender.drained();
+  }
+  deps.counter.count(M.recordsReceived, inputs.length);
+
   const pending = new Map<number, Error>();
-  const jobs = plans.flatMap((plan) => (plan.kind === 'jobs' ? plan.jobs : []));
-  const sent = await sendMessages(deps.sqs, jobs, sendOptions);
+  const sent = await sender.finish();
   for (const { message, error } of sent.unsent) pending.set(message.input, error);
   for (const { message, error } of sent.rejected) {
-    const plan = plans[message.input] as Plan;
-    if (plan.kind !== 'jobs') continue;
+    if ((plans[message.input] as Kept).kind !== 'routed') continue;
     const rejection = new RecordRejectedError(
       'JOB_REJECTED',
       `Job ${message.job} could not be enqueued: ${error.message}`,
       undefined,
       { cause: error },
     );
-    plans[message.input] = {
-      kind: 'reject',
-      error: rejection,
-      identity: {
-        id: plan.event.id,
-        source: plan.event.source,
-        type: plan.event.type,
-        version: plan.receivedVersion,
-      },
-    };
+    // Planning the record again is deterministic and gives back the identity it dropped.
+    const again = planRecord(inputs[message.input] as RouterInput, message.input, context, []);
+    const identity = again.kind === 'reject' ? {} : again.identity;
+    plans[message.input] = { kind: 'reject', error: rejection, identity };
   }
 
   const allowed = gate(new Set(pending.keys()), inputs);
@@ -139,7 +159,7 @@ export async function routeBatch(
   // it again from an earlier offset.
   const byPartition = new Map<string, number[]>();
   for (let index = 0; index < plans.length; index++) {
-    const plan = plans[index] as Plan;
+    const plan = plans[index] as Kept;
     if (plan.kind !== 'reject' || pending.has(index)) continue;
     if (!allowed(index)) {
       pending.set(index, plan.error);
@@ -172,8 +192,9 @@ export async function routeBatch(
     }),
   );
 
-  // Jobs enqueued are counted per job name once per batch, not once per record.
-  const enqueued = new Map<string, number>();
+  // Jobs enqueued are counted per job name once per batch, not once per record: first per
+  // list of jobs (one shared list per event type), then per name.
+  const countsByJobs = new Map<readonly JobName[], number>();
   const outcomes = plans.map((plan, index): Outcome => {
     const pendingError = pending.get(index);
     if (pendingError) {
@@ -183,12 +204,16 @@ export async function routeBatch(
       );
       return 'pending';
     }
-    if (plan.kind === 'jobs') {
-      for (const { job } of plan.jobs) enqueued.set(job, (enqueued.get(job) ?? 0) + 1);
+    if (plan.kind === 'routed') {
+      countsByJobs.set(plan.jobs, (countsByJobs.get(plan.jobs) ?? 0) + 1);
       return 'routed';
     }
     return settle(plan, index, inputs, deps);
   });
+  const enqueued = new Map<string, number>();
+  for (const [jobs, count] of countsByJobs) {
+    for (const job of jobs) enqueued.set(job, (enqueued.get(job) ?? 0) + count);
+  }
   for (const [job, count] of enqueued) {
     deps.counter.count(M.jobsEnqueued, count, jobDimensions(job));
   }
@@ -196,14 +221,14 @@ export async function routeBatch(
 }
 
 function settle(
-  plan: Exclude<Plan, { kind: 'jobs' }>,
+  plan: Exclude<Kept, Routed>,
   index: number,
   inputs: readonly RouterInput[],
   deps: RouterDeps,
 ): Outcome {
   const { counter } = deps;
   if (plan.kind === 'skip') {
-    counter.count(M.recordsSkipped, 1, { [D.eventType]: plan.event.type });
+    counter.count(M.recordsSkipped, 1, { [D.eventType]: plan.identity.type });
     return 'skipped';
   }
   const { error, identity } = plan;

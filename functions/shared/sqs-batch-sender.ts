@@ -139,10 +139,7 @@ export async function sendMessages<T extends OutgoingMessage>(
   const byQueue = new Map<string, T[]>();
   for (const message of messages) {
     if (message.bytes > options.maxBytes) {
-      const error = new PermanentError(
-        `Message of ${message.bytes} bytes exceeds the SQS limit of ${options.maxBytes} bytes`,
-      );
-      outcome.rejected.push({ message, error });
+      outcome.rejected.push({ message, error: tooLarge(message, options) });
       continue;
     }
     const queue = byQueue.get(message.queueUrl);
@@ -152,11 +149,16 @@ export async function sendMessages<T extends OutgoingMessage>(
   const batches: T[][] = [];
   for (const queued of byQueue.values()) batches.push(...packBatches(queued, options.maxBytes));
 
+  const sink: BatchSink<T> = {
+    rejected: outcome.rejected,
+    unsent: outcome.unsent,
+    sent: (message) => outcome.sent.push(message),
+  };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < batches.length) {
       const batch = batches[next++] as T[];
-      await sendBatch(sqs, batch, options, outcome);
+      await sendBatch(sqs, batch, options, sink);
     }
   };
   const workers = Array.from({ length: Math.min(options.concurrency, batches.length) }, worker);
@@ -164,11 +166,159 @@ export async function sendMessages<T extends OutgoingMessage>(
   return outcome;
 }
 
+/**
+ * Sends messages while they are still being produced: each queue's messages are packed in
+ * order exactly as {@link packBatches} would, and a batch goes out as soon as it is full,
+ * with at most `concurrency` calls in flight and the other full batches waiting their turn.
+ * The producer awaits {@link drained} whenever {@link backlogged} is set, then calls
+ * {@link finish} for the partial batches and the outcome.
+ *
+ * Compared with collecting everything first and calling {@link sendMessages}, the calls
+ * overlap with the producer's work, and a message is garbage as soon as its call is
+ * answered instead of living until the last one is: messages sent are counted, not kept.
+ *
+ * @example
+ * ```ts
+ * const sender = new BatchSender<OutgoingMessage>(sqs, options);
+ * for (const message of produce()) {
+ *   sender.add(message);
+ *   if (sender.backlogged) await sender.drained();
+ * }
+ * const { rejected, unsent } = await sender.finish();
+ * ```
+ */
+export class BatchSender<T extends OutgoingMessage> {
+  /** Messages accepted by SQS so far. */
+  sentCount = 0;
+  private readonly outcome: Omit<SendOutcome<T>, 'sent'> = { rejected: [], unsent: [] };
+  private readonly sink: BatchSink<T> = {
+    rejected: this.outcome.rejected,
+    unsent: this.outcome.unsent,
+    sent: () => {
+      this.sentCount++;
+    },
+  };
+  /** Per queue, the batch being filled, in the order queues first appeared. */
+  private readonly open = new Map<string, { messages: T[]; bytes: number }>();
+  /** Full batches waiting for a free call slot, oldest first from `waitingFrom`. */
+  private waiting: T[][] = [];
+  private waitingFrom = 0;
+  private inFlight = 0;
+  private failure: { error: unknown } | undefined;
+  private wakers: Array<() => void> = [];
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly options: SendOptions,
+  ) {}
+
+  /** Queues a message; a message larger than the limit is rejected without a call. */
+  add(message: T): void {
+    if (message.bytes > this.options.maxBytes) {
+      this.outcome.rejected.push({ message, error: tooLarge(message, this.options) });
+      return;
+    }
+    let open = this.open.get(message.queueUrl);
+    if (open === undefined) {
+      open = { messages: [], bytes: 0 };
+      this.open.set(message.queueUrl, open);
+    } else if (open.bytes + message.bytes > this.options.maxBytes) {
+      this.dispatch(open.messages);
+      open.messages = [];
+      open.bytes = 0;
+    }
+    open.messages.push(message);
+    open.bytes += message.bytes;
+    if (open.messages.length === SQS_MAX_BATCH_ENTRIES) {
+      this.dispatch(open.messages);
+      open.messages = [];
+      open.bytes = 0;
+    }
+  }
+
+  /** Whether as many full batches wait as calls may be in flight: time to await {@link drained}. */
+  get backlogged(): boolean {
+    return this.waiting.length - this.waitingFrom >= this.options.concurrency;
+  }
+
+  /** Resolves once no full batch waits for a call slot (or a call failed for good). */
+  async drained(): Promise<void> {
+    while (this.waiting.length > this.waitingFrom && this.failure === undefined) {
+      await new Promise<void>((wake) => this.wakers.push(wake));
+    }
+  }
+
+  /**
+   * Sends the partial batches and waits for every call.
+   *
+   * @throws PermanentError when a call failed for a reason no message can fix; the batches
+   * still waiting then are not sent.
+   */
+  async finish(): Promise<Omit<SendOutcome<T>, 'sent'>> {
+    for (const open of this.open.values()) {
+      if (open.messages.length > 0) this.dispatch(open.messages);
+    }
+    this.open.clear();
+    while (this.inFlight > 0) await new Promise<void>((wake) => this.wakers.push(wake));
+    if (this.failure) throw this.failure.error;
+    return this.outcome;
+  }
+
+  private dispatch(batch: T[]): void {
+    if (this.failure) return;
+    if (this.inFlight < this.options.concurrency) this.start(batch);
+    else this.waiting.push(batch);
+  }
+
+  private start(batch: T[]): void {
+    this.inFlight++;
+    sendBatch(this.sqs, batch, this.options, this.sink).then(
+      () => this.settle(),
+      (error: unknown) => {
+        this.failure ??= { error };
+        this.settle();
+      },
+    );
+  }
+
+  private settle(): void {
+    this.inFlight--;
+    if (this.failure) {
+      this.waiting = [];
+      this.waitingFrom = 0;
+    } else if (this.waitingFrom < this.waiting.length) {
+      const next = this.waiting[this.waitingFrom] as T[];
+      this.waiting[this.waitingFrom++] = [];
+      if (this.waitingFrom === this.waiting.length) {
+        this.waiting = [];
+        this.waitingFrom = 0;
+      }
+      this.start(next);
+    }
+    const wakers = this.wakers;
+    this.wakers = [];
+    for (const wake of wakers) wake();
+  }
+}
+
+function tooLarge(message: OutgoingMessage, options: SendOptions): PermanentError {
+  return new PermanentError(
+    `Message of ${message.bytes} bytes exceeds the SQS limit of ${options.maxBytes} bytes`,
+  );
+}
+
+/** Where a batch's results go. */
+interface BatchSink<T> {
+  readonly rejected: SendOutcome<T & OutgoingMessage>['rejected'];
+  readonly unsent: SendOutcome<T & OutgoingMessage>['unsent'];
+  sent(message: T): void;
+}
+
 async function sendBatch<T extends OutgoingMessage>(
   sqs: SQSClient,
   batch: T[],
   options: SendOptions,
-  outcome: SendOutcome<T>,
+  outcome: BatchSink<T>,
 ): Promise<void> {
   const wait = options.sleep ?? sleep;
   let pending = batch;
@@ -187,8 +337,9 @@ async function sendBatch<T extends OutgoingMessage>(
           Entries: pending.map(toEntry),
         }),
       );
+      const failures = response.Failed ?? [];
       const failedIds = new Set<string>();
-      for (const failure of response.Failed ?? []) {
+      for (const failure of failures) {
         const index = Number(failure.Id);
         const message = pending[index];
         if (message === undefined) continue;
@@ -201,9 +352,12 @@ async function sendBatch<T extends OutgoingMessage>(
           lastErrors.set(message, new TransientError(detail));
         }
       }
-      pending.forEach((message, index) => {
-        if (!failedIds.has(String(index))) outcome.sent.push(message);
-      });
+      for (let index = 0; index < pending.length; index++) {
+        // Entry ids are the indexes; the set is only consulted when something failed.
+        if (failures.length === 0 || !failedIds.has(String(index))) {
+          outcome.sent(pending[index] as T);
+        }
+      }
     } catch (error) {
       const classified = classifyAwsError(error, 'SendMessageBatch failed');
       if (classified instanceof PermanentError) throw classified;
@@ -223,12 +377,28 @@ async function sendBatch<T extends OutgoingMessage>(
 
 function toEntry(message: OutgoingMessage, index: number): SendMessageBatchRequestEntry {
   const entry: SendMessageBatchRequestEntry = { Id: String(index), MessageBody: message.body };
-  if (message.attributes) {
-    const attributes: Record<string, MessageAttributeValue> = {};
-    for (const name in message.attributes) {
-      attributes[name] = { DataType: 'String', StringValue: message.attributes[name] };
-    }
-    entry.MessageAttributes = attributes;
-  }
+  if (message.attributes) entry.MessageAttributes = messageAttributes(message.attributes);
   return entry;
+}
+
+// Senders often reuse one attributes object for many messages (the router: one per job and
+// event type); its SQS form is built once. The SDK only reads it.
+const sqsAttributes = new WeakMap<
+  Readonly<Record<string, string>>,
+  Record<string, MessageAttributeValue>
+>();
+
+function messageAttributes(
+  attributes: Readonly<Record<string, string>>,
+): Record<string, MessageAttributeValue> {
+  let converted = sqsAttributes.get(attributes);
+  if (converted === undefined) {
+    converted = {};
+    for (const name in attributes) {
+      converted[name] = { DataType: 'String', StringValue: attributes[name] };
+    }
+    // Only frozen objects can be trusted to say the same thing next time.
+    if (Object.isFrozen(attributes)) sqsAttributes.set(attributes, converted);
+  }
+  return converted;
 }

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../functions/shared/errors';
 import {
+  BatchSender,
   type OutgoingMessage,
   packBatches,
   type SendOptions,
@@ -159,6 +160,87 @@ describe('sendMessages', () => {
     });
     sqsMock.on(SendMessageBatchCommand).rejects(denied);
     await expect(sendMessages(sqs, [message(0)], options)).rejects.toBeInstanceOf(PermanentError);
+    expect(entriesOfCalls()).toHaveLength(1);
+  });
+});
+
+describe('BatchSender', () => {
+  it('sends the batches packBatches makes, per queue and in order, with bounded calls in flight', async () => {
+    const messages = Array.from({ length: 60 }, (_, n) =>
+      message(n, [90, 400, 10][n % 3], n % 4 === 0 ? 'q2' : 'q1'),
+    );
+    let inFlight = 0;
+    let most = 0;
+    sqsMock.on(SendMessageBatchCommand).callsFake(async (input) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+      return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] };
+    });
+    const sender = new BatchSender<OutgoingMessage>(sqs, { ...options, concurrency: 2 });
+    for (const m of messages) {
+      sender.add(m);
+      if (sender.backlogged) await sender.drained();
+    }
+    const outcome = await sender.finish();
+    expect(outcome).toEqual({ rejected: [], unsent: [] });
+    expect(sender.sentCount).toBe(60);
+    expect(most).toBeLessThanOrEqual(2);
+    const calls = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
+    for (const queue of ['q1', 'q2']) {
+      const expected = packBatches(
+        messages.filter((m) => m.queueUrl === queue),
+        options.maxBytes,
+      ).map((batch) => batch.map((m) => m.body));
+      const sent = calls
+        .filter((c) => c.QueueUrl === queue)
+        .map((c) => (c.Entries ?? []).map((e) => e.MessageBody));
+      expect(sent).toEqual(expected);
+    }
+  });
+
+  it('reports what SQS rejects or never accepts, and messages over the limit, like sendMessages', async () => {
+    sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
+      const entries: Array<{ Id: string; MessageBody: string }> = input.Entries;
+      const fails = (e: { MessageBody: string }) =>
+        e.MessageBody[0] === '1' || e.MessageBody[0] === '2';
+      return {
+        Successful: entries.filter((e) => !fails(e)).map((e) => ({ Id: e.Id })),
+        Failed: entries.filter(fails).map((e) => ({
+          Id: e.Id,
+          Code: e.MessageBody[0] === '1' ? 'InvalidParameterValue' : 'InternalError',
+          SenderFault: e.MessageBody[0] === '1',
+        })),
+      };
+    });
+    const retried: number[] = [];
+    const sender = new BatchSender<OutgoingMessage>(sqs, {
+      ...options,
+      onRetry: (n) => retried.push(n),
+    });
+    for (const m of [message(0), message(1), message(2), message(3, 1001)]) sender.add(m);
+    const outcome = await sender.finish();
+    expect(sender.sentCount).toBe(1);
+    expect(outcome.rejected.map((r) => r.message.body[0]).sort()).toEqual(['1', '3']);
+    expect(outcome.rejected.every((r) => r.error instanceof PermanentError)).toBe(true);
+    expect(outcome.unsent.map((u) => u.message.body[0])).toEqual(['2']);
+    expect(outcome.unsent[0]?.error).toBeInstanceOf(TransientError);
+    expect(retried).toEqual([1, 1]);
+  });
+
+  it('fails at finish on a call error no message can fix, and sends nothing more', async () => {
+    const denied = Object.assign(new Error('not authorized'), {
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+    });
+    sqsMock.on(SendMessageBatchCommand).rejects(denied);
+    const sender = new BatchSender<OutgoingMessage>(sqs, { ...options, concurrency: 1 });
+    for (let n = 0; n < 30; n++) {
+      sender.add(message(n));
+      if (sender.backlogged) await sender.drained();
+    }
+    await expect(sender.finish()).rejects.toBeInstanceOf(PermanentError);
     expect(entriesOfCalls()).toHaveLength(1);
   });
 });
