@@ -126,6 +126,20 @@ describe('EventParser: upcasting', () => {
     });
   });
 
+  it('upcasts to the same keys in the same order, unknown fields of lines included', () => {
+    const v1 = itemSoldV1(4) as { data: { lines: Array<Record<string, unknown>> } };
+    const line = v1.data.lines[0] as Record<string, unknown>;
+    const data = { channel: 'pos', ...v1.data, lines: [{ note: 'gift', ...line }] };
+    const result = structured({ ...v1, data });
+    if (!result.ok) throw result.error;
+    // The order is the one object spread gives: the record's JSON for the jobs depends on it.
+    expect(JSON.stringify(result.event.data)).toBe(
+      '{"channel":"pos","orderId":"order-v1-4","soldAt":"2026-11-28T09:30:00Z",' +
+        '"lines":[{"note":"gift","productId":"prod-4","sellerId":"seller-1","quantity":2,' +
+        '"lineId":"1","unitPrice":{"amount":1299,"currency":"EUR"}}]}',
+    );
+  });
+
   it('uses the currency minor unit: JPY has none', () => {
     const v1 = itemSoldV1(1) as { data: { currency: string; lines: Array<{ unitPrice: number }> } };
     const yen = structuredClone(v1);
