@@ -4,14 +4,18 @@
  * for an event source mapping with ReportBatchItemFailures). Dependencies are built when
  * they are called — at module scope of the job's handler.ts — and reused by every invocation.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { JobDefinition } from './job-definition';
 import { createJobDeps, type JobDeps } from './job-deps';
 import type { BatchItemResult, JobResult } from './outcomes';
 import { batchExecutor, batchLoader, runJobBatch, singleExecutor } from './run-batch';
 import type { JobContext } from './run-types';
 
-export type SqsJobHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+/** A job's Lambda handler; Lambda's context tells batch jobs how much time is left. */
+export type SqsJobHandler = (
+  event: SQSEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<SQSBatchResponse>;
 
 export interface JobCode<TEvent> {
   /**
@@ -88,5 +92,12 @@ export function defineBatchJob<TEvent = unknown, TLoaded = never>(
   );
   const { load } = code;
   const loader = load && batchLoader((events: readonly TEvent[]) => load.call(code, events));
-  return (event) => runJobBatch(event, ready, execute, loader);
+  return (event, context) =>
+    runJobBatch(
+      event,
+      ready,
+      execute,
+      loader,
+      context ? () => context.getRemainingTimeInMillis() : undefined,
+    );
 }

@@ -100,6 +100,7 @@ export async function runJobBatch(
   deps: JobDeps,
   execute: Executor,
   load?: Loader,
+  remainingMs?: () => number,
 ): Promise<SQSBatchResponse> {
   const run: BatchRun = {
     deps,
@@ -158,9 +159,18 @@ export async function runJobBatch(
     );
   };
 
-  await schedule(deliveries.length, deps, run, chunked, runUnit, startLoad, load !== undefined);
+  await schedule(
+    deliveries.length,
+    deps,
+    run,
+    chunked,
+    runUnit,
+    startLoad,
+    load !== undefined,
+    remainingMs,
+  );
 
-  // Not attempted because the target throttled: back off, uncounted.
+  // Not attempted because the target throttled or time ran short: back off, uncounted.
   for (let i = 0; i < settlements.length; i++) {
     if (settlements[i]) continue;
     const jitter = retryDelaySeconds(deps.definition.settings.backoff, 1, deps.random);
@@ -173,6 +183,20 @@ export async function runJobBatch(
     s?.kind === 'ack' ? [] : [{ itemIdentifier: event.Records[i]?.messageId as string }],
   );
   return { batchItemFailures };
+}
+
+/** Least time kept for settling and visibility changes after the last chunk. */
+const SETTLE_RESERVE_MS = 5_000;
+
+/**
+ * Whether the invocation may run out of time in another chunk: a batch of many chunks against
+ * a slow target (each chunk up to its request timeout) must stop before Lambda's timeout, or
+ * every job of the batch — the ones never attempted too — would come back unreported and
+ * spend a receive. Chunks not started are deferred with a backoff, like after a throttle.
+ */
+function timeShort(remainingMs: (() => number) | undefined, longestChunkMs: number): boolean {
+  if (!remainingMs) return false;
+  return remainingMs() < SETTLE_RESERVE_MS + 1.5 * longestChunkMs;
 }
 
 /**
@@ -188,6 +212,7 @@ async function schedule(
   runUnit: (indexes: number[], loading?: Promise<Loaded>, running?: () => void) => Promise<void>,
   startLoad: (indexes: readonly number[]) => Promise<Loaded> | undefined,
   overlap: boolean,
+  remainingMs?: () => number,
 ): Promise<void> {
   let next = 0;
   if (chunked) {
@@ -200,13 +225,18 @@ async function schedule(
     type Unit = { readonly indexes: number[]; readonly loading?: Promise<Loaded> };
     const unit = (indexes: number[]): Unit => ({ indexes, loading: startLoad(indexes) });
     let current: Unit | undefined;
-    while (!run.throttled) {
+    let longestChunkMs = 0;
+    while (!run.throttled && !timeShort(remainingMs, longestChunkMs)) {
       current ??= next < count ? unit(take()) : undefined;
       if (!current) return;
       let following: Unit | undefined;
       // Without a load there is nothing to overlap: the next chunk is sized after this one.
       const prefetch = overlap && next < count ? () => (following = unit(take())) : undefined;
+      // Measured on the invocation's own clock when there is one.
+      const clock = remainingMs ? () => -remainingMs() : () => performance.now();
+      const started = clock();
       await runUnit(current.indexes, current.loading, prefetch);
+      longestChunkMs = Math.max(longestChunkMs, clock() - started);
       current = following;
     }
     return;

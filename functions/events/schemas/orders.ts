@@ -51,6 +51,20 @@ export type ItemSold = Static<typeof ItemSoldV2>;
  *
  * @throws RangeError for a currency code the runtime does not know.
  */
+/** Copies a field as spread would: a `__proto__` field (JSON.parse makes one) stays a field. */
+function copyField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
+}
+
 export function upcastItemSoldV1(data: ItemSoldV1Data): ItemSold {
   const { currency } = data;
   const scale = 10 ** minorUnitDigits(currency);
@@ -58,12 +72,13 @@ export function upcastItemSoldV1(data: ItemSoldV1Data): ItemSold {
   // upcasts every v1 sale, and spread was its costliest step. Unknown fields are kept.
   const upcast: Record<string, unknown> = {};
   for (const key in data) {
-    if (key !== 'currency' && key !== 'lines') upcast[key] = data[key as keyof ItemSoldV1Data];
+    if (key !== 'currency' && key !== 'lines')
+      copyField(upcast, key, data[key as keyof ItemSoldV1Data]);
   }
   upcast.lines = data.lines.map((line, index) => {
     const next: Record<string, unknown> = {};
     for (const key in line) {
-      if (key !== 'unitPrice') next[key] = line[key as keyof typeof line];
+      if (key !== 'unitPrice') copyField(next, key, line[key as keyof typeof line]);
     }
     next.lineId = String(index + 1);
     next.unitPrice = { amount: Math.round(line.unitPrice * scale), currency };

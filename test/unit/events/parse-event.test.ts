@@ -140,6 +140,15 @@ describe('EventParser: upcasting', () => {
     );
   });
 
+  it('keeps a field named __proto__ as a field when upcasting, as spread does', () => {
+    const v1 = itemSoldV1(4) as { data: Record<string, unknown> };
+    const json = JSON.stringify(v1).replace('"data":{', '"data":{"__proto__":{"x":1},');
+    const result = new EventParser().parse(json, new Map());
+    if (!result.ok) throw result.error;
+    expect(JSON.stringify(result.event.data)).toContain('"__proto__":{"x":1}');
+    expect(Object.getPrototypeOf(result.event.data)).toBe(Object.prototype);
+  });
+
   it('uses the currency minor unit: JPY has none', () => {
     const v1 = itemSoldV1(1) as { data: { currency: string; lines: Array<{ unitPrice: number }> } };
     const yen = structuredClone(v1);

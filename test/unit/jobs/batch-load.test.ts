@@ -118,6 +118,26 @@ describe('batch job load phase', () => {
     expect(kit.dynamo.table('sluice-test-job-records').size).toBe(4);
   });
 
+  it('starts no chunk that might outlast the invocation: the rest is deferred, not lost', async () => {
+    const kit = testJobDeps(definition);
+    // Lambda's clock: 20 s left at the start; every chunk takes 6 s of it.
+    let remaining = 20_000;
+    const performBatch = vi.fn(async (jobs: readonly JobContext[]) => {
+      remaining -= 6_000;
+      return jobs.map(() => undefined);
+    });
+    const handler = defineBatchJob(definition, { performBatch }, kit.deps);
+    const response = await handler(
+      { Records: records(10) },
+      { getRemainingTimeInMillis: () => remaining },
+    );
+    // 20 s: chunk 1 runs (14 s left); 14 s ≥ 5 s + 1.5 × 6 s: chunk 2 runs (8 s left); stop.
+    expect(performBatch).toHaveBeenCalledTimes(2);
+    expect(kit.metric(M.succeeded)).toBe(8);
+    expect(kit.metric(M.deferred)).toBe(2);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m8', 'm9']);
+  });
+
   it('fails the jobs of a chunk whose load throws, as a throw from performBatch would', async () => {
     const kit = testJobDeps(definition);
     const performBatch = vi.fn(async (jobs: readonly JobContext[]) => jobs.map(() => undefined));
