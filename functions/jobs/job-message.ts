@@ -58,7 +58,15 @@ export function jobIdOf(source: string, eventId: string, job: string): JobId {
 /** The first 24 hex characters of every job id of an event. */
 export function jobIdPrefix(source: string, eventId: string): string {
   // The length prefix keeps (source, id) pairs apart even when a source holds the separator.
-  return sha256Hex(`${source.length}:${source}\n${eventId}`).slice(0, 24);
+  const text = `${source.length}:${source}\n${eventId}`;
+  // Hashing encodes UTF-8, which turns every lone surrogate (JSON allows "\ud800") into U+FFFD:
+  // such text is hashed escaped instead, behind a mark no well-formed text starts with.
+  return sha256Hex(isWellFormed(text) ? text : `~${JSON.stringify(text)}`).slice(0, 24);
+}
+
+/** String.prototype.isWellFormed (Node ≥ 20; the project's TypeScript lib predates it). */
+function isWellFormed(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
 /** The id of `job` for the event whose {@link jobIdPrefix} is `prefix`. */

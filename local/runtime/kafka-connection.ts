@@ -131,7 +131,9 @@ export class KafkaConnection {
   }
 
   /** Commits, per message, offset + 1 of its partition; one settled result per message. */
-  commit(messages: readonly FetchedKafkaMessage[]): Promise<PromiseSettledResult<void>[]> {
+  async commit(messages: readonly FetchedKafkaMessage[]): Promise<PromiseSettledResult<void>[]> {
+    // During a reconnection the current consumer is the dead one: wait for its successor.
+    if (this.#reconnecting) await this.#reconnecting;
     return Promise.allSettled(
       messages.map(async (message) => {
         if (this.#fetchedBy.get(message) === this.#generation) return message.commit();

@@ -26,6 +26,10 @@ describe('job ids', () => {
       jobIdOf('urn:x', 'evt-1', 'audit'),
       jobIdOf('urn:x', 'evt-2', 'audit'),
       jobIdOf('urn:y', 'evt-1', 'audit'),
+      // Lone surrogates (JSON allows "\ud800") would all hash as U+FFFD in UTF-8.
+      jobIdOf('urn:x', 'a\ud800', 'audit'),
+      jobIdOf('urn:x', 'a\ud801', 'audit'),
+      jobIdOf('urn:x', 'a\ufffd', 'audit'),
     ];
     expect(new Set(ids).size).toBe(ids.length);
   });

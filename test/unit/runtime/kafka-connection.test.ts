@@ -162,6 +162,48 @@ describe('Kafka mapping reconnection', () => {
     );
   });
 
+  it('commits a batch that finished during the reconnection through the new consumer', async () => {
+    const { created, create } = fakeConsumers(['up', 'down', 'up']);
+    let release: () => void = () => {};
+    const handlerDone = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = false;
+    const mapping = resolveKafkaMapping(
+      {
+        name: 'router:catalog',
+        topic: TOPIC,
+        consumerGroupId: 'sluice-test-router-catalog-events',
+        bootstrapBrokers: ['127.0.0.1:1'],
+        handler: async () => {
+          started = true;
+          await handlerDone;
+        },
+        batchSize: 10,
+        maxBatchingWindowSeconds: 0,
+      },
+      'us-east-1',
+    );
+    const running = await startKafkaMapping(
+      mapping,
+      {},
+      { createConsumer: create, reconnectDelayMs: { initial: 30, max: 30 } },
+    );
+    try {
+      const first = created[0] as FakeConsumer;
+      first.stream.fetch([0, 1], first.commits);
+      await eventually('the batch to start', () => (started ? true : undefined));
+      // The client gives up while the batch runs; the batch ends before a consumer rejoins.
+      first.stream.emit('close');
+      release();
+      const third = await eventually('a third consumer', () => created[2]);
+      await eventually('offset 1 committed', () => (third.commits.includes(2n) ? true : undefined));
+      expect(first.commits).toEqual([]);
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('does not reconnect when the mapping itself stops', async () => {
     const { created, create } = fakeConsumers(['up']);
     const mapping = resolveKafkaMapping(
