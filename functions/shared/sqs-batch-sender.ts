@@ -127,43 +127,22 @@ export function packBatches<T extends { bytes: number }>(
 }
 
 /**
- * Sends all messages, grouped by queue. Throws only when a call fails for a reason that
- * no message can fix (access denied, queue missing): that is a configuration fault.
+ * Sends all messages, grouped by queue, through a {@link BatchSender} that keeps the sent
+ * ones. Throws only when a call fails for a reason that no message can fix (access denied,
+ * queue missing): that is a configuration fault.
  */
 export async function sendMessages<T extends OutgoingMessage>(
   sqs: SQSClient,
   messages: readonly T[],
   options: SendOptions,
 ): Promise<SendOutcome<T>> {
-  const outcome: SendOutcome<T> = { sent: [], rejected: [], unsent: [] };
-  const byQueue = new Map<string, T[]>();
+  const sent: T[] = [];
+  const sender = new BatchSender<T>(sqs, options, (message) => sent.push(message));
   for (const message of messages) {
-    if (message.bytes > options.maxBytes) {
-      outcome.rejected.push({ message, error: tooLarge(message, options) });
-      continue;
-    }
-    const queue = byQueue.get(message.queueUrl);
-    if (queue) queue.push(message);
-    else byQueue.set(message.queueUrl, [message]);
+    sender.add(message);
+    if (sender.backlogged) await sender.drained();
   }
-  const batches: T[][] = [];
-  for (const queued of byQueue.values()) batches.push(...packBatches(queued, options.maxBytes));
-
-  const sink: BatchSink<T> = {
-    rejected: outcome.rejected,
-    unsent: outcome.unsent,
-    sent: (message) => outcome.sent.push(message),
-  };
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < batches.length) {
-      const batch = batches[next++] as T[];
-      await sendBatch(sqs, batch, options, sink);
-    }
-  };
-  const workers = Array.from({ length: Math.min(options.concurrency, batches.length) }, worker);
-  await Promise.all(workers);
-  return outcome;
+  return { sent, ...(await sender.finish()) };
 }
 
 /**
@@ -194,8 +173,9 @@ export class BatchSender<T extends OutgoingMessage> {
   private readonly sink: BatchSink<T> = {
     rejected: this.outcome.rejected,
     unsent: this.outcome.unsent,
-    sent: () => {
+    sent: (message) => {
       this.sentCount++;
+      this.onSent?.(message);
     },
   };
   /** Per queue, the batch being filled, in the order queues first appeared. */
@@ -207,9 +187,11 @@ export class BatchSender<T extends OutgoingMessage> {
   private failure: { error: unknown } | undefined;
   private wakers: Array<() => void> = [];
 
+  /** @param onSent called with each message SQS accepted, for callers that keep them */
   constructor(
     private readonly sqs: SQSClient,
     private readonly options: SendOptions,
+    private readonly onSent?: (message: T) => void,
   ) {}
 
   /** Queues a message; a message larger than the limit is rejected without a call. */
