@@ -226,14 +226,14 @@ async function schedule(
     const unit = (indexes: number[]): Unit => ({ indexes, loading: startLoad(indexes) });
     let current: Unit | undefined;
     let longestChunkMs = 0;
+    // Chunks are timed on the invocation's own clock when there is one.
+    const clock = remainingMs ? () => -remainingMs() : () => performance.now();
     while (!run.throttled && !timeShort(remainingMs, longestChunkMs)) {
       current ??= next < count ? unit(take()) : undefined;
       if (!current) return;
       let following: Unit | undefined;
       // Without a load there is nothing to overlap: the next chunk is sized after this one.
       const prefetch = overlap && next < count ? () => (following = unit(take())) : undefined;
-      // Measured on the invocation's own clock when there is one.
-      const clock = remainingMs ? () => -remainingMs() : () => performance.now();
       const started = clock();
       await runUnit(current.indexes, current.loading, prefetch);
       longestChunkMs = Math.max(longestChunkMs, clock() - started);

@@ -59,6 +59,17 @@ function setup(settings: Partial<JobSettings> = {}, perform: Perform = async () 
   return { ...kit, handler, spy, record };
 }
 
+/** Another worker holds the job's idempotency lease for `seconds` more (the kit's clock). */
+function leaseHeldElsewhere(kit: ReturnType<typeof setup>, jobId: string, seconds: number) {
+  const now = kit.deps.now().getTime() / 1000;
+  kit.dynamo.table('sluice-test-idempotency').set(jobId, {
+    key: { S: jobId },
+    status: { S: 'IN_PROGRESS' },
+    token: { S: 'other' },
+    expiresAt: { N: String(now + seconds) },
+  });
+}
+
 describe('job runtime outcomes', () => {
   it('success of a natural job with records off makes no AWS call at all', async () => {
     const { handler, sqs, dynamo, metric, spy } = setup();
@@ -339,13 +350,7 @@ describe('idempotency store in the runtime', () => {
   it('after one early look, waits for the lease to end (receives count towards maxReceiveCount)', async () => {
     const kit = setup({ idempotency: 'store' });
     const message = jobMessage('audit');
-    const now = Date.parse('2026-11-28T10:00:00.000Z') / 1000;
-    kit.dynamo.table('sluice-test-idempotency').set(message.jobId, {
-      key: { S: message.jobId },
-      status: { S: 'IN_PROGRESS' },
-      token: { S: 'other' },
-      expiresAt: { N: String(now + 30) },
-    });
+    leaseHeldElsewhere(kit, message.jobId, 30);
     await kit.handler(event(sqsRecord(message, { messageId: 'm1', receiveCount: 2 })));
     // The store's lease end (31 s) plus one second.
     expect(kit.sqs.visibility[0]?.seconds).toBe(32);
@@ -385,13 +390,7 @@ describe('idempotency store in the runtime', () => {
   it('looks again no later than just after the lease ends', async () => {
     const kit = setup({ idempotency: 'store' });
     const message = jobMessage('audit');
-    const now = Date.parse('2026-11-28T10:00:00.000Z') / 1000;
-    kit.dynamo.table('sluice-test-idempotency').set(message.jobId, {
-      key: { S: message.jobId },
-      status: { S: 'IN_PROGRESS' },
-      token: { S: 'other' },
-      expiresAt: { N: String(now + 2) },
-    });
+    leaseHeldElsewhere(kit, message.jobId, 2);
     await kit.handler(event(sqsRecord(message, { messageId: 'm1' })));
     // The store reports the lease ending in 3 s (2 s, rounded up past the boundary); the
     // jittered backoff would be 5 s, so the lease's end plus one second wins.
@@ -401,14 +400,7 @@ describe('idempotency store in the runtime', () => {
   it('defers a delivery whose job runs elsewhere, looking again before the lease ends, uncounted', async () => {
     const kit = setup({ idempotency: 'store' });
     const message = jobMessage('audit');
-    const table = kit.dynamo.table('sluice-test-idempotency');
-    const now = Date.parse('2026-11-28T10:00:00.000Z') / 1000;
-    table.set(message.jobId, {
-      key: { S: message.jobId },
-      status: { S: 'IN_PROGRESS' },
-      token: { S: 'other' },
-      expiresAt: { N: String(now + 30) },
-    });
+    leaseHeldElsewhere(kit, message.jobId, 30);
     const response = await kit.handler(event(sqsRecord(message, { messageId: 'm1' })));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(kit.spy).not.toHaveBeenCalled();
