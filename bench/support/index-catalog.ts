@@ -1,7 +1,8 @@
 /**
  * bench:index's default catalog: an HTTP endpoint that speaks DynamoDB's JSON protocol for
  * BatchGetItem and answers from memory, in its own worker thread — as DynamoDB runs
- * elsewhere, its work is not charged to the pipeline's event loop. The worker's real
+ * elsewhere, its work is not charged to the pipeline's event loop, and it answers from items
+ * serialised up front, taking as little of the machine's CPU as it can. The worker's real
  * DynamoDBClient talks to it over real HTTP (signing, serialisation, parsing and all), so
  * the pipeline pays what a DynamoDB read costs on the client side, without measuring moto,
  * whose ~1.1 ms per key (a BatchGetItem of 100 keys takes ~110 ms, against ~6 ms for a bulk
@@ -22,33 +23,41 @@ export interface MemoryCatalog {
 const SERVER = `
 const { createServer } = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
-const tables = workerData.tables;
+// Each item is serialised once, up front: answering costs string concatenation only.
+const tables = new Map();
+for (const [table, rows] of workerData.tables) {
+  const serialised = new Map();
+  for (const [id, item] of rows) serialised.set(id, JSON.stringify(item));
+  tables.set(table, serialised);
+}
 const server = createServer((request, response) => {
   const chunks = [];
   request.on('data', (chunk) => chunks.push(chunk));
   request.on('end', () => {
     const reply = (status, body) => {
       response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(JSON.stringify(body));
+      response.end(body);
     };
     const target = request.headers['x-amz-target'];
     if (target !== 'DynamoDB_20120810.BatchGetItem') {
-      reply(400, {
+      reply(400, JSON.stringify({
         __type: 'com.amazon.coral.validate#ValidationException',
         message: 'bench catalog answers BatchGetItem only, not ' + target,
-      });
+      }));
       return;
     }
     const input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    const responses = {};
+    const responses = [];
     for (const [table, request] of Object.entries(input.RequestItems || {})) {
       const rows = tables.get(table);
-      responses[table] = (request.Keys || []).flatMap((key) => {
+      const found = [];
+      for (const key of request.Keys || []) {
         const item = rows && rows.get(key.productId && key.productId.S);
-        return item ? [item] : [];
-      });
+        if (item) found.push(item);
+      }
+      responses.push(JSON.stringify(table) + ':[' + found.join(',') + ']');
     }
-    reply(200, { Responses: responses, UnprocessedKeys: {} });
+    reply(200, '{"Responses":{' + responses.join(',') + '},"UnprocessedKeys":{}}');
   });
 });
 server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));

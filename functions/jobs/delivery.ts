@@ -54,7 +54,8 @@ export function readDelivery(record: SQSRecord, index: number, job: string): Del
     index,
     record,
     messageId: record.messageId,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+    // Never throws, even for a record without attributes: chunks are read as they start.
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount) || 1,
     carriedAttempts: Number(record.messageAttributes?.[ATTEMPTS_ATTRIBUTE]?.stringValue) || 0,
   };
   let parsed: unknown;

@@ -1,6 +1,7 @@
 /**
  * The job runtime's metrics: counts per job (and reason) through MetricCounter, plus
- * per-run samples (duration, attempts) emitted as values so CloudWatch keeps percentiles.
+ * samples emitted as values so CloudWatch keeps percentiles: the duration of each run (a
+ * job, or a chunk of a batch job) and the attempt each job ended on.
  * Everything is published once per batch. The sink is the job function's Metrics, built with
  * the `Job` dimension as a default dimension (createJobDeps).
  */
@@ -49,7 +50,7 @@ export class JobMetrics {
     return dimensions;
   }
 
-  /** How long one run took. */
+  /** How long one run took: a single job's, or each job's share of a chunk of a batch job. */
   duration(ms: number): void {
     this.durations.push(ms);
   }

@@ -61,7 +61,6 @@ export async function settle(
   const { deps, metrics } = run;
   const { settings } = deps.definition;
   const log = ready.context.log;
-  metrics.duration(durationMs);
 
   if (result.kind === 'success') {
     deps.limiter.onSuccess();

@@ -1,8 +1,9 @@
 /**
  * index-product's work for one chunk of jobs: the events are triggers, the catalog row is
  * the truth. Per chunk: one BatchGetItem round per 100 distinct products, one bulk request,
- * one result per job. The read is the job's `load` phase: the runtime runs it for the next
- * chunk while this chunk's bulk request is in flight.
+ * one result per job. Reading the rows and building the bulk lines is the job's `load`
+ * phase, which the runtime runs for the next chunk while this chunk's bulk request is in
+ * flight: sending a chunk costs little more than the request itself.
  *
  * - Several jobs for one product in a chunk: read once, written once; they share the outcome.
  * - Published row → the product document at the row's version (`external_gte`); not
@@ -21,11 +22,11 @@ import type { BatchItemResult } from '../../jobs/outcomes';
 import type { JobContext } from '../../jobs/run-types';
 import { PermanentError, TransientError } from '../../shared/errors';
 import { throttleOncePerBatch } from '../../targets/opensearch/batch-results';
-import { type BulkWrite, bulkWrite } from '../../targets/opensearch/bulk';
+import { bulkWrite, type PreparedBulkWrite, prepareBulkWrite } from '../../targets/opensearch/bulk';
 import { type CatalogRead, readCatalogRows } from './catalog-reader';
 import { parseCatalogItem } from './catalog-row';
 import type { IndexProductSettings } from './config';
-import { documentForRow, goneTombstone, type VersionedDocument } from './product-document';
+import { documentForRow, goneTombstone } from './product-document';
 
 export type ProductEvent = CloudEvent<
   'PRODUCT_PUBLISHED' | 'PRODUCT_UPDATED' | 'PRODUCT_UNPUBLISHED',
@@ -68,8 +69,16 @@ interface ProductJobs {
   newest: number;
 }
 
-/** Catalog reads by product id, as {@link loadCatalogRows} gives them. */
-export type CatalogReads = ReadonlyMap<string, CatalogRead>;
+/**
+ * What a product's row asks to write — its document, or a tombstone, with the bulk lines
+ * already built — or why it cannot be written.
+ */
+export type ProductPlan =
+  | { readonly kind: 'write'; readonly write: PreparedBulkWrite }
+  | { readonly kind: 'failed'; readonly error: Error };
+
+/** Plans by product id, as {@link planProducts} gives them. */
+export type ProductPlans = ReadonlyMap<string, ProductPlan>;
 
 /**
  * @example
@@ -77,54 +86,110 @@ export type CatalogReads = ReadonlyMap<string, CatalogRead>;
  * export const handler = defineBatchJob(indexProductJob, indexProductCode(deps));
  * ```
  */
-export function indexProductCode(deps: IndexProductDeps): BatchJobCode<ProductEvent, CatalogReads> {
+export function indexProductCode(deps: IndexProductDeps): BatchJobCode<ProductEvent, ProductPlans> {
   return {
-    load: (events) => loadCatalogRows(deps, events),
-    performBatch: (contexts, reads) => indexProducts(deps, contexts, reads),
+    load: (events) => planProducts(deps, events),
+    performBatch: (contexts, plans) => indexProducts(deps, contexts, plans),
   };
 }
 
-/** The catalog rows of the products `events` name (events naming none are skipped). */
-export function loadCatalogRows(
-  deps: IndexProductDeps,
-  events: readonly unknown[],
-): Promise<Map<string, CatalogRead>> {
-  const ids = events.flatMap((event) => productReferenceOf(event)?.productId ?? []);
-  return readRows(deps, ids);
+/** The newest catalog version each product of `events` is named at (others are skipped). */
+function newestVersions(events: readonly unknown[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const event of events) {
+    const reference = productReferenceOf(event);
+    if (!reference) continue;
+    const { productId, catalogVersion } = reference;
+    newest.set(productId, Math.max(newest.get(productId) ?? 0, catalogVersion));
+  }
+  return newest;
 }
 
-function readRows(deps: IndexProductDeps, ids: readonly string[]) {
+/**
+ * Reads the catalog rows of the products `events` name and builds their writes: all a chunk
+ * needs before its bulk request, done while the chunk before it is written. A gone row's
+ * tombstone takes the newest version among these events.
+ */
+export function planProducts(
+  deps: IndexProductDeps,
+  events: readonly unknown[],
+): Promise<Map<string, ProductPlan>> {
+  return plan(deps, newestVersions(events));
+}
+
+async function plan(
+  deps: IndexProductDeps,
+  newest: ReadonlyMap<string, number>,
+): Promise<Map<string, ProductPlan>> {
   const { settings } = deps;
-  return readCatalogRows(deps.dynamodb, ids, {
+  const reads = await readCatalogRows(deps.dynamodb, [...newest.keys()], {
     table: settings.catalogTable,
     attempts: settings.catalogReadAttempts,
     backoff: settings.catalogReadBackoff,
     random: deps.random,
     sleep: deps.sleep,
   });
+  const indexedAt = deps.now().toISOString();
+  const plans = new Map<string, ProductPlan>();
+  for (const [productId, version] of newest) {
+    plans.set(
+      productId,
+      planProduct(reads.get(productId), productId, version, settings, indexedAt),
+    );
+  }
+  return plans;
 }
 
-/** `loaded` with the rows it lacks read now (all of them without `loaded`). */
-async function completeReads(
+function planProduct(
+  read: CatalogRead | undefined,
+  productId: string,
+  newest: number,
+  settings: IndexProductSettings,
+  indexedAt: string,
+): ProductPlan {
+  try {
+    if (read?.kind === 'failed') throw read.error;
+    const versioned =
+      read?.kind === 'found'
+        ? documentForRow(parseCatalogItem(read.item), indexedAt)
+        : goneTombstone(productId, newest, indexedAt);
+    const write = prepareBulkWrite({
+      operation: 'index',
+      index: settings.productsAlias,
+      id: productId,
+      version: versioned.version,
+      document: versioned.document,
+    });
+    return { kind: 'write', write };
+  } catch (error) {
+    return { kind: 'failed', error: error as Error };
+  }
+}
+
+/** `planned` with the products it lacks planned now (all of them without `planned`). */
+async function completePlans(
   deps: IndexProductDeps,
-  ids: readonly string[],
-  loaded: CatalogReads | undefined,
-): Promise<CatalogReads> {
-  const missing = loaded ? ids.filter((id) => !loaded.has(id)) : ids;
-  if (missing.length === 0 && loaded) return loaded;
-  const read = await readRows(deps, missing);
-  if (loaded) for (const [id, entry] of loaded) read.set(id, entry);
-  return read;
+  products: ReadonlyMap<string, ProductJobs>,
+  planned: ProductPlans | undefined,
+): Promise<ProductPlans> {
+  const missing = new Map<string, number>();
+  for (const [productId, entry] of products) {
+    if (!planned?.has(productId)) missing.set(productId, entry.newest);
+  }
+  if (missing.size === 0 && planned) return planned;
+  const plans = await plan(deps, missing);
+  if (planned) for (const [productId, entry] of planned) plans.set(productId, entry);
+  return plans;
 }
 
 /**
- * One result per context, in order (`undefined` = success). `loaded`: rows read ahead by
- * {@link loadCatalogRows}; products it lacks are read here.
+ * One result per context, in order (`undefined` = success). `planned`: writes built ahead by
+ * {@link planProducts}; products it lacks are read and planned here.
  */
 export async function indexProducts(
   deps: IndexProductDeps,
   contexts: readonly JobContext<unknown>[],
-  loaded?: CatalogReads,
+  planned?: ProductPlans,
 ): Promise<BatchItemResult[]> {
   const errors: Array<Error | undefined> = new Array(contexts.length).fill(undefined);
   const products = new Map<string, ProductJobs>();
@@ -141,46 +206,35 @@ export async function indexProducts(
   });
   if (products.size === 0) return throttleOncePerBatch(errors);
 
-  const { settings } = deps;
-  const reads = await completeReads(deps, [...products.keys()], loaded);
-  const indexedAt = deps.now().toISOString();
-  const writes: BulkWrite[] = [];
+  const plans = await completePlans(deps, products, planned);
+  const writes: PreparedBulkWrite[] = [];
   const jobsOfWrite: number[][] = [];
   for (const [productId, entry] of products) {
-    const read = reads.get(productId) as CatalogRead;
-    let versioned: VersionedDocument;
-    try {
-      if (read.kind === 'failed') throw read.error;
-      versioned =
-        read.kind === 'found'
-          ? documentForRow(parseCatalogItem(read.item), indexedAt)
-          : goneTombstone(productId, entry.newest, indexedAt);
-    } catch (error) {
-      for (const i of entry.jobs) errors[i] = error as Error;
+    const planOf = plans.get(productId) as ProductPlan;
+    if (planOf.kind === 'failed') {
+      for (const i of entry.jobs) errors[i] = planOf.error;
       continue;
     }
+    const { write } = planOf;
+    const version = write.version as number;
     const writers: number[] = [];
     for (const i of entry.jobs) {
       const wanted = productReferenceOf(contexts[i]?.event)?.catalogVersion ?? 0;
-      if (wanted > versioned.version) {
+      if (wanted > version) {
         errors[i] = new CatalogRowBehindError(
-          `catalog row ${productId} is at version ${versioned.version}, the event at ${wanted}`,
+          `catalog row ${productId} is at version ${version}, the event at ${wanted}`,
         );
       } else {
         writers.push(i);
       }
     }
-    writes.push({
-      operation: 'index',
-      index: settings.productsAlias,
-      id: productId,
-      version: versioned.version,
-      document: versioned.document,
-    });
+    writes.push(write);
     jobsOfWrite.push(writers);
   }
 
-  const outcomes = await bulkWrite(deps.search, writes, { maxBytes: settings.bulkMaxBytes });
+  const outcomes = await bulkWrite(deps.search, writes, {
+    maxBytes: deps.settings.bulkMaxBytes,
+  });
   outcomes.forEach((outcome, k) => {
     if (outcome.kind !== 'failed') return;
     for (const i of jobsOfWrite[k] ?? []) errors[i] = outcome.error;

@@ -37,7 +37,7 @@ export function documentForRow(row: CatalogProduct, indexedAt: string): Versione
       version: row.version,
       status: row.status,
       deleted: true,
-      ...(row.updatedAt === undefined ? {} : { updatedAt: row.updatedAt }),
+      updatedAt: row.updatedAt,
       indexedAt,
     };
     return { productId: row.productId, version: row.version, document: tombstone };
@@ -53,7 +53,8 @@ export function documentForRow(row: CatalogProduct, indexedAt: string): Versione
     price: { amount, currency, value: amount / 10 ** minorUnitDigits(currency) },
     tags: row.tags,
     categories: row.categories,
-    ...(row.updatedAt === undefined ? {} : { updatedAt: row.updatedAt }),
+    // Undefined when the row has none: JSON leaves the field out.
+    updatedAt: row.updatedAt,
     indexedAt,
   };
   return { productId: row.productId, version: row.version, document };

@@ -61,6 +61,10 @@ describe('batch job load phase', () => {
       load.mock.calls.map(([events]) => idsOf(events)),
     );
     expect(kit.metric(M.succeeded)).toBe(10);
+    // A duration sample per chunk (each job's share of it), the attempt of every job.
+    const samples = (name: string) => kit.metricSink.published.filter((m) => m.name === name);
+    expect(samples(M.duration)).toHaveLength(3);
+    expect(samples(M.attempts).map((m) => m.value)).toEqual(Array(10).fill(1));
   });
 
   it('loads the next chunk while the current one runs, and runs chunks one at a time', async () => {
@@ -89,11 +93,11 @@ describe('batch job load phase', () => {
     expect(peak).toBe(1);
     expect(log).toEqual([
       'load prod-0',
-      'load prod-4', // started as chunk 1 starts running
       'run prod-0',
+      'load prod-4', // started once chunk 1 has started running, before it is done
       'done prod-0',
-      'load prod-8',
       'run prod-4',
+      'load prod-8',
       'done prod-4',
       'run prod-8',
       'done prod-8',

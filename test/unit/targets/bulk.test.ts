@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../../functions/shared/errors';
 import { ThrottledError } from '../../../functions/shared/throttling';
-import { type BulkWrite, bulkLines, bulkWrite } from '../../../functions/targets/opensearch/bulk';
+import {
+  type BulkWrite,
+  bulkLines,
+  bulkWrite,
+  prepareBulkWrite,
+} from '../../../functions/targets/opensearch/bulk';
 import { DocumentRejectedError } from '../../../functions/targets/opensearch/errors';
 import { fakeSearch, responseError } from './fake-search';
 
@@ -25,7 +30,30 @@ describe('bulkLines', () => {
   });
 });
 
+describe('prepareBulkWrite', () => {
+  it('keeps the write and adds its lines and their UTF-8 size', () => {
+    const plain = write('p-é', { versionType: 'external' });
+    const prepared = prepareBulkWrite(plain);
+    expect(prepared).toMatchObject(plain);
+    expect(prepared.lines).toBe(bulkLines(plain));
+    expect(prepared.bytes).toBe(Buffer.byteLength(prepared.lines));
+    expect(prepared.bytes).toBeGreaterThan(prepared.lines.length);
+  });
+});
+
 describe('bulkWrite', () => {
+  it('sends prepared writes as they were prepared, packed by their sizes like plain ones', async () => {
+    const search = fakeSearch();
+    const size = Buffer.byteLength(bulkLines(write('a')));
+    // Lines are not built again: a document changed after preparing is not what is sent.
+    const a = { ...prepareBulkWrite(write('a')), document: { changed: true } };
+    const writes = [a, write('b'), prepareBulkWrite(write('c'))];
+    const outcomes = await bulkWrite(search.client, writes, { maxBytes: 2 * size });
+    expect(search.requests.map((r) => r.items.map((i) => i.meta._id))).toEqual([['a', 'b'], ['c']]);
+    expect(search.requests[0]?.items[0]?.document).toEqual(write('a').document);
+    expect(outcomes.map((o) => o.kind)).toEqual(['written', 'written', 'written']);
+  });
+
   it('sends one request with require_alias and answers per item, in order', async () => {
     const search = fakeSearch((item) =>
       item.meta._id === 'old'

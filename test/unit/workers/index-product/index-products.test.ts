@@ -17,8 +17,8 @@ import type { IndexProductSettings } from '../../../../functions/workers/index-p
 import {
   CatalogRowBehindError,
   indexProducts,
-  loadCatalogRows,
   NotAProductEventError,
+  planProducts,
 } from '../../../../functions/workers/index-product/index-products';
 import type { CatalogRow } from '../../../../local/shop/catalog-rows';
 import { catalogItem, catalogRow } from '../../../support/catalog';
@@ -186,10 +186,10 @@ describe('indexProducts', () => {
     expect(catalog.commandCalls(BatchGetItemCommand)).toHaveLength(0);
   });
 
-  it('uses rows loaded ahead, reading only the products they lack', async () => {
+  it('uses writes planned ahead, reading and planning only the products they lack', async () => {
     store(catalogRow('p-1', 1), catalogRow('p-2', 2), catalogRow('p-3', 1));
     const search = fakeSearch(() => ({ status: 201 }));
-    const loaded = await loadCatalogRows(deps(search), [job('p-1', 1).event, job('p-2', 2).event]);
+    const loaded = await planProducts(deps(search), [job('p-1', 1).event, job('p-2', 2).event]);
     expect(catalog.commandCalls(BatchGetItemCommand)).toHaveLength(1);
     // A newer row stored after the load is not seen for p-2: the loaded read is used.
     store(catalogRow('p-2', 3));
