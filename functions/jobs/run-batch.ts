@@ -241,7 +241,11 @@ async function schedule(
       const prefetch =
         overlap && next < count
           ? () => {
-              following = nextTurn(() => unit(take()));
+              following = nextTurn(() => {
+                // The samples of the chunks before go to the sink then too.
+                run.metrics.addSamples();
+                return unit(take());
+              });
             }
           : undefined;
       const started = clock();

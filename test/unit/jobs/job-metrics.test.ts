@@ -43,6 +43,44 @@ describe('job metrics with Powertools', () => {
     expect(samples[METRICS.jobs.succeeded]).toBe(50);
   });
 
+  it('publishes samples handed to the sink during the batch with the rest, in one line', () => {
+    const sink = new Metrics({
+      namespace: 'Sluice',
+      serviceName: 'sluice-job-index-product',
+      defaultDimensions: { Job: 'index-product' },
+    });
+    const metrics = new JobMetrics(sink);
+    for (let chunk = 0; chunk < 3; chunk++) {
+      metrics.duration(chunk);
+      for (let i = 0; i < 10; i++) metrics.attempts(1 + chunk);
+      metrics.addSamples();
+    }
+    expect(spy.mock.calls).toHaveLength(0);
+    metrics.count('succeeded');
+    metrics.publish();
+    const lines = emfLines(spy);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.[METRICS.jobs.duration]).toEqual([0, 1, 2]);
+    expect(lines[0]?.[METRICS.jobs.attempts]).toEqual([
+      ...Array(10).fill(1),
+      ...Array(10).fill(2),
+      ...Array(10).fill(3),
+    ]);
+  });
+
+  it('publishes samples handed to the sink even when nothing was counted', () => {
+    const sink = new Metrics({
+      namespace: 'Sluice',
+      serviceName: 's',
+      defaultDimensions: { Job: 'a' },
+    });
+    const metrics = new JobMetrics(sink);
+    metrics.attempts(2);
+    metrics.addSamples();
+    metrics.publish();
+    expect(emfLines(spy).map((l) => l[METRICS.jobs.attempts])).toEqual([2]);
+  });
+
   it('publishes samples even when nothing was counted', () => {
     const sink = new Metrics({
       namespace: 'Sluice',
