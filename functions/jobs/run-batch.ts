@@ -109,34 +109,31 @@ export async function runJobBatch(
     throttled: false,
     retryAfterSeconds: 0,
   };
-  // Each record is read (its body parsed) when its chunk is taken, not all up front: the
-  // first chunk starts sooner, and later ones are read while an earlier chunk's I/O is out.
+  // Each record is read (its body parsed) when its unit is taken, not all up front: the
+  // first chunk starts sooner, later ones are read while an earlier chunk's I/O is out, and
+  // only the units in flight are kept alive.
   const records = event.Records;
-  const deliveries: Array<Delivery | undefined> = new Array(records.length);
-  const deliveryAt = (i: number): Delivery =>
-    (deliveries[i] ??= readDelivery(records[i] as SQSRecord, i, deps.definition.name));
+  const read = (i: number): Delivery =>
+    readDelivery(records[i] as SQSRecord, i, deps.definition.name);
   const settlements: Array<Settlement | undefined> = new Array(records.length);
   const chunked = deps.definition.batch;
 
   // Loads from the events the deliveries carry (a claim-checked one is read in prepare:
   // the job loads what is missing itself).
-  const startLoad = (indexes: readonly number[]): Promise<Loaded> | undefined => {
+  const startLoad = (deliveries: readonly Delivery[]): Promise<Loaded> | undefined => {
     if (!load) return undefined;
-    const events = indexes.flatMap((i) => {
-      const delivery = deliveryAt(i);
-      return delivery.message && !delivery.problem ? [delivery.message.event] : [];
-    });
+    const events = deliveries.flatMap((delivery) =>
+      delivery.message && !delivery.problem ? [delivery.message.event] : [],
+    );
     return load(events);
   };
 
-  // One "unit" is a single delivery, or a chunk of deliveries for a batch job (with its
-  // load, already started). `running` is called when the unit's jobs start.
-  const runUnit = async (indexes: number[], loading?: Promise<Loaded>, running?: () => void) => {
-    const prepared = await Promise.all(indexes.map((i) => prepare(run, deliveryAt(i))));
+  const runUnit: RunUnit = async (deliveries, loading, running) => {
+    const prepared = await Promise.all(deliveries.map((delivery) => prepare(run, delivery)));
     const ready: Ready[] = [];
     prepared.forEach((p, k) => {
       if (p.kind === 'ready') ready.push(p);
-      else settlements[indexes[k] as number] = p.settlement;
+      else settlements[(deliveries[k] as Delivery).index] = p.settlement;
     });
     if (ready.length === 0) return;
     const loaded = await loading;
@@ -161,16 +158,13 @@ export async function runJobBatch(
     );
   };
 
-  await schedule(
-    records.length,
-    deps,
-    run,
-    chunked,
+  await schedule(records.length, deps, run, chunked, {
+    read,
     runUnit,
     startLoad,
-    load !== undefined,
+    overlap: load !== undefined,
     remainingMs,
-  );
+  });
 
   // Not attempted because the target throttled or time ran short: back off, uncounted.
   for (let i = 0; i < settlements.length; i++) {
@@ -185,6 +179,27 @@ export async function runJobBatch(
     s?.kind === 'ack' ? [] : [{ itemIdentifier: event.Records[i]?.messageId as string }],
   );
   return { batchItemFailures };
+}
+
+/**
+ * Runs a unit — a single delivery, or a chunk of a batch job with its load already started;
+ * `running` is called when the unit's jobs start.
+ */
+type RunUnit = (
+  deliveries: readonly Delivery[],
+  loading?: Promise<Loaded>,
+  running?: () => void,
+) => Promise<void>;
+
+/** What {@link schedule} needs from the batch: how to read, load and run its units. */
+interface UnitRunner {
+  /** Reads record `i` of the batch. */
+  readonly read: (i: number) => Delivery;
+  readonly runUnit: RunUnit;
+  readonly startLoad: (deliveries: readonly Delivery[]) => Promise<Loaded> | undefined;
+  /** Whether the job has a load phase to overlap with the chunk before. */
+  readonly overlap: boolean;
+  readonly remainingMs?: () => number;
 }
 
 /** Least time kept for settling and visibility changes after the last chunk. */
@@ -211,21 +226,22 @@ async function schedule(
   deps: JobDeps,
   run: BatchRun,
   chunked: boolean,
-  runUnit: (indexes: number[], loading?: Promise<Loaded>, running?: () => void) => Promise<void>,
-  startLoad: (indexes: readonly number[]) => Promise<Loaded> | undefined,
-  overlap: boolean,
-  remainingMs?: () => number,
+  units: UnitRunner,
 ): Promise<void> {
+  const { read, runUnit, startLoad, overlap, remainingMs } = units;
   let next = 0;
   if (chunked) {
-    const take = (): number[] => {
+    const take = (): Delivery[] => {
       const size = Math.min(deps.limiter.limit, count - next);
-      const indexes = Array.from({ length: size }, (_, k) => next + k);
+      const deliveries = Array.from({ length: size }, (_, k) => read(next + k));
       next += size;
-      return indexes;
+      return deliveries;
     };
-    type Unit = { readonly indexes: number[]; readonly loading?: Promise<Loaded> };
-    const unit = (indexes: number[]): Unit => ({ indexes, loading: startLoad(indexes) });
+    type Unit = { readonly deliveries: Delivery[]; readonly loading?: Promise<Loaded> };
+    const unit = (deliveries: Delivery[]): Unit => ({
+      deliveries,
+      loading: startLoad(deliveries),
+    });
     let current: Unit | undefined;
     let longestChunkMs = 0;
     // Chunks are timed on the invocation's own clock when there is one.
@@ -249,7 +265,7 @@ async function schedule(
             }
           : undefined;
       const started = clock();
-      await runUnit(current.indexes, current.loading, prefetch);
+      await runUnit(current.deliveries, current.loading, prefetch);
       longestChunkMs = Math.max(longestChunkMs, clock() - started);
       current = following && (await following);
     }
@@ -261,7 +277,7 @@ async function schedule(
       while (inFlight < deps.limiter.limit && next < count && !run.throttled) {
         const index = next++;
         inFlight++;
-        runUnit([index]).then(() => {
+        runUnit([read(index)]).then(() => {
           inFlight--;
           pump();
         }, reject);
