@@ -8,6 +8,17 @@ function emfLines(spy: { mock: { calls: unknown[][] } }): Array<Record<string, u
   return spy.mock.calls.map((call) => JSON.parse(String(call[0])) as Record<string, unknown>);
 }
 
+/** JobMetrics over a real Powertools Metrics, as createJobDeps builds it for `job`. */
+function jobMetrics(job: string): JobMetrics {
+  return new JobMetrics(
+    new Metrics({
+      namespace: 'Sluice',
+      serviceName: `sluice-job-${job}`,
+      defaultDimensions: { Job: job },
+    }),
+  );
+}
+
 describe('job metrics with Powertools', () => {
   let spy: { mock: { calls: unknown[][] }; mockRestore(): void };
   beforeEach(() => {
@@ -21,12 +32,7 @@ describe('job metrics with Powertools', () => {
   });
 
   it('publishes a batch of samples as one line with the job dimension, not one line per value', () => {
-    const sink = new Metrics({
-      namespace: 'Sluice',
-      serviceName: 'sluice-job-audit',
-      defaultDimensions: { Job: 'audit' },
-    });
-    const metrics = new JobMetrics(sink);
+    const metrics = jobMetrics('audit');
     for (let i = 0; i < 50; i++) {
       metrics.count('succeeded');
       metrics.duration(10 + i);
@@ -44,12 +50,7 @@ describe('job metrics with Powertools', () => {
   });
 
   it('publishes samples handed to the sink during the batch with the rest, in one line', () => {
-    const sink = new Metrics({
-      namespace: 'Sluice',
-      serviceName: 'sluice-job-index-product',
-      defaultDimensions: { Job: 'index-product' },
-    });
-    const metrics = new JobMetrics(sink);
+    const metrics = jobMetrics('index-product');
     for (let chunk = 0; chunk < 3; chunk++) {
       metrics.duration(chunk);
       for (let i = 0; i < 10; i++) metrics.attempts(1 + chunk);
@@ -69,12 +70,7 @@ describe('job metrics with Powertools', () => {
   });
 
   it('publishes samples handed to the sink even when nothing was counted', () => {
-    const sink = new Metrics({
-      namespace: 'Sluice',
-      serviceName: 's',
-      defaultDimensions: { Job: 'a' },
-    });
-    const metrics = new JobMetrics(sink);
+    const metrics = jobMetrics('a');
     metrics.attempts(2);
     metrics.addSamples();
     metrics.publish();
@@ -82,12 +78,7 @@ describe('job metrics with Powertools', () => {
   });
 
   it('publishes samples even when nothing was counted', () => {
-    const sink = new Metrics({
-      namespace: 'Sluice',
-      serviceName: 's',
-      defaultDimensions: { Job: 'a' },
-    });
-    const metrics = new JobMetrics(sink);
+    const metrics = jobMetrics('a');
     metrics.duration(5);
     metrics.publish();
     expect(emfLines(spy).map((l) => l[METRICS.jobs.duration])).toEqual([5]);
