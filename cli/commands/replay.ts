@@ -130,6 +130,7 @@ const DISCARD_METRICS: MetricSink = {
   addDimensions: () => undefined,
   singleMetric: () => DISCARD_METRICS,
   publishStoredMetrics: () => undefined,
+  hasStoredMetrics: () => false,
 };
 
 /** The router's warnings (dead-lettered records) are counted; only errors are printed. */

@@ -30,7 +30,8 @@ export interface BatchJobCode<TEvent, TLoaded = never> {
    * Optional: reads what a chunk of jobs needs, from their events, and may prepare the
    * chunk's writes from it (CPU work done here overlaps the previous chunk's request) — no
    * effects, since the runtime may drop what it loaded (when the target throttles first). It
-   * runs while the chunk's deliveries are prepared and while the previous chunk runs. Throwing fails the chunk's jobs as a throw from performBatch would.
+   * runs while the chunk's deliveries are prepared and while the previous chunk runs.
+   * Throwing fails the chunk's jobs as a throw from performBatch would.
    * Events of deliveries settled before running (duplicates, dead letters) may be included;
    * a job may be missing (a redriven claim-checked dead letter is only read in prepare).
    */

@@ -27,8 +27,6 @@ export class JobMetrics {
   readonly counter: MetricCounter;
   private durations: number[] = [];
   private attemptCounts: number[] = [];
-  /** Whether the sink holds samples not yet published. */
-  private samplesAdded = false;
 
   constructor(private readonly sink: MetricSink) {
     this.counter = new MetricCounter(sink);
@@ -73,15 +71,14 @@ export class JobMetrics {
     // few EMF lines, not 200 single-metric lines (what bench:index found costly).
     for (const ms of this.durations) this.sink.addMetric(M.duration, MetricUnit.Milliseconds, ms);
     for (const n of this.attemptCounts) this.sink.addMetric(M.attempts, MetricUnit.Count, n);
-    this.samplesAdded ||= this.durations.length + this.attemptCounts.length > 0;
     this.durations = [];
     this.attemptCounts = [];
   }
 
   publish(): void {
     this.addSamples();
-    const counted = this.counter.publish();
-    if (this.samplesAdded && !counted) this.sink.publishStoredMetrics();
-    this.samplesAdded = false;
+    // Counts publish whatever is stored with them; without any, samples still stored go
+    // alone (Powertools may already have printed some, at 100 values of a name).
+    if (!this.counter.publish() && this.sink.hasStoredMetrics()) this.sink.publishStoredMetrics();
   }
 }

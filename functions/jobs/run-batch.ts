@@ -219,7 +219,8 @@ function timeShort(remainingMs: (() => number) | undefined, longestChunkMs: numb
 /**
  * Starts units while the limiter allows and nothing has throttled. Single jobs: up to
  * `limit` in flight. Batch jobs: one chunk of `limit` jobs at a time; with a load phase,
- * the next chunk is taken, and its load started, as soon as the current chunk runs.
+ * the next chunk is taken, and its load started, on the event loop's turn after the current
+ * chunk starts running.
  */
 async function schedule(
   count: number,
@@ -244,30 +245,39 @@ async function schedule(
     });
     let current: Unit | undefined;
     let longestChunkMs = 0;
+    let finished = false;
     // Chunks are timed on the invocation's own clock when there is one.
     const clock = remainingMs ? () => -remainingMs() : () => performance.now();
-    while (!run.throttled && !timeShort(remainingMs, longestChunkMs)) {
-      current ??= next < count ? unit(take()) : undefined;
-      if (!current) return;
-      let following: Promise<Unit> | undefined;
-      // Without a load there is nothing to overlap: the next chunk is sized after this one.
-      // With one, the next chunk is taken on the event loop's next turn, once this chunk's
-      // job has sent its request, so that reading its records and starting its load overlap
-      // that request instead of delaying it.
-      const prefetch =
-        overlap && next < count
-          ? () => {
-              following = nextTurn(() => {
-                // The samples of the chunks before go to the sink then too.
-                run.metrics.addSamples();
-                return unit(take());
-              });
-            }
-          : undefined;
-      const started = clock();
-      await runUnit(current.deliveries, current.loading, prefetch);
-      longestChunkMs = Math.max(longestChunkMs, clock() - started);
-      current = following && (await following);
+    const mayStart = () => !finished && !run.throttled && !timeShort(remainingMs, longestChunkMs);
+    try {
+      while (mayStart()) {
+        current ??= next < count ? unit(take()) : undefined;
+        if (!current) return;
+        let following: Promise<Unit | undefined> | undefined;
+        // Without a load there is nothing to overlap: the next chunk is sized after this one.
+        // With one, the next chunk is taken on the event loop's next turn, once this chunk's
+        // job has sent its request, so that reading its records and starting its load overlap
+        // that request instead of delaying it.
+        const prefetch =
+          overlap && next < count
+            ? () => {
+                following = nextTurn(deps, () => {
+                  // Nothing is read or loaded for a chunk that will not start.
+                  if (!mayStart()) return undefined;
+                  // The samples of the chunks before go to the sink then too.
+                  run.metrics.addSamples();
+                  return unit(take());
+                });
+              }
+            : undefined;
+        const started = clock();
+        await runUnit(current.deliveries, current.loading, prefetch);
+        longestChunkMs = Math.max(longestChunkMs, clock() - started);
+        current = following && (await following);
+      }
+    } finally {
+      // A turn still queued when the batch ends (or fails) must not start anything.
+      finished = true;
     }
     return;
   }
@@ -277,10 +287,13 @@ async function schedule(
       while (inFlight < deps.limiter.limit && next < count && !run.throttled) {
         const index = next++;
         inFlight++;
-        runUnit([read(index)]).then(() => {
-          inFlight--;
-          pump();
-        }, reject);
+        // From a promise, so that whatever throws rejects the batch instead of escaping pump.
+        Promise.resolve(index)
+          .then((i) => runUnit([read(i)]))
+          .then(() => {
+            inFlight--;
+            pump();
+          }, reject);
       }
       if (inFlight === 0) resolve();
     };
@@ -288,20 +301,24 @@ async function schedule(
   });
 }
 
-/** `make()`, called on the event loop's next turn (its throw rejects, and is never unhandled). */
-function nextTurn<T>(make: () => T): Promise<T> {
-  const promise = new Promise<T>((resolve, reject) => {
+/**
+ * `make()`, called on the event loop's next turn. It never rejects: a throw (a bug — reading
+ * records and starting loads do not throw) is logged and gives no next chunk, so the
+ * deliveries it took are deferred, uncounted, and the chunks already run stay settled.
+ */
+function nextTurn<T>(deps: JobDeps, make: () => T | undefined): Promise<T | undefined> {
+  return new Promise((resolve) => {
     setImmediate(() => {
       try {
         resolve(make());
       } catch (error) {
-        reject(error);
+        deps.log.error('Next chunk not taken; its jobs are deferred', {
+          error: describeError(error),
+        });
+        resolve(undefined);
       }
     });
   });
-  // A rejection nobody awaits (the chunk before failed first) must not crash the process.
-  promise.catch(() => undefined);
-  return promise;
 }
 
 /** Sets each retried delivery's visibility to its backoff, ten per call. */

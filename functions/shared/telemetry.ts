@@ -22,6 +22,8 @@ export interface MetricSink {
   addDimensions(dimensions: Record<string, string>): unknown;
   singleMetric(): MetricSink;
   publishStoredMetrics(): unknown;
+  /** Whether anything is stored, not yet published. */
+  hasStoredMetrics(): boolean;
 }
 
 /**

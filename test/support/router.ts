@@ -35,12 +35,19 @@ export function captureMetrics(defaultDimensions: Record<string, string> = {}): 
   published: Array<{ name: string; value: number; dimensions: Record<string, string> }>;
 } {
   const published: Array<{ name: string; value: number; dimensions: Record<string, string> }> = [];
+  // Recorded as added; `stored` only answers hasStoredMetrics.
+  let stored = 0;
   const sink = (dimensions: Record<string, string>): MetricSink => ({
-    addMetric: (name, _unit, value) =>
-      published.push({ name, value, dimensions: { ...dimensions } }),
+    addMetric: (name, _unit, value) => {
+      stored++;
+      published.push({ name, value, dimensions: { ...dimensions } });
+    },
     addDimensions: (more) => Object.assign(dimensions, more),
     singleMetric: () => sink({ ...defaultDimensions }),
-    publishStoredMetrics: () => undefined,
+    publishStoredMetrics: () => {
+      stored = 0;
+    },
+    hasStoredMetrics: () => stored > 0,
   });
   return Object.assign(sink({ ...defaultDimensions }), { published });
 }

@@ -70,14 +70,20 @@ export interface PreparedBulkWrite extends BulkWrite {
   readonly bytes: number;
 }
 
+// The writes prepareBulkWrite returned, by identity: a copy made with other fields (a spread)
+// is not among them, and has its lines built again rather than sent stale.
+const prepared = new WeakSet<BulkWrite>();
+
 /**
  * Builds a write's lines ahead of {@link bulkWrite}, e.g. while an earlier request is in
- * flight, so that sending it costs no serialisation.
+ * flight, so that sending it costs no serialisation. The write must not change afterwards.
  *
  * @example
  * ```ts
- * const prepared = prepareBulkWrite({ operation: 'index', index: 'sluice-dev-products', id: 'p-1', document });
- * await bulkWrite(client, [prepared], { maxBytes: DEFAULT_BULK_MAX_BYTES });
+ * const write = prepareBulkWrite({
+ *   operation: 'index', index: 'sluice-dev-products', id: 'p-1', document,
+ * });
+ * await bulkWrite(client, [write], { maxBytes: DEFAULT_BULK_MAX_BYTES });
  * ```
  */
 export function prepareBulkWrite(write: BulkWrite): PreparedBulkWrite {
@@ -85,11 +91,9 @@ export function prepareBulkWrite(write: BulkWrite): PreparedBulkWrite {
   // Built field by field: an object spread costs more than the lines themselves.
   const { operation, index, id, version, versionType, document } = write;
   const bytes = Buffer.byteLength(lines);
-  return { operation, index, id, version, versionType, document, lines, bytes };
-}
-
-function isPrepared(write: BulkWrite): write is PreparedBulkWrite {
-  return typeof (write as Partial<PreparedBulkWrite>).lines === 'string';
+  const result = { operation, index, id, version, versionType, document, lines, bytes };
+  prepared.add(result);
+  return result;
 }
 
 /**
@@ -142,7 +146,9 @@ function packRequests(writes: readonly BulkWrite[], maxBytes: number): PackedReq
   const requests: PackedRequest[] = [];
   let current: PackedRequest | undefined;
   writes.forEach((write, i) => {
-    const { lines, bytes } = isPrepared(write) ? write : prepareBulkWrite(write);
+    const { lines, bytes } = prepared.has(write)
+      ? (write as PreparedBulkWrite)
+      : prepareBulkWrite(write);
     if (!current || (current.indexes.length > 0 && current.bytes + bytes > maxBytes)) {
       current = { indexes: [], body: '', bytes: 0 };
       requests.push(current);

@@ -26,7 +26,7 @@ import { bulkWrite, type PreparedBulkWrite, prepareBulkWrite } from '../../targe
 import { type CatalogRead, readCatalogRows } from './catalog-reader';
 import { parseCatalogItem } from './catalog-row';
 import type { IndexProductSettings } from './config';
-import { documentForRow, goneTombstone } from './product-document';
+import { documentForRow, goneTombstone, type VersionedDocument } from './product-document';
 
 export type ProductEvent = CloudEvent<
   'PRODUCT_PUBLISHED' | 'PRODUCT_UPDATED' | 'PRODUCT_UNPUBLISHED',
@@ -70,11 +70,13 @@ interface ProductJobs {
 }
 
 /**
- * What a product's row asks to write — its document, or a tombstone, with the bulk lines
- * already built — or why it cannot be written.
+ * What a product's row asks to write — its document or a tombstone at the row's version, with
+ * the bulk lines already built — or that the row is gone, or why it cannot be written.
  */
 export type ProductPlan =
-  | { readonly kind: 'write'; readonly write: PreparedBulkWrite }
+  | { readonly kind: 'write'; readonly version: number; readonly write: PreparedBulkWrite }
+  /** No row: a tombstone at the newest version the running jobs name, built as they run. */
+  | { readonly kind: 'gone' }
   | { readonly kind: 'failed'; readonly error: Error };
 
 /** Plans by product id, as {@link planProducts} gives them. */
@@ -93,36 +95,27 @@ export function indexProductCode(deps: IndexProductDeps): BatchJobCode<ProductEv
   };
 }
 
-/** The newest catalog version each product of `events` is named at (others are skipped). */
-function newestVersions(events: readonly unknown[]): Map<string, number> {
-  const newest = new Map<string, number>();
-  for (const event of events) {
-    const reference = productReferenceOf(event);
-    if (!reference) continue;
-    const { productId, catalogVersion } = reference;
-    newest.set(productId, Math.max(newest.get(productId) ?? 0, catalogVersion));
-  }
-  return newest;
-}
-
 /**
- * Reads the catalog rows of the products `events` name and builds their writes: all a chunk
- * needs before its bulk request, done while the chunk before it is written. A gone row's
- * tombstone takes the newest version among these events.
+ * Reads the catalog rows of the products `events` name (events naming none are skipped) and
+ * builds their writes: all a chunk needs before its bulk request, done while the chunk
+ * before it is written.
  */
 export function planProducts(
   deps: IndexProductDeps,
   events: readonly unknown[],
 ): Promise<Map<string, ProductPlan>> {
-  return plan(deps, newestVersions(events));
+  return plan(
+    deps,
+    events.flatMap((event) => productReferenceOf(event)?.productId ?? []),
+  );
 }
 
 async function plan(
   deps: IndexProductDeps,
-  newest: ReadonlyMap<string, number>,
+  productIds: readonly string[],
 ): Promise<Map<string, ProductPlan>> {
   const { settings } = deps;
-  const reads = await readCatalogRows(deps.dynamodb, [...newest.keys()], {
+  const reads = await readCatalogRows(deps.dynamodb, productIds, {
     table: settings.catalogTable,
     attempts: settings.catalogReadAttempts,
     backoff: settings.catalogReadBackoff,
@@ -131,52 +124,43 @@ async function plan(
   });
   const indexedAt = deps.now().toISOString();
   const plans = new Map<string, ProductPlan>();
-  for (const [productId, version] of newest) {
-    plans.set(
-      productId,
-      planProduct(reads.get(productId), productId, version, settings, indexedAt),
-    );
-  }
+  for (const [productId, read] of reads) plans.set(productId, planRow(read, settings, indexedAt));
   return plans;
 }
 
-function planProduct(
-  read: CatalogRead | undefined,
-  productId: string,
-  newest: number,
+function planRow(
+  read: CatalogRead,
   settings: IndexProductSettings,
   indexedAt: string,
 ): ProductPlan {
+  if (read.kind === 'failed') return read;
+  if (read.kind === 'missing') return { kind: 'gone' };
   try {
-    if (read?.kind === 'failed') throw read.error;
-    const versioned =
-      read?.kind === 'found'
-        ? documentForRow(parseCatalogItem(read.item), indexedAt)
-        : goneTombstone(productId, newest, indexedAt);
-    const write = prepareBulkWrite({
-      operation: 'index',
-      index: settings.productsAlias,
-      id: productId,
-      version: versioned.version,
-      document: versioned.document,
-    });
-    return { kind: 'write', write };
+    const versioned = documentForRow(parseCatalogItem(read.item), indexedAt);
+    return { kind: 'write', version: versioned.version, write: writeOf(versioned, settings) };
   } catch (error) {
     return { kind: 'failed', error: error as Error };
   }
 }
 
+function writeOf(versioned: VersionedDocument, settings: IndexProductSettings) {
+  return prepareBulkWrite({
+    operation: 'index',
+    index: settings.productsAlias,
+    id: versioned.productId,
+    version: versioned.version,
+    document: versioned.document,
+  });
+}
+
 /** `planned` with the products it lacks planned now (all of them without `planned`). */
 async function completePlans(
   deps: IndexProductDeps,
-  products: ReadonlyMap<string, ProductJobs>,
+  productIds: readonly string[],
   planned: ProductPlans | undefined,
 ): Promise<ProductPlans> {
-  const missing = new Map<string, number>();
-  for (const [productId, entry] of products) {
-    if (!planned?.has(productId)) missing.set(productId, entry.newest);
-  }
-  if (missing.size === 0 && planned) return planned;
+  const missing = planned ? productIds.filter((id) => !planned.has(id)) : productIds;
+  if (missing.length === 0 && planned) return planned;
   const plans = await plan(deps, missing);
   if (planned) for (const [productId, entry] of planned) plans.set(productId, entry);
   return plans;
@@ -206,7 +190,7 @@ export async function indexProducts(
   });
   if (products.size === 0) return throttleOncePerBatch(errors);
 
-  const plans = await completePlans(deps, products, planned);
+  const plans = await completePlans(deps, [...products.keys()], planned);
   const writes: PreparedBulkWrite[] = [];
   const jobsOfWrite: number[][] = [];
   for (const [productId, entry] of products) {
@@ -215,8 +199,18 @@ export async function indexProducts(
       for (const i of entry.jobs) errors[i] = planOf.error;
       continue;
     }
-    const { write } = planOf;
-    const version = write.version as number;
+    // A gone row's tombstone takes the newest version among these jobs: the event reporting
+    // the removal carries the highest one, so older replays lose to it.
+    const { version, write } =
+      planOf.kind === 'write'
+        ? planOf
+        : {
+            version: entry.newest,
+            write: writeOf(
+              goneTombstone(productId, entry.newest, deps.now().toISOString()),
+              deps.settings,
+            ),
+          };
     const writers: number[] = [];
     for (const i of entry.jobs) {
       const wanted = productReferenceOf(contexts[i]?.event)?.catalogVersion ?? 0;

@@ -108,9 +108,11 @@ describe('batch job load phase', () => {
     const limiter = new AimdLimiter({ initial: 4, max: 4 });
     const kit = testJobDeps(definition, { limiter });
     const load = vi.fn(async () => undefined);
-    const performBatch = vi.fn(async (jobs: readonly JobContext[]) =>
-      jobs.map(() => failed(new ThrottledError('rejected_execution_exception'))),
-    );
+    // The throttle is only known when the request comes back, after the next chunk was read.
+    const performBatch = vi.fn(async (jobs: readonly JobContext[]) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return jobs.map(() => failed(new ThrottledError('rejected_execution_exception')));
+    });
     const handler = defineBatchJob(definition, { load, performBatch }, kit.deps);
     const response = await handler({ Records: records(10) });
     expect(load).toHaveBeenCalledTimes(2); // chunk 2 was read ahead…
@@ -120,6 +122,19 @@ describe('batch job load phase', () => {
     expect(kit.metric(M.deferred)).toBe(6);
     // Only the throttled chunk's jobs were attempted: only they have records.
     expect(kit.dynamo.table('sluice-test-job-records').size).toBe(4);
+  });
+
+  it('reads and loads nothing more once a chunk has throttled before the next turn', async () => {
+    const kit = testJobDeps(definition);
+    const load = vi.fn(async () => undefined);
+    const performBatch = vi.fn(async (jobs: readonly JobContext[]) =>
+      jobs.map(() => failed(new ThrottledError('rejected_execution_exception'))),
+    );
+    const handler = defineBatchJob(definition, { load, performBatch }, kit.deps);
+    const response = await handler({ Records: records(10) });
+    expect(load).toHaveBeenCalledOnce();
+    expect(response.batchItemFailures).toHaveLength(10);
+    expect(kit.metric(M.deferred)).toBe(6);
   });
 
   it('starts no chunk that might outlast the invocation: the rest is deferred, not lost', async () => {
@@ -140,6 +155,46 @@ describe('batch job load phase', () => {
     expect(kit.metric(M.succeeded)).toBe(8);
     expect(kit.metric(M.deferred)).toBe(2);
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m8', 'm9']);
+  });
+
+  it('loads no chunk that time will not let start', async () => {
+    const kit = testJobDeps(definition);
+    let remaining = 20_000;
+    const load = vi.fn(async () => undefined);
+    const performBatch = vi.fn(async (jobs: readonly JobContext[]) => {
+      remaining -= 6_000;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return jobs.map(() => undefined);
+    });
+    const handler = defineBatchJob(definition, { load, performBatch }, kit.deps);
+    const response = await handler(
+      { Records: records(10) },
+      { getRemainingTimeInMillis: () => remaining },
+    );
+    // Chunk 2 was taken while chunk 1 ran (14 s left, nothing measured yet); chunk 3 not:
+    // when chunk 2 ran, 8 s < 5 s + 1.5 × 6 s.
+    expect(performBatch).toHaveBeenCalledTimes(2);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(kit.metric(M.succeeded)).toBe(8);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m8', 'm9']);
+  });
+
+  it('runs the chunks after one whose jobs were all settled before running', async () => {
+    const kit = testJobDeps(definition);
+    const load = vi.fn(async () => undefined);
+    const performBatch = vi.fn(async (jobs: readonly JobContext[]) => jobs.map(() => undefined));
+    const handler = defineBatchJob(definition, { load, performBatch }, kit.deps);
+    const batch = records(10).map((record, i) =>
+      i < 4 ? { ...record, body: 'not json' } : record,
+    );
+    const response = await handler({ Records: batch });
+    // Chunk 1 is four bodies that are not jobs: dead-lettered in prepare, nothing to run.
+    expect(performBatch.mock.calls.map(([jobs]) => idsOfJobs(jobs))).toEqual([
+      ['prod-4', 'prod-5', 'prod-6', 'prod-7'],
+      ['prod-8', 'prod-9'],
+    ]);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(kit.metric(M.succeeded)).toBe(6);
   });
 
   it('fails the jobs of a chunk whose load throws, as a throw from performBatch would', async () => {

@@ -77,6 +77,18 @@ describe('job metrics with Powertools', () => {
     expect(emfLines(spy).map((l) => l[METRICS.jobs.attempts])).toEqual([2]);
   });
 
+  it('publishes nothing more when Powertools already printed the samples at 100 values', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const metrics = jobMetrics('a');
+    for (let i = 0; i < 100; i++) metrics.attempts(1);
+    metrics.addSamples();
+    expect(emfLines(spy)).toHaveLength(1);
+    metrics.publish();
+    expect(emfLines(spy)).toHaveLength(1);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
   it('publishes samples even when nothing was counted', () => {
     const metrics = jobMetrics('a');
     metrics.duration(5);

@@ -42,15 +42,18 @@ describe('prepareBulkWrite', () => {
 });
 
 describe('bulkWrite', () => {
-  it('sends prepared writes as they were prepared, packed by their sizes like plain ones', async () => {
+  it('sends the lines a write was prepared with, and builds a copy of it afresh', async () => {
     const search = fakeSearch();
     const size = Buffer.byteLength(bulkLines(write('a')));
-    // Lines are not built again: a document changed after preparing is not what is sent.
-    const a = { ...prepareBulkWrite(write('a')), document: { changed: true } };
-    const writes = [a, write('b'), prepareBulkWrite(write('c'))];
-    const outcomes = await bulkWrite(search.client, writes, { maxBytes: 2 * size });
+    const a = prepareBulkWrite(write('a', { document: { title: 'first' } }));
+    // The prepared write's own lines are sent as built (its document object is not read
+    // again); a spread copy with another document is not a prepared write any more.
+    (a.document as { title: string }).title = 'changed in place';
+    const c = { ...prepareBulkWrite(write('c')), document: { title: 'copied' } };
+    const outcomes = await bulkWrite(search.client, [a, write('b'), c], { maxBytes: 2 * size });
     expect(search.requests.map((r) => r.items.map((i) => i.meta._id))).toEqual([['a', 'b'], ['c']]);
-    expect(search.requests[0]?.items[0]?.document).toEqual(write('a').document);
+    expect(search.requests[0]?.items[0]?.document).toEqual({ title: 'first' });
+    expect(search.requests[1]?.items[0]?.document).toEqual({ title: 'copied' });
     expect(outcomes.map((o) => o.kind)).toEqual(['written', 'written', 'written']);
   });
 

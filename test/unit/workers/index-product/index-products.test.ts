@@ -127,6 +127,17 @@ describe('indexProducts', () => {
     ]);
   });
 
+  it("gives a gone row's tombstone the newest version of the jobs run, not of the events planned", async () => {
+    const search = fakeSearch(() => ({ status: 201 }));
+    // Planned from v1 only: the v5 job was claim-checked, its event read after the load.
+    const planned = await planProducts(deps(search), [job('gone', 1).event, job('other', 7).event]);
+    const { results, items } = await run([job('gone', 1), job('gone', 5)], undefined, planned);
+    expect(results).toEqual([undefined, undefined]);
+    expect(items.map((i) => [i.meta._id, i.meta.version, i.document.status])).toEqual([
+      ['gone', 5, 'GONE'],
+    ]);
+  });
+
   it('treats a 409 (a newer version is stored) as success', async () => {
     store(catalogRow('p-1', 2));
     const { results } = await run([job('p-1', 2)], () => ({
