@@ -233,10 +233,11 @@ async function schedule(
   let next = 0;
   if (chunked) {
     const take = (): Delivery[] => {
-      const size = Math.min(deps.limiter.limit, count - next);
-      const deliveries = Array.from({ length: size }, (_, k) => read(next + k));
+      const first = next;
+      const size = Math.min(deps.limiter.limit, count - first);
+      // Taken before they are read: a read that throws leaves them deferred, not retaken.
       next += size;
-      return deliveries;
+      return Array.from({ length: size }, (_, k) => read(first + k));
     };
     type Unit = { readonly deliveries: Delivery[]; readonly loading?: Promise<Loaded> };
     const unit = (deliveries: Delivery[]): Unit => ({
@@ -303,8 +304,8 @@ async function schedule(
 
 /**
  * `make()`, called on the event loop's next turn. It never rejects: a throw (a bug — reading
- * records and starting loads do not throw) is logged and gives no next chunk, so the
- * deliveries it took are deferred, uncounted, and the chunks already run stay settled.
+ * records and starting loads do not throw) is logged and gives no chunk; the deliveries it
+ * took are deferred, uncounted, the chunks already run stay settled, and the batch goes on.
  */
 function nextTurn<T>(deps: JobDeps, make: () => T | undefined): Promise<T | undefined> {
   return new Promise((resolve) => {

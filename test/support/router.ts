@@ -26,7 +26,6 @@ export function captureLog(): Log & { entries: CapturedLog[] } {
   return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** A metric sink that keeps what was published. */
 /**
  * A metric sink that records what is published. `defaultDimensions` go on every metric, as
  * Powertools' default dimensions do (a job function's `Job`).

@@ -8,6 +8,7 @@ import { AimdLimiter } from '../../../functions/jobs/aimd-limiter';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../functions/jobs/job-definition';
 import { failed } from '../../../functions/jobs/outcomes';
+import { batchExecutor, type Loader, runJobBatch } from '../../../functions/jobs/run-batch';
 import type { JobContext } from '../../../functions/jobs/run-types';
 import { ThrottledError } from '../../../functions/shared/throttling';
 import { METRICS } from '../../../functions/topology/topology';
@@ -195,6 +196,31 @@ describe('batch job load phase', () => {
     ]);
     expect(response.batchItemFailures).toEqual([]);
     expect(kit.metric(M.succeeded)).toBe(6);
+  });
+
+  it('defers the jobs of a chunk that could not be taken, and goes on with the next', async () => {
+    const kit = testJobDeps(definition);
+    // A loader that throws instead of rejecting (defineBatchJob's never does): a bug.
+    const load: Loader = (events) => {
+      if (idsOf(events).includes('prod-4')) throw new Error('bug in the loader');
+      return new Promise((resolve) => setTimeout(() => resolve({ ok: true, value: 1, ms: 0 }), 1));
+    };
+    const execute = batchExecutor(async (jobs: readonly JobContext[]) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return jobs.map(() => undefined);
+    });
+    const response = await runJobBatch({ Records: records(10) }, kit.deps, execute, load);
+    expect(kit.metric(M.succeeded)).toBe(6);
+    expect(kit.metric(M.deferred)).toBe(4);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      'm4',
+      'm5',
+      'm6',
+      'm7',
+    ]);
+    expect(kit.log.entries.filter((e) => e.level === 'error').map((e) => e.message)).toEqual([
+      'Next chunk not taken; its jobs are deferred',
+    ]);
   });
 
   it('fails the jobs of a chunk whose load throws, as a throw from performBatch would', async () => {
