@@ -3,7 +3,9 @@
  * (or BENCH_DOCS, BENCH_BATCH, BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_CATALOG): prebuilt SQS
  * batches of index-product jobs through the production handler until searchable, against
  * raw `_bulk` of the same documents at the same chunk size plus `_refresh`; alternating,
- * median of R rounds, on the local OpenSearch node (`npm run services -- up`).
+ * median of R rounds (default 9) after 3 warm-up rounds — a freshly started OpenSearch is
+ * still compiling, and its compiler threads take the CPU the pipeline needs — on the local
+ * OpenSearch node (`npm run services -- up`).
  *
  * B defaults to index-product's event source mapping batch size; the chunk size — jobs per
  * bulk request, on both sides — is the job's `chunkSize` (at most B), not an option, so the
@@ -20,6 +22,7 @@ import { applyLocalServiceEnv } from '../local/services/endpoints';
 import { runIndexBench } from './support/index-runs';
 
 const TARGETS = { vsRawBulk: 0.7, bulkRequestsPer1000: 10 };
+const WARM_UP_ROUNDS = 3;
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
     return true;
   }) as typeof process.stdout.write;
   const docs = positiveInt('docs', 5_000);
-  const rounds = positiveInt('rounds', 5);
+  const rounds = positiveInt('rounds', 9);
   const { batchSize: esmBatchSize, chunkSize: jobChunkSize } = indexProductJob.settings;
   const batchSize = positiveInt('batch', esmBatchSize);
   const result = await runIndexBench({
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
     batchSize,
     chunkSize: Math.min(batchSize, jobChunkSize ?? batchSize),
     rounds,
-    warmUpRounds: 1,
+    warmUpRounds: WARM_UP_ROUNDS,
     concurrency: positiveInt('concurrency', 1),
     catalog,
     log,
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
   });
   log(
     `the handler printed ${handlerOutput.lines} lines (${(handlerOutput.bytes / 1024).toFixed(0)} KiB), ` +
-      `${(handlerOutput.lines / (docs * (rounds + 1))).toFixed(2)} per job`,
+      `${(handlerOutput.lines / (docs * (rounds + WARM_UP_ROUNDS))).toFixed(2)} per job`,
   );
   const perRound = result.rawMs.map((raw, i) => raw / (result.pipelineMs[i] as number));
   log(
