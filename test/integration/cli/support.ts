@@ -36,10 +36,7 @@ export const sqs = new SQSClient({});
 export const dynamodb = new DynamoDBClient({});
 export const s3 = new S3Client(localS3Options);
 
-/** A stage name unique to this run (stages allow 24 characters). */
-export function uniqueStage(prefix: string): string {
-  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
-}
+export { uniqueStage } from '../../support/stage';
 
 export interface CliRun {
   readonly code: number;

@@ -22,6 +22,20 @@ export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string
   return Attributes?.QueueArn as string;
 }
 
+/** Messages in a queue, visible or in flight (ElasticMQ counts exactly, without a receive). */
+export async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
 /** Receives up to `max` messages (waiting up to 1 s) without invoking anything. */
 export async function receive(
   sqs: SQSClient,

@@ -5,12 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  SQSClient,
-  StartMessageMoveTaskCommand,
-} from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '../../../functions/jobs/define-job';
 import type { IdempotencyStore } from '../../../functions/jobs/idempotency-store';
@@ -33,11 +28,12 @@ import { localS3Options } from '../../../local/provision/queues';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { captureLog, captureMetrics } from '../../support/router';
+import { uniqueStage } from '../../support/stage';
 import { jobMessage } from '../../unit/jobs/support';
-import { deliver, type Handler, pollUntil, queueArn, receive } from './esm';
+import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from './esm';
 
 applyLocalServiceEnv();
-const stage = `jobs${Date.now().toString(36)}`;
+const stage = uniqueStage('jobs');
 const sqs = new SQSClient({});
 const dynamodb = new DynamoDBClient({});
 const s3 = new S3Client(localS3Options);
@@ -103,19 +99,7 @@ async function send(name: JobName, message: JobMessage): Promise<void> {
   );
 }
 
-/** Messages in a queue, visible or in flight. */
-async function inQueue(queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible)
-  );
-}
+const inQueue = (queueUrl: string) => messagesIn(sqs, queueUrl);
 
 async function dlqLetters(name: JobName): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];

@@ -14,12 +14,13 @@ import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { provisionTopics } from '../../../local/provision/topics';
 import { applyLocalServiceEnv, localEndpoints } from '../../../local/services/endpoints';
+import { uniqueStage } from '../../support/stage';
 
 applyLocalServiceEnv();
 
 describe('provisioning a stage from the topology', () => {
   it('creates every queue with its redrive policy, and every table with its TTL', async () => {
-    const stage = `pv${Date.now().toString(36)}`;
+    const stage = uniqueStage('pv');
     const first = await provisionStage(stage);
     const again = await provisionStage(stage);
     expect([...again.queueUrls]).toEqual([...first.queueUrls]);

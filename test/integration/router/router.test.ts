@@ -31,9 +31,10 @@ import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { mskEvent, mskRecord, structuredRecord } from '../../support/msk';
 import { captureLog, captureMetrics } from '../../support/router';
 import { itemSold, loginFailed, productPublished } from '../../support/sample-events';
+import { uniqueStage } from '../../support/stage';
 
 applyLocalServiceEnv();
-const stage = `it${Date.now().toString(36)}`;
+const stage = uniqueStage('it');
 const sqs = new SQSClient({});
 const s3 = new S3Client(localS3Options);
 let urls: Map<string, string>;

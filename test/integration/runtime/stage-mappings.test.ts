@@ -3,7 +3,6 @@
  * handlers: a record on a topic reaches the router, a message on the replay queue the replay
  * handler, a job message its job's handler — and each is committed or deleted.
  */
-import { randomBytes } from 'node:crypto';
 import type { MSKEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordsOf } from '../../../functions/router/kafka-record';
@@ -13,11 +12,12 @@ import { provisionTopics } from '../../../local/provision/topics';
 import { startEventSources } from '../../../local/runtime/event-sources';
 import { stageMappings } from '../../../local/runtime/stage-mappings';
 import { eventually } from '../../support/eventually';
+import { uniqueStage } from '../../support/stage';
 import { runName } from '../services/run-name';
 import { bootstrapBrokers, kafkaFixture } from './kafka-fixture';
 import { sqsFixture } from './sqs-fixture';
 
-const stage = `rt-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+const stage = uniqueStage('rt');
 const kafka = kafkaFixture();
 const queues = sqsFixture();
 let provisioned: ProvisionedStage;

@@ -3,7 +3,6 @@
  * requests split by size, and writes refused (not auto-created) for a name that is not an
  * alias.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransientError } from '../../../functions/shared/errors';
 import { bulkLines, bulkWrite } from '../../../functions/targets/opensearch/bulk';
@@ -12,12 +11,13 @@ import { ensureIndex } from '../../../functions/targets/opensearch/index-setup';
 import { AUDIT_INDEX } from '../../../functions/targets/opensearch/indexes/audit';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
+import { uniqueStage } from '../../support/stage';
 
 const search = createOpenSearchClient({
   url: process.env[opensearchUrlVariable] ?? 'http://127.0.0.1:9200',
   mode: 'none',
 });
-const stage = `bk${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const stage = uniqueStage('bk');
 let alias = '';
 let bulkRequests = 0;
 search.on('response', (_error, result) => {

@@ -3,7 +3,6 @@
  * custom resource's Create / Update / Delete, and a reindex to a new index version that
  * readers and writers never notice. Each test uses its own stage; all are removed after.
  */
-import { randomBytes } from 'node:crypto';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bulkWrite } from '../../../functions/targets/opensearch/bulk';
@@ -18,6 +17,7 @@ import { indexSuspicion } from '../../../functions/workers/detect-login-abuse/se
 import type { Suspicion } from '../../../functions/workers/detect-login-abuse/suspicions';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
+import { uniqueStage } from '../../support/stage';
 
 const search = createOpenSearchClient({
   url: process.env[opensearchUrlVariable] ?? 'http://127.0.0.1:9200',
@@ -25,7 +25,7 @@ const search = createOpenSearchClient({
 });
 const stages: string[] = [];
 function newStage(): string {
-  const stage = `ix${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const stage = uniqueStage('ix');
   stages.push(stage);
   return stage;
 }

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
 import { readJobRuntimeConfig } from '../../../functions/jobs/job-config';
@@ -21,10 +21,11 @@ import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
 import { captureLog, captureMetrics } from '../../support/router';
-import { type Handler, pollUntil, receive } from '../jobs/esm';
+import { uniqueStage } from '../../support/stage';
+import { type Handler, messagesIn, pollUntil, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
-const stage = `au${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const stage = uniqueStage('au');
 const sqs = new SQSClient({});
 const dynamodb = new DynamoDBClient({});
 const search = createOpenSearchClient({
@@ -103,19 +104,7 @@ function auditMessage(id: string, overrides: Record<string, unknown> = {}): JobM
   };
 }
 
-async function queueEmpty(): Promise<boolean> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queue(),
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible) ===
-    0
-  );
-}
+const queueEmpty = async () => (await messagesIn(sqs, queue())) === 0;
 
 async function run(handler: Handler, ...messages: JobMessage[]): Promise<void> {
   await sqs.send(

@@ -35,10 +35,11 @@ import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
 import { captureLog, captureMetrics } from '../../support/router';
+import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
-const stage = `dla-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+const stage = uniqueStage('dla');
 const sqs = new SQSClient({});
 const dynamodb = new DynamoDBClient({});
 const search = createOpenSearchClient({

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
@@ -34,10 +34,11 @@ import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
 import { catalogItem, catalogRow, deleteCatalogRow, putCatalog } from '../../support/catalog';
 import { captureLog, captureMetrics } from '../../support/router';
-import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
+import { uniqueStage } from '../../support/stage';
+import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
-const stage = `ip${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const stage = uniqueStage('ip');
 /** A second stage, only for the index this file blocks to provoke 429s. */
 const blockedStage = `${stage}b`;
 const sqs = new SQSClient({});
@@ -152,20 +153,8 @@ async function send(...messages: JobMessage[]): Promise<void> {
   }
 }
 
-/** Nothing visible or in flight (ElasticMQ counts exactly, without a receive's wait). */
-async function queueEmpty(): Promise<boolean> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queue(),
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible) ===
-    0
-  );
-}
+/** Nothing visible or in flight. */
+const queueEmpty = async () => (await messagesIn(sqs, queue())) === 0;
 
 /** Sends the jobs and runs the queue dry. */
 async function run(handler: Handler, ...messages: JobMessage[]): Promise<void> {

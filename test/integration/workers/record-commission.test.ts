@@ -26,10 +26,11 @@ import {
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { captureLog, captureMetrics } from '../../support/router';
+import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
-const stage = `rc-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+const stage = uniqueStage('rc');
 const sqs = new SQSClient({});
 const dynamodb = new DynamoDBClient({});
 const table = resourceName(stage, TABLES.commissions.name);

@@ -4,7 +4,6 @@
  * fast-check against a model that simply takes the latest change per field), and the real
  * job runtime delivering duplicates and stale changes leaves it right.
  */
-import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
@@ -27,10 +26,11 @@ import {
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { captureLog, captureMetrics } from '../../support/router';
+import { uniqueStage } from '../../support/stage';
 import { pollUntil, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
-const stage = `sc-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+const stage = uniqueStage('sc');
 const sqs = new SQSClient({});
 const dynamodb = new DynamoDBClient({});
 const table = resourceName(stage, TABLES.customers.name);
