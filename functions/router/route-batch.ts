@@ -8,7 +8,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventParser } from '../events/parse-event';
 import { JobMessageWriter } from '../jobs/job-message';
 import { RecordRejectedError } from '../shared/errors';
-import { BatchSender, type SendOptions, sendMessages } from '../shared/sqs-batch-sender';
+import {
+  BatchSender,
+  messageTooLarge,
+  type SendOptions,
+  sendMessages,
+} from '../shared/sqs-batch-sender';
 import type { Log, MetricCounter } from '../shared/telemetry';
 import { type JobName, METRICS, type Routes } from '../topology/topology';
 import { jobQueueUrl, type RouterConfig } from './config';
@@ -120,12 +125,10 @@ export async function routeBatch(
     // routed or dead-lettered, never both.
     const tooBig = messages.find((j) => j.bytes > deps.config.maxMessageBytes);
     if (plan.kind === 'jobs' && tooBig) {
+      const error = messageTooLarge(tooBig.bytes, deps.config.maxMessageBytes);
       plans.push({
         kind: 'reject',
-        error: new RecordRejectedError(
-          'JOB_REJECTED',
-          `Job ${tooBig.job} could not be enqueued: Message of ${tooBig.bytes} bytes exceeds the SQS limit of ${deps.config.maxMessageBytes} bytes`,
-        ),
+        error: jobRejected(tooBig.job, error),
         identity: plan.identity,
       });
       continue;
@@ -141,12 +144,7 @@ export async function routeBatch(
   for (const { message, error } of sent.unsent) pending.set(message.input, error);
   for (const { message, error } of sent.rejected) {
     if ((plans[message.input] as Kept).kind !== 'routed') continue;
-    const rejection = new RecordRejectedError(
-      'JOB_REJECTED',
-      `Job ${message.job} could not be enqueued: ${error.message}`,
-      undefined,
-      { cause: error },
-    );
+    const rejection = jobRejected(message.job, error);
     // Planning the record again is deterministic and gives back the identity it dropped.
     const again = planRecord(inputs[message.input] as RouterInput, message.input, context, []);
     const identity = again.kind === 'reject' ? {} : again.identity;
@@ -218,6 +216,16 @@ export async function routeBatch(
     deps.counter.count(M.jobsEnqueued, count, jobDimensions(job));
   }
   return outcomes;
+}
+
+/** The rejection of a record one of whose jobs SQS will not take. */
+function jobRejected(job: JobName, error: Error): RecordRejectedError {
+  return new RecordRejectedError(
+    'JOB_REJECTED',
+    `Job ${job} could not be enqueued: ${error.message}`,
+    undefined,
+    { cause: error },
+  );
 }
 
 function settle(

@@ -111,19 +111,40 @@ export function packBatches<T extends { bytes: number }>(
   maxBytes: number,
 ): T[][] {
   const batches: T[][] = [];
-  let current: T[] = [];
-  let currentBytes = 0;
-  for (const message of messages) {
-    if (current.length === SQS_MAX_BATCH_ENTRIES || currentBytes + message.bytes > maxBytes) {
-      batches.push(current);
-      current = [];
-      currentBytes = 0;
-    }
-    current.push(message);
-    currentBytes += message.bytes;
-  }
-  if (current.length > 0) batches.push(current);
+  const packer = new BatchPacker<T>(maxBytes, (batch) => batches.push(batch));
+  for (const message of messages) packer.add(message);
+  packer.flush();
   return batches;
+}
+
+/**
+ * The packing rule of {@link packBatches}, applied as messages come: a batch is handed to
+ * `onBatch` as soon as it is full (10 entries), or when the next message would take it
+ * over `maxBytes`; {@link flush} hands over the last, partial one.
+ */
+class BatchPacker<T extends { bytes: number }> {
+  private messages: T[] = [];
+  private bytes = 0;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onBatch: (batch: T[]) => void,
+  ) {}
+
+  add(message: T): void {
+    if (this.messages.length > 0 && this.bytes + message.bytes > this.maxBytes) this.flush();
+    this.messages.push(message);
+    this.bytes += message.bytes;
+    if (this.messages.length === SQS_MAX_BATCH_ENTRIES) this.flush();
+  }
+
+  flush(): void {
+    if (this.messages.length === 0) return;
+    const batch = this.messages;
+    this.messages = [];
+    this.bytes = 0;
+    this.onBatch(batch);
+  }
 }
 
 /**
@@ -147,7 +168,7 @@ export async function sendMessages<T extends OutgoingMessage>(
 
 /**
  * Sends messages while they are still being produced: each queue's messages are packed in
- * order exactly as {@link packBatches} would, and a batch goes out as soon as it is full,
+ * order by the same rule as {@link packBatches}, and a batch goes out as soon as it is full,
  * with at most `concurrency` calls in flight and the other full batches waiting their turn.
  * The producer awaits {@link drained} whenever {@link backlogged} is set, then calls
  * {@link finish} for the partial batches and the outcome.
@@ -179,7 +200,7 @@ export class BatchSender<T extends OutgoingMessage> {
     },
   };
   /** Per queue, the batch being filled, in the order queues first appeared. */
-  private readonly open = new Map<string, { messages: T[]; bytes: number }>();
+  private readonly open = new Map<string, BatchPacker<T>>();
   /** Full batches waiting for a free call slot, oldest first from `waitingFrom`. */
   private waiting: T[][] = [];
   private waitingFrom = 0;
@@ -197,25 +218,16 @@ export class BatchSender<T extends OutgoingMessage> {
   /** Queues a message; a message larger than the limit is rejected without a call. */
   add(message: T): void {
     if (message.bytes > this.options.maxBytes) {
-      this.outcome.rejected.push({ message, error: tooLarge(message, this.options) });
+      const error = messageTooLarge(message.bytes, this.options.maxBytes);
+      this.outcome.rejected.push({ message, error });
       return;
     }
-    let open = this.open.get(message.queueUrl);
-    if (open === undefined) {
-      open = { messages: [], bytes: 0 };
-      this.open.set(message.queueUrl, open);
-    } else if (open.bytes + message.bytes > this.options.maxBytes) {
-      this.dispatch(open.messages);
-      open.messages = [];
-      open.bytes = 0;
+    let packer = this.open.get(message.queueUrl);
+    if (packer === undefined) {
+      packer = new BatchPacker<T>(this.options.maxBytes, (batch) => this.dispatch(batch));
+      this.open.set(message.queueUrl, packer);
     }
-    open.messages.push(message);
-    open.bytes += message.bytes;
-    if (open.messages.length === SQS_MAX_BATCH_ENTRIES) {
-      this.dispatch(open.messages);
-      open.messages = [];
-      open.bytes = 0;
-    }
+    packer.add(message);
   }
 
   /** Whether as many full batches wait as calls may be in flight: time to await {@link drained}. */
@@ -237,9 +249,7 @@ export class BatchSender<T extends OutgoingMessage> {
    * still waiting then are not sent.
    */
   async finish(): Promise<Omit<SendOutcome<T>, 'sent'>> {
-    for (const open of this.open.values()) {
-      if (open.messages.length > 0) this.dispatch(open.messages);
-    }
+    for (const packer of this.open.values()) packer.flush();
     this.open.clear();
     while (this.inFlight > 0) await new Promise<void>((wake) => this.wakers.push(wake));
     if (this.failure) throw this.failure.error;
@@ -283,10 +293,9 @@ export class BatchSender<T extends OutgoingMessage> {
   }
 }
 
-function tooLarge(message: OutgoingMessage, options: SendOptions): PermanentError {
-  return new PermanentError(
-    `Message of ${message.bytes} bytes exceeds the SQS limit of ${options.maxBytes} bytes`,
-  );
+/** Why a message of `bytes` is never sent when SQS takes at most `maxBytes`. */
+export function messageTooLarge(bytes: number, maxBytes: number): PermanentError {
+  return new PermanentError(`Message of ${bytes} bytes exceeds the SQS limit of ${maxBytes} bytes`);
 }
 
 /** Where a batch's results go. */

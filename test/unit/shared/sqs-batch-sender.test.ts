@@ -44,6 +44,14 @@ beforeEach(() => {
   }));
 });
 
+/** The SDK's error for a call no message can fix. */
+const accessDenied = () =>
+  Object.assign(new Error('not authorized'), {
+    name: 'AccessDeniedException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 403 },
+  });
+
 describe('sqsMessageBytes', () => {
   it('counts body and attribute names, types and values in UTF-8 bytes', () => {
     expect(sqsMessageBytes('héllo')).toBe(6);
@@ -153,12 +161,7 @@ describe('sendMessages', () => {
   });
 
   it('throws at once on a call error no message can fix', async () => {
-    const denied = Object.assign(new Error('not authorized'), {
-      name: 'AccessDeniedException',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 403 },
-    });
-    sqsMock.on(SendMessageBatchCommand).rejects(denied);
+    sqsMock.on(SendMessageBatchCommand).rejects(accessDenied());
     await expect(sendMessages(sqs, [message(0)], options)).rejects.toBeInstanceOf(PermanentError);
     expect(entriesOfCalls()).toHaveLength(1);
   });
@@ -229,12 +232,7 @@ describe('BatchSender', () => {
   });
 
   it('fails at finish on a call error no message can fix, and sends nothing more', async () => {
-    const denied = Object.assign(new Error('not authorized'), {
-      name: 'AccessDeniedException',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 403 },
-    });
-    sqsMock.on(SendMessageBatchCommand).rejects(denied);
+    sqsMock.on(SendMessageBatchCommand).rejects(accessDenied());
     const sender = new BatchSender<OutgoingMessage>(sqs, { ...options, concurrency: 1 });
     for (let n = 0; n < 30; n++) {
       sender.add(message(n));
