@@ -45,12 +45,6 @@ export const ItemSoldV2 = Type.Object(
 export type ItemSoldV1Data = Static<typeof ItemSoldV1>;
 export type ItemSold = Static<typeof ItemSoldV2>;
 
-/**
- * Version 1 → 2: decimal prices become minor units of the order's currency, lines get
- * ids by position. Unknown fields of the event and of each line are kept.
- *
- * @throws RangeError for a currency code the runtime does not know.
- */
 /** Copies a field as spread would: a `__proto__` field (JSON.parse makes one) stays a field. */
 function copyField(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
@@ -65,6 +59,12 @@ function copyField(target: Record<string, unknown>, key: string, value: unknown)
   }
 }
 
+/**
+ * Version 1 → 2: decimal prices become minor units of the order's currency, lines get
+ * ids by position. Unknown fields of the event and of each line are kept.
+ *
+ * @throws RangeError for a currency code the runtime does not know.
+ */
 export function upcastItemSoldV1(data: ItemSoldV1Data): ItemSold {
   const { currency } = data;
   const scale = 10 ** minorUnitDigits(currency);
