@@ -8,7 +8,9 @@ import type { ServiceContext, ServiceDefinition } from './service';
 import { answersWithin } from './wait';
 
 // moto's server mocks DynamoDB and S3 (and more) on one port. It lives in a Python virtual
-// environment in the download cache, keyed on the hash of its pinned requirements.
+// environment in the download cache, keyed on the hash of its pinned requirements. It is
+// served by moto/serve.py, one request at a time: moto's own server runs requests side by
+// side without a lock, which loses ADD increments and lets two conditional writes both win.
 const venvOf = (ctx: ServiceContext): PinnedVenv => ({
   tool: 'moto',
   cacheDir: ctx.cacheDir,
@@ -35,7 +37,7 @@ async function listTablesAnswers(): Promise<boolean> {
   }
 }
 
-/** moto 5.x server on http://127.0.0.1:5000: DynamoDB and S3, state in memory. */
+/** moto 5.x on http://127.0.0.1:5000, linearizable: DynamoDB and S3, state in memory. */
 export const moto: ServiceDefinition = {
   name: 'moto',
   ports: [localPorts.moto],
@@ -46,8 +48,15 @@ export const moto: ServiceDefinition = {
   async start(ctx) {
     const venv = await pinnedVenvDir(venvOf(ctx));
     return spawnDetached({
-      command: join(venv, 'bin', 'moto_server'),
-      args: ['-H', '127.0.0.1', '-p', String(localPorts.moto)],
+      // Not moto_server: our launcher serves moto one request at a time (see serve.py).
+      command: join(venv, 'bin', 'python'),
+      args: [
+        serviceAsset('moto', 'serve.py'),
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(localPorts.moto),
+      ],
       cwd: ctx.stateDir,
       logFile: ctx.logFile,
     });

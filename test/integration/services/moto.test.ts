@@ -1,13 +1,15 @@
 /**
- * DynamoDB and S3 through the standard AWS variables (moto locally): a conditional write that
- * must fail the second time, and an S3 object round trip.
+ * DynamoDB and S3 through the standard AWS variables (moto locally): conditional writes and
+ * atomic counters that stay correct under concurrency, and an S3 object round trip.
  */
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -18,7 +20,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localS3Options } from '../../../local/provision/queues';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { runName } from './run-name';
@@ -26,9 +28,16 @@ import { runName } from './run-name';
 applyLocalServiceEnv();
 
 describe('DynamoDB', () => {
-  it('rejects a second conditional write of the same key', async () => {
-    const dynamodb = new DynamoDBClient({});
-    const TableName = runName('conditional');
+  // DynamoDB is linearizable per item; moto's own server is not (every request on its own
+  // thread, no lock), which is why the local service serves moto one request at a time.
+  // These tests fail against plain `moto_server`: increments get lost, two puts both win.
+  const dynamodb = new DynamoDBClient({
+    // Enough sockets that the requests really run side by side.
+    requestHandler: { httpAgent: { maxSockets: 256 } },
+  });
+  const TableName = runName('linearizable');
+
+  beforeAll(async () => {
     await dynamodb.send(
       new CreateTableCommand({
         TableName,
@@ -37,23 +46,100 @@ describe('DynamoDB', () => {
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       }),
     );
-    try {
-      await waitUntilTableExists({ client: dynamodb, maxWaitTime: 60 }, { TableName });
-      const put = () =>
-        dynamodb.send(
-          new PutItemCommand({
-            TableName,
-            Item: { id: { S: 'a' } },
-            ConditionExpression: 'attribute_not_exists(id)',
-          }),
+    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 60 }, { TableName });
+  });
+
+  afterAll(async () => {
+    await dynamodb.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
+    dynamodb.destroy();
+  });
+
+  // A payload beside the counter or claim, as job records and projections carry: moto's
+  // handling of it widens the window between reading an item and writing it back, so the
+  // races below show on plain moto_server in most runs instead of a few.
+  const payload = { L: Array.from({ length: 2000 }, (_, i) => ({ N: String(i) })) };
+
+  it('rejects a second conditional write of the same key', async () => {
+    const put = () =>
+      dynamodb.send(
+        new PutItemCommand({
+          TableName,
+          Item: { id: { S: 'a' } },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+    await put();
+    await expect(put()).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+  });
+
+  it('sums N concurrent ADDs on one key to N', async () => {
+    const keys = ['add-1', 'add-2', 'add-3', 'add-4', 'add-5'];
+    const perKey = 40;
+    const add = (id: string) =>
+      dynamodb.send(
+        new UpdateItemCommand({
+          TableName,
+          Key: { id: { S: id } },
+          UpdateExpression: 'ADD #count :one SET #payload = :payload',
+          ExpressionAttributeNames: { '#count': 'count', '#payload': 'payload' },
+          ExpressionAttributeValues: { ':one': { N: '1' }, ':payload': payload },
+        }),
+      );
+    await Promise.all(keys.flatMap((id) => Array.from({ length: perKey }, () => add(id))));
+    const counts = await Promise.all(keys.map(async (id) => Number((await read(id))?.count?.N)));
+    expect(counts).toEqual(keys.map(() => perKey));
+  });
+
+  it('lets exactly one of N concurrent conditional writes on one key win', async () => {
+    const keys = Array.from({ length: 5 }, (_, i) => `claim-${i}`);
+    const writers = 40;
+    // A claim as the idempotency store makes one: set the owner if nobody has, count claims.
+    const claim = (id: string, writer: number) =>
+      dynamodb.send(
+        new UpdateItemCommand({
+          TableName,
+          Key: { id: { S: id } },
+          UpdateExpression: 'SET #owner = :writer, #payload = :payload ADD #claims :one',
+          ConditionExpression: 'attribute_not_exists(#owner)',
+          ExpressionAttributeNames: {
+            '#owner': 'owner',
+            '#payload': 'payload',
+            '#claims': 'claims',
+          },
+          ExpressionAttributeValues: {
+            ':writer': { N: String(writer) },
+            ':payload': payload,
+            ':one': { N: '1' },
+          },
+        }),
+      );
+    const results = await Promise.all(
+      keys.map(async (id) => {
+        const attempts = await Promise.allSettled(
+          Array.from({ length: writers }, (_, writer) => claim(id, writer)),
         );
-      await put();
-      await expect(put()).rejects.toBeInstanceOf(ConditionalCheckFailedException);
-    } finally {
-      await dynamodb.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
-      dynamodb.destroy();
+        const winners = attempts.flatMap((a, writer) => (a.status === 'fulfilled' ? [writer] : []));
+        const refused = attempts.filter(
+          (a) => a.status === 'rejected' && a.reason instanceof ConditionalCheckFailedException,
+        ).length;
+        const item = await read(id);
+        return { winners, refused, owner: Number(item?.owner?.N), claims: Number(item?.claims?.N) };
+      }),
+    );
+    for (const { winners, refused, owner, claims } of results) {
+      expect(winners).toHaveLength(1);
+      expect(refused).toBe(writers - 1);
+      // The item holds the winner's write, and no refused write got in.
+      expect({ owner, claims }).toEqual({ owner: winners[0], claims: 1 });
     }
   });
+
+  const read = async (id: string) =>
+    (
+      await dynamodb.send(
+        new GetItemCommand({ TableName, Key: { id: { S: id } }, ConsistentRead: true }),
+      )
+    ).Item;
 });
 
 describe('S3', () => {
