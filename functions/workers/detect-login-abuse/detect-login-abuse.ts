@@ -3,12 +3,12 @@
  * address in the event's fixed window, and when a count reaches its threshold make sure
  * the window has exactly one suspicion record and one document in the security index.
  *
- * Counter increments are not idempotent, which is why the job keeps the idempotency store:
- * a duplicate delivery is suppressed before it counts. A retry after a failure does count
- * again (the store releases the claim of a failed run) — counts err upwards, never down —
- * but the suspicion side is idempotent by itself: the threshold test is "at or above", the
- * record is put-if-absent and the document create-only, so a retry that finds the record
- * not yet indexed finishes the job with the same document.
+ * The job is idempotent by itself, with no idempotency store: its failure is counted once
+ * whatever runs it again — a duplicate delivery, a retry after the security index refused a
+ * write, a redrive of its dead letter (see counters.ts: a marker per job, written in the
+ * same transaction as the increments). The suspicion side is idempotent too: the threshold
+ * test is "at or above", the record is put-if-absent and the document create-only, so a
+ * run that finds the record not yet indexed finishes the job with the same document.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Client } from '@opensearch-project/opensearch';
@@ -18,7 +18,7 @@ import type { JobCode } from '../../jobs/define-job';
 import { isTransient, PermanentError } from '../../shared/errors';
 import { ThrottledError } from '../../shared/throttling';
 import type { AbuseConfig } from './abuse-config';
-import { countFailure, type Subject, type SubjectKind } from './counters';
+import { countFailureOnce, type Subject, type SubjectKind } from './counters';
 import { indexSuspicion } from './security-index';
 import {
   markIndexed,
@@ -37,11 +37,15 @@ export interface DetectLoginAbuseDeps {
   readonly search: Client;
   readonly config: AbuseConfig;
   readonly now: () => Date;
+  /** Jitter for retries of conflicting counter updates; Math.random by default. */
+  readonly random?: () => number;
 }
 
 /** What one failed login did. */
 export interface AbuseOutcome {
   readonly window: CountingWindow;
+  /** False when an earlier run of the same job had counted this failure already. */
+  readonly counted: boolean;
   /** The window's count per subject after this failure. */
   readonly counts: Readonly<Record<SubjectKind, number>>;
   /** Suspicions this run wrote (the first run to cross a threshold). */
@@ -135,26 +139,33 @@ async function ensureFlagged(
 }
 
 /**
- * Counts one failed login and flags its account and IP address when they cross their
- * thresholds.
+ * Counts one failed login — once per job, whatever runs it again — and flags its account and
+ * IP address when they are at or above their thresholds.
  *
+ * @param jobId the job's id: the marker that makes counting happen once
  * @throws ThrottledError / TransientError (retried), PermanentError (dead-lettered).
  * @example
  * ```ts
- * const { counts, flagged } = await detectLoginAbuse(deps, event);
+ * const { counted, counts, flagged } = await detectLoginAbuse(deps, event, jobId);
  * ```
  */
 export async function detectLoginAbuse(
   deps: DetectLoginAbuseDeps,
   event: LoginFailedEvent,
+  jobId: string,
 ): Promise<AbuseOutcome> {
   if (event.type !== 'LOGIN_FAILED') {
     throw new PermanentError(`detect-login-abuse got a ${String(event.type)} event`);
   }
   const window = windowOf(event.time, deps.config.windowSeconds);
   const subjects = subjectsOf(event.data);
-  const counts = await allOrWorst(
-    subjects.map((subject) => countFailure(deps.dynamodb, deps.config.table, subject, window)),
+  const { counts, counted } = await countFailureOnce(
+    deps.dynamodb,
+    deps.config.table,
+    jobId,
+    subjects,
+    window,
+    { now: deps.now(), random: deps.random },
   );
   const crossing = subjects
     .map((subject, i) => ({ subject, count: counts[i] as number }))
@@ -164,6 +175,7 @@ export async function detectLoginAbuse(
   );
   return {
     window,
+    counted,
     counts: { account: counts[0] as number, ip: counts[1] as number },
     flagged: stored.filter((s) => s.created).map((s) => s.suspicion),
   };
@@ -179,8 +191,8 @@ export async function detectLoginAbuse(
  */
 export function detectLoginAbuseCode(deps: DetectLoginAbuseDeps): JobCode<LoginFailedEvent> {
   return {
-    perform: async ({ event, log }) => {
-      const outcome = await detectLoginAbuse(deps, event);
+    perform: async ({ event, jobId, log }) => {
+      const outcome = await detectLoginAbuse(deps, event, jobId);
       for (const suspicion of outcome.flagged) {
         log.warn('Login abuse suspected', {
           suspicionId: suspicion.suspicionId,

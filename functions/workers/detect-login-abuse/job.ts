@@ -1,6 +1,7 @@
 /**
  * detect-login-abuse: increments per-account and per-IP failure counters and flags abuse.
- * Counter increments are not idempotent, so duplicates are suppressed by the store.
+ * Idempotent by itself: each job's failure is counted once (a marker written in the same
+ * transaction as the increments), so it needs no idempotency store.
  */
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs/job-definition';
 
@@ -16,7 +17,7 @@ export const detectLoginAbuseJob = jobDefinition({
     // Detection loses its value quickly: fewer, faster retries.
     maxAttempts: 5,
     backoff: { baseSeconds: 5, capSeconds: 120 },
-    idempotency: 'store',
+    idempotency: 'natural',
     successRecords: 'sampled',
     sampleRate: 0.01,
   },

@@ -54,7 +54,11 @@ export interface StoredSuspicion {
   readonly created: boolean;
 }
 
-/** Suspicion records outlive their window's counters, so no window can be flagged twice. */
+/**
+ * Suspicion records outlive their window's counters (a day after the window or its latest
+ * late event), so no window can be flagged twice — unless events of it keep arriving for
+ * four weeks after it was flagged.
+ */
 export const SUSPICION_RETENTION_SECONDS = 30 * 86_400;
 
 const KEY = TABLES.abuseCounters.partitionKey;

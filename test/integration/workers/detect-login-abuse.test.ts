@@ -1,12 +1,13 @@
 /**
  * detect-login-abuse against moto (DynamoDB), ElasticMQ (SQS) and the local OpenSearch node,
  * driven through the real job runtime: duplicate deliveries count once, a threshold fires
- * once per window, and a run that counted but failed to index finishes on retry with
- * exactly one suspicion document.
+ * once per window, a run that counted but failed to index finishes on retry with exactly one
+ * suspicion document, and neither retries nor a redrive of the job's dead letter count a
+ * failure twice.
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoginFailed } from '../../../functions/events/schemas/identity';
 import { defineJob } from '../../../functions/jobs/define-job';
@@ -36,7 +37,7 @@ import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
 import { captureLog, captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
-import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
+import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
 const stage = uniqueStage('dla');
@@ -70,6 +71,7 @@ afterAll(async () => {
 });
 
 const queue = () => queueUrls.get('job-detect-login-abuse') as string;
+const dlq = () => queueUrls.get('job-detect-login-abuse-dlq') as string;
 
 /** A handler over the real runtime (2-second idempotency lease so held claims end quickly). */
 function container(): Handler {
@@ -235,14 +237,14 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     expect(pending).toHaveLength(1);
     expect((await documents()).length).toBe(before);
 
-    // The runtime retries it (it counts again: 4), and a fourth failure arrives (5).
+    // The runtime retries it (its failure is counted already: still 3), a fourth arrives (4).
     await send(events[3] as LoginFailedEvent);
     const done = async () => (await documents()).length > before && (await queueEmpty());
     expect(await pollUntil(sqs, queue(), handler, done, 20_000)).toBe(true);
     const docs = (await documents()).filter((d) => d.subject === accountId);
     expect(docs).toHaveLength(1);
     expect(docs[0]).toMatchObject({ failures: 3, eventId: events[2]?.id, threshold: 3 });
-    expect(await counter({ kind: 'account', value: accountId }, at(1))).toBe(5);
+    expect(await counter({ kind: 'account', value: accountId }, at(1))).toBe(4);
     const record = (await suspicionRecords()).find(
       (r) => r.counterId?.S === `suspicion#${docs[0]?.suspicionId}`,
     );
@@ -261,11 +263,13 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     const first = await detectLoginAbuse(
       deps,
       failedLogin(`ip-${ip}-1`, time, { accountId: `acc-${ip}-1`, ip: ip.toUpperCase() }),
+      `job-${ip}-1`,
     );
     expect(first.flagged).toEqual([]);
     const second = await detectLoginAbuse(
       deps,
       failedLogin(`ip-${ip}-2`, time, { accountId: `acc-${ip}-2`, ip }),
+      `job-${ip}-2`,
     );
     expect(second.counts.ip).toBe(2);
     expect(second.flagged.map((s) => [s.kind, s.subject, s.failures])).toEqual([['ip', ip, 2]]);
@@ -281,5 +285,117 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     expect(again).toEqual({ suspicion: flagged, indexed: true, created: false });
     const docs = (await documents()).filter((d) => d.subject === ip);
     expect(docs).toEqual([flagged]);
+  });
+
+  /** Makes the security index refuse writes (429) while `during` runs. */
+  async function withIndexRefusing<T>(during: () => Promise<T>): Promise<T> {
+    const block = (on: boolean) =>
+      search.indices.putSettings({
+        index: config.securityIndex,
+        body: { 'index.blocks.read_only_allow_delete': on ? true : null },
+      });
+    await block(true);
+    try {
+      return await during();
+    } finally {
+      await block(false);
+    }
+  }
+
+  /** Two accounts failing from one IP: the second failure takes the IP over its threshold. */
+  function twoAccountsOneIp(tag: string) {
+    const ip = `192.0.2.${randomBytes(1)[0]}-${tag}-${randomBytes(3).toString('hex')}`;
+    const time = `2026-11-28T15:${tag === 'retry' ? '00' : '10'}:00Z`;
+    const accounts = [1, 2].map((n) => `acc-${tag}-${n}-${randomBytes(3).toString('hex')}`);
+    const events = accounts.map((accountId, n) =>
+      failedLogin(`${accountId}-${n}`, time, { accountId, ip }),
+    );
+    return { ip, time, accounts, events };
+  }
+
+  const ipOverTwo = { ...config, ipThreshold: 2, accountThreshold: 2 };
+
+  /** A container whose job sees the IP threshold at 2 (accounts at 2 too). */
+  function containerWith(abuse: AbuseConfig): Handler {
+    const runtimeConfig = readJobRuntimeConfig(
+      { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase, SLUICE_JOB_LEASE_SECONDS: '2' },
+      detectLoginAbuseJob,
+    );
+    const deps = jobDepsFrom(detectLoginAbuseJob, runtimeConfig, {
+      sqs,
+      dynamodb,
+      log: captureLog(),
+      metricSink: captureMetrics(),
+      codeVersion: 'integration',
+      // Backoff 0: a failed job is visible again at once, so the retries run back to back.
+      random: () => 0,
+    });
+    const code = detectLoginAbuseCode({ dynamodb, search, config: abuse, now: () => new Date() });
+    return defineJob(detectLoginAbuseJob, code, deps);
+  }
+
+  it('retries while the index refuses count each failure once and flag no one else', async () => {
+    const { ip, time, accounts, events } = twoAccountsOneIp('retry');
+    const handler = containerWith(ipOverTwo);
+    await send(events[0] as LoginFailedEvent);
+    expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
+
+    // The second failure takes the IP to 2; flagging it fails three times in a row. Counted
+    // again on every retry, the second account would reach 2 and be flagged wrongly.
+    const arn = await queueArn(sqs, queue());
+    await withIndexRefusing(async () => {
+      await send(events[1] as LoginFailedEvent);
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const [message] = await receive(sqs, queue(), 1, 0);
+        expect(message).toBeDefined();
+        const response = await deliver(sqs, queue(), arn, handler, [message as never]);
+        expect(response.batchItemFailures).toHaveLength(1);
+      }
+    });
+    expect(await pollUntil(sqs, queue(), handler, queueEmpty, 15_000)).toBe(true);
+
+    expect(await counter({ kind: 'ip', value: ip }, time)).toBe(2);
+    for (const accountId of accounts) {
+      expect(await counter({ kind: 'account', value: accountId }, time)).toBe(1);
+    }
+    const docs = (await documents()).filter((d) => d.ip === ip);
+    expect(docs.map((d) => [d.kind, d.subject, d.failures])).toEqual([['ip', ip, 2]]);
+  });
+
+  it("a redrive of the job's dead letter after a fix does not count its failure again", async () => {
+    const { ip, time, accounts, events } = twoAccountsOneIp('redrive');
+    const handler = containerWith(ipOverTwo);
+    await send(events[0] as LoginFailedEvent);
+    expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
+
+    // Every attempt of the second job fails while the index refuses: dead-lettered at the
+    // fifth (maxAttempts), having run its counting step five times.
+    await withIndexRefusing(async () => {
+      await send(events[1] as LoginFailedEvent);
+      const deadLettered = async () => (await messagesIn(sqs, dlq())) > 0;
+      expect(await pollUntil(sqs, queue(), handler, deadLettered, 30_000)).toBe(true);
+    });
+    expect(await counter({ kind: 'ip', value: ip }, time)).toBe(2);
+    expect((await documents()).filter((d) => d.ip === ip)).toEqual([]);
+
+    // The index works again; the operator redrives the job DLQ into the job's queue.
+    await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: await queueArn(sqs, dlq()),
+        DestinationArn: await queueArn(sqs, queue()),
+      }),
+    );
+    const flagged = async () =>
+      (await messagesIn(sqs, dlq())) === 0 &&
+      (await queueEmpty()) &&
+      (await documents()).some((d) => d.ip === ip);
+    expect(await pollUntil(sqs, queue(), handler, flagged, 20_000)).toBe(true);
+
+    expect(await counter({ kind: 'ip', value: ip }, time)).toBe(2);
+    for (const accountId of accounts) {
+      expect(await counter({ kind: 'account', value: accountId }, time)).toBe(1);
+    }
+    const docs = (await documents()).filter((d) => d.ip === ip);
+    expect(docs.map((d) => [d.kind, d.subject, d.failures])).toEqual([['ip', ip, 2]]);
   });
 });
