@@ -3,6 +3,7 @@
  * metric names. No AWS clients here — the router, the local service stack, the local
  * event-source runtime and the CDK stacks all read this one module.
  */
+import { REPLAY_SETTINGS } from './queue-settings';
 
 /** Kafka topics, one per owning service, keyed by the entity id so an entity's events stay ordered. */
 export const TOPICS = {
@@ -72,7 +73,11 @@ export interface QueueSpec {
 export function queueTopology(): QueueSpec[] {
   const queues: QueueSpec[] = [
     { name: ROUTER_QUEUES.ingestDlq },
-    { name: ROUTER_QUEUES.replay, deadLetterQueue: ROUTER_QUEUES.ingestDlq, maxReceiveCount: 5 },
+    {
+      name: ROUTER_QUEUES.replay,
+      deadLetterQueue: ROUTER_QUEUES.ingestDlq,
+      maxReceiveCount: REPLAY_SETTINGS.maxReceiveCount,
+    },
   ];
   for (const job of JOB_NAMES) {
     const { queue, dlq } = jobQueues(job);

@@ -6,12 +6,6 @@
 import { TOPICS } from '../../functions/topology/topology';
 import type { KafkaConfig, NetworkConfig, SearchConfig, StageConfig } from './schema';
 
-/**
- * The replay function and its SQS mapping (the ingest DLQ's redrive target): a minute per
- * batch of ten dead letters at most; the local runtime uses the same figures.
- */
-export const REPLAY_SETTINGS = { timeoutSeconds: 60, batchSize: 10 } as const;
-
 /** Defaults of each mode of a section; a stage that switches mode starts from these. */
 export const NETWORK_MODE_DEFAULTS: Record<NetworkConfig['mode'], Partial<NetworkConfig>> = {
   create: { mode: 'create', maxAzs: 2, egress: 'endpoints', natGateways: 1, flowLogs: true },

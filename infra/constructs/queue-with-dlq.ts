@@ -9,6 +9,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { resourceName } from '../../functions/topology/naming';
+import { visibilityTimeoutSeconds } from '../../functions/topology/queue-settings';
 
 /** SQS's own redrive must never beat Lambda throttling: AWS recommends at least 5. */
 export const MIN_MAX_RECEIVE_COUNT = 5;
@@ -77,8 +78,8 @@ export class QueueWithDlq extends Construct {
 }
 
 /**
- * Lambda rejects an SQS mapping whose function timeout exceeds the visibility timeout; AWS
- * recommends six times the timeout plus the batching window.
+ * {@link visibilityTimeoutSeconds} as a Duration: six times the function timeout plus the
+ * batching window.
  *
  * @example
  * ```ts
@@ -86,5 +87,5 @@ export class QueueWithDlq extends Construct {
  * ```
  */
 export function visibilityTimeoutFor(timeoutSeconds: number, batchingWindowSeconds: number) {
-  return Duration.seconds(6 * timeoutSeconds + batchingWindowSeconds);
+  return Duration.seconds(visibilityTimeoutSeconds(timeoutSeconds, batchingWindowSeconds));
 }

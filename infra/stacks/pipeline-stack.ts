@@ -18,6 +18,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import {
   JOB_NAMES,
   type JobName,
@@ -27,7 +28,6 @@ import {
   type TableKey,
 } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
-import { REPLAY_SETTINGS } from '../config/defaults';
 import type { StageConfig } from '../config/schema';
 import { grantObjects } from '../constructs/grants';
 import { JobWorker } from '../constructs/job-worker';

@@ -3,9 +3,23 @@
  * from the topology module — never from a second hand-written list. Idempotent.
  */
 import { CreateBucketCommand, type S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { resourceName } from '../../functions/topology/naming';
-import { BUCKETS, queueTopology } from '../../functions/topology/topology';
+import { REPLAY_SETTINGS, visibilityTimeoutSeconds } from '../../functions/topology/queue-settings';
+import {
+  BUCKETS,
+  JOB_NAMES,
+  jobQueues,
+  queueTopology,
+  ROUTER_QUEUES,
+} from '../../functions/topology/topology';
+import { JOBS } from '../../functions/workers/jobs';
 
 /** 14 days, SQS's longest retention: dead letters must outlive their sources. */
 const DLQ_RETENTION_SECONDS = 1_209_600;
@@ -17,8 +31,26 @@ export interface ProvisionedQueues {
   queueUrlBase: string;
 }
 
+/** The function timeout and batching window of the consumer of each source queue. */
+const CONSUMERS = new Map<string, { timeoutSeconds: number; maxBatchingWindowSeconds: number }>([
+  [ROUTER_QUEUES.replay, { ...REPLAY_SETTINGS, maxBatchingWindowSeconds: 0 }],
+  ...JOB_NAMES.map((job) => [jobQueues(job).queue, JOBS[job].settings] as const),
+]);
+
 /**
- * Creates every queue of the topology for `stage`, wiring each RedrivePolicy.
+ * The visibility timeout the CDK stacks give queue `name` (ElasticMQ's default of 30 s would
+ * let a slow invocation's messages come back while it still runs), or none for a DLQ.
+ */
+export function visibilityTimeoutOf(name: string): number | undefined {
+  const consumer = CONSUMERS.get(name);
+  return (
+    consumer && visibilityTimeoutSeconds(consumer.timeoutSeconds, consumer.maxBatchingWindowSeconds)
+  );
+}
+
+/**
+ * Creates every queue of the topology for `stage`, wiring each RedrivePolicy and giving each
+ * source queue the deployed visibility timeout.
  *
  * @example
  * ```ts
@@ -35,14 +67,13 @@ export async function provisionQueues(sqs: SQSClient, stage: string): Promise<Pr
         deadLetterTargetArn: arns.get(spec.deadLetterQueue),
         maxReceiveCount: spec.maxReceiveCount ?? 10,
       });
+      const visibility = visibilityTimeoutOf(spec.name);
+      if (visibility !== undefined) attributes.VisibilityTimeout = String(visibility);
     } else {
       attributes.MessageRetentionPeriod = String(DLQ_RETENTION_SECONDS);
     }
     const name = resourceName(stage, spec.name);
-    const created = await sqs.send(
-      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
-    );
-    const url = created.QueueUrl as string;
+    const url = await createOrUpdateQueue(sqs, name, attributes);
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
     );
@@ -52,6 +83,29 @@ export async function provisionQueues(sqs: SQSClient, stage: string): Promise<Pr
   const first = urls.values().next().value as string;
   const queueUrlBase = first.slice(0, first.lastIndexOf('/') + 1);
   return { urls, queueUrlBase };
+}
+
+/**
+ * Creates the queue, or — when it exists with other attributes (a stage provisioned by an
+ * older version) — brings its attributes up to date; returns its URL.
+ */
+async function createOrUpdateQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<string> {
+  try {
+    const created = await sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+    );
+    return created.QueueUrl as string;
+  } catch (error) {
+    const code = (error as Error).name;
+    if (code !== 'QueueNameExists' && code !== 'QueueAlreadyExists') throw error;
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+    return QueueUrl as string;
+  }
 }
 
 /** Creates the stage's claim-check bucket; returns its name. */

@@ -1,7 +1,8 @@
 /**
  * Creates the Kafka topics of the topology (TOPICS, with their partition counts) on the
- * local broker. Idempotent: topics that exist are left as they are. Tests pass `topicName`
- * to create per-run topics with the same shape.
+ * local broker. Idempotent: topics that exist are left as they are — also one that was created
+ * a moment ago and is not listed yet, or by another process at the same time. Tests pass
+ * `topicName` to create per-run topics with the same shape.
  */
 import { Admin } from '@platformatic/kafka';
 import { TOPICS, type TopicKey } from '../../functions/topology/topology';
@@ -30,10 +31,24 @@ export async function provisionTopics(
       const name = topicName(key);
       names.set(key, name);
       if (existing.has(name)) continue;
-      await admin.createTopics({ topics: [name], partitions: topic.partitions, replicas: 1 });
+      try {
+        await admin.createTopics({ topics: [name], partitions: topic.partitions, replicas: 1 });
+      } catch (error) {
+        if (!onlyAlreadyExists(error)) throw error;
+      }
     }
     return names;
   } finally {
     await admin.close();
   }
+}
+
+/** True when every error in a CreateTopics response is TOPIC_ALREADY_EXISTS. */
+function onlyAlreadyExists(error: unknown): boolean {
+  const errors = (error as { errors?: Array<{ apiId?: string }> } | null)?.errors;
+  return (
+    Array.isArray(errors) &&
+    errors.length > 0 &&
+    errors.every((e) => e.apiId === 'TOPIC_ALREADY_EXISTS')
+  );
 }

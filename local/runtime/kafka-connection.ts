@@ -6,6 +6,11 @@
  * was away. The new consumer resumes from the group's committed offsets, so records fetched
  * but not yet committed come again; the mapping's buffer drops the ones it already holds or
  * delivered. Commits of records fetched by an earlier consumer go through the current one.
+ *
+ * The first join is retried the same way: after a crash of the process, the dead consumer
+ * still holds the group until its session times out (10 s here, against the client's 60 s
+ * default), and a restarted runtime must wait that out rather than give up. Every error
+ * names the consumer group, the topic and the brokers.
  */
 import { Consumer } from '@platformatic/kafka';
 import type { ResolvedKafkaMapping } from './mappings';
@@ -56,6 +61,11 @@ export const platformaticConsumer: KafkaConsumerFactory = (mapping) => {
     // Ride out a broker restart of about half a minute; after that the connection reconnects.
     retries: 30,
     retryDelay: 1000,
+    // A consumer of a killed process is dropped from the group after 10 s, not a minute, so
+    // its successor joins soon (the broker's group.min.session.timeout.ms is 6 s).
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 15_000,
+    heartbeatInterval: 1_000,
   });
   return {
     consume: async (options) => (await consumer.consume(options)) as unknown as KafkaStreamLike,
@@ -68,11 +78,18 @@ export interface KafkaConnectionOptions {
   readonly createConsumer?: KafkaConsumerFactory;
   /** First and largest wait between reconnection attempts; 1 s and 30 s. */
   readonly reconnectDelayMs?: { readonly initial: number; readonly max: number };
+  /** How long the first join is tried before `open` gives up; 2 minutes. */
+  readonly firstJoinTimeoutMs?: number;
   /** Each fetched record, with this connection (for backpressure). */
   readonly onMessage: (message: FetchedKafkaMessage, connection: KafkaConnection) => void;
   readonly onError: (error: unknown) => void;
   /** A new consumer took over after the previous one gave up. */
   readonly onReconnected?: () => void;
+}
+
+/** A Kafka consumer of a mapping failed; the message names its group, topic and brokers. */
+export class KafkaConnectionError extends Error {
+  override readonly name = 'KafkaConnectionError';
 }
 
 /**
@@ -105,13 +122,17 @@ export class KafkaConnection {
     this.#createConsumer = options.createConsumer ?? platformaticConsumer;
   }
 
-  /** Joins the group and starts fetching; rejects when the first connection fails. */
+  /**
+   * Joins the group and starts fetching. A failed join is reported to `onError` and tried
+   * again with the reconnection backoff; rejects with a {@link KafkaConnectionError} when
+   * none succeeded within `firstJoinTimeoutMs`.
+   */
   static async open(
     mapping: ResolvedKafkaMapping,
     options: KafkaConnectionOptions,
   ): Promise<KafkaConnection> {
     const connection = new KafkaConnection(mapping, options);
-    await connection.#connect();
+    await connection.#firstJoin();
     return connection;
   }
 
@@ -153,6 +174,46 @@ export class KafkaConnection {
     await this.#consumer.close().catch((error: unknown) => this.#options.onError(error));
   }
 
+  async #firstJoin(): Promise<void> {
+    const deadline = Date.now() + (this.#options.firstJoinTimeoutMs ?? 120_000);
+    let delay = this.#delays.initial;
+    for (;;) {
+      try {
+        await this.#connect();
+        return;
+      } catch (error) {
+        if (Date.now() + delay > deadline) {
+          throw this.#error(
+            `could not join within ${this.#options.firstJoinTimeoutMs ?? 120_000} ms`,
+            error,
+          );
+        }
+        this.#options.onError(
+          this.#error(`could not join yet; trying again in ${delay} ms`, error),
+        );
+        await pause(delay, this.#closing.signal);
+        delay = Math.min(delay * 2, this.#delays.max);
+      }
+    }
+  }
+
+  get #delays(): { readonly initial: number; readonly max: number } {
+    return this.#options.reconnectDelayMs ?? { initial: 1_000, max: 30_000 };
+  }
+
+  /** An error that says which consumer failed, with the client's error as its cause. */
+  #error(what: string, cause?: unknown): KafkaConnectionError {
+    const { consumerGroupId, topic, bootstrapBrokers } = this.#mapping;
+    const detail =
+      cause === undefined
+        ? ''
+        : `: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`;
+    return new KafkaConnectionError(
+      `Kafka consumer group "${consumerGroupId}" (topic ${topic}, brokers ${bootstrapBrokers.join(',')}) ${what}${detail}`,
+      { cause },
+    );
+  }
+
   async #connect(): Promise<void> {
     const consumer = this.#createConsumer(this.#mapping);
     let stream: KafkaStreamLike;
@@ -175,12 +236,10 @@ export class KafkaConnection {
       this.#fetchedBy.set(message, generation);
       this.#options.onMessage(message, this);
     });
-    stream.on('error', (error) => this.#options.onError(error));
+    stream.on('error', (error) => this.#options.onError(this.#error('failed', error)));
     stream.on('close', () => {
       if (this.#closing.signal.aborted || generation !== this.#generation) return;
-      this.#options.onError(
-        new Error(`Kafka consumer of ${this.#mapping.topic} gave up on the broker; reconnecting`),
-      );
+      this.#options.onError(this.#error('gave up on the broker; reconnecting'));
       this.#reconnecting ??= this.#reconnect(consumer).finally(() => {
         this.#reconnecting = undefined;
       });
@@ -189,7 +248,7 @@ export class KafkaConnection {
 
   async #reconnect(previous: KafkaConsumerLike): Promise<void> {
     await previous.close(true).catch(() => undefined);
-    const { initial, max } = this.#options.reconnectDelayMs ?? { initial: 1_000, max: 30_000 };
+    const { initial, max } = this.#delays;
     let delay = initial;
     while (!this.#closing.signal.aborted) {
       await pause(delay, this.#closing.signal);
@@ -199,7 +258,7 @@ export class KafkaConnection {
         this.#options.onReconnected?.();
         return;
       } catch (error) {
-        this.#options.onError(error);
+        this.#options.onError(this.#error('could not reconnect yet', error));
         delay = Math.min(delay * 2, max);
       }
     }

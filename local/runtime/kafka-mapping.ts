@@ -37,7 +37,10 @@ type KafkaMessage = FetchedKafkaMessage;
 export async function startKafkaMapping(
   mapping: ResolvedKafkaMapping,
   hooks: RuntimeHooks,
-  options: Pick<KafkaConnectionOptions, 'createConsumer' | 'reconnectDelayMs'> = {},
+  options: Pick<
+    KafkaConnectionOptions,
+    'createConsumer' | 'reconnectDelayMs' | 'firstJoinTimeoutMs'
+  > = {},
 ): Promise<RunningMapping> {
   const counters = new MappingCounters(mapping.name, 'kafka', hooks);
   const limits = {

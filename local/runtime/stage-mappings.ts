@@ -6,6 +6,7 @@
  */
 import type { JobDefinition } from '../../functions/jobs/job-definition';
 import { routerConsumerGroup } from '../../functions/topology/naming';
+import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import {
   JOB_NAMES,
   type JobName,
@@ -15,7 +16,7 @@ import {
   type TopicKey,
 } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
-import { defaultStageConfig, REPLAY_SETTINGS } from '../../infra/config/defaults';
+import { defaultStageConfig } from '../../infra/config/defaults';
 import type { KafkaHandler, KafkaMapping, SqsHandler, SqsMapping } from './mappings';
 
 export interface StageHandlers {

@@ -9,7 +9,15 @@ import { Admin } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { openSearchClientFromEnv } from '../../../functions/targets/opensearch/client';
 import { resourceName } from '../../../functions/topology/naming';
-import { INDEXES, queueTopology, TABLES, TOPICS } from '../../../functions/topology/topology';
+import {
+  INDEXES,
+  JOB_NAMES,
+  jobQueues,
+  queueTopology,
+  TABLES,
+  TOPICS,
+} from '../../../functions/topology/topology';
+import { JOBS } from '../../../functions/workers/jobs';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { provisionTopics } from '../../../local/provision/topics';
@@ -36,6 +44,14 @@ describe('provisioning a stage from the topology', () => {
         const policy = JSON.parse(Attributes.RedrivePolicy ?? '{}');
         expect(policy.deadLetterTargetArn).toContain(`sluice-${stage}-${spec.deadLetterQueue}`);
         expect(Number(policy.maxReceiveCount)).toBe(spec.maxReceiveCount);
+        // The CDK stacks' rule: 6 × the consumer's timeout + its batching window.
+        const job = JOB_NAMES.find((name) => jobQueues(name).queue === spec.name);
+        const consumer = job
+          ? JOBS[job].settings
+          : { timeoutSeconds: 60, maxBatchingWindowSeconds: 0 };
+        expect(Number(Attributes.VisibilityTimeout), spec.name).toBe(
+          6 * consumer.timeoutSeconds + consumer.maxBatchingWindowSeconds,
+        );
       } else {
         expect(Attributes.RedrivePolicy).toBeUndefined();
         // ElasticMQ does not report per-queue retention; SQS and LocalStack do.

@@ -9,10 +9,11 @@ import { EventEmitter } from 'node:events';
 import type { MSKEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { recordsOf } from '../../../functions/router/kafka-record';
-import type {
-  FetchedKafkaMessage,
-  KafkaConsumerLike,
-  KafkaStreamLike,
+import {
+  type FetchedKafkaMessage,
+  KafkaConnectionError,
+  type KafkaConsumerLike,
+  type KafkaStreamLike,
 } from '../../../local/runtime/kafka-connection';
 import { startKafkaMapping } from '../../../local/runtime/kafka-mapping';
 import { resolveKafkaMapping } from '../../../local/runtime/mappings';
@@ -226,5 +227,62 @@ describe('Kafka mapping reconnection', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(created).toHaveLength(1);
     expect((created[0] as FakeConsumer).closedWith).toBe(false);
+  });
+
+  describe('the first join', () => {
+    const mapping = () =>
+      resolveKafkaMapping(
+        {
+          name: 'router:catalog',
+          topic: TOPIC,
+          consumerGroupId: 'sluice-test-router-catalog-events',
+          bootstrapBrokers: ['127.0.0.1:1'],
+          handler: vi.fn(async () => undefined),
+        },
+        'us-east-1',
+      );
+
+    it('is tried again with backoff while the group is not ready, naming group and brokers', async () => {
+      // As after a crash: the dead consumer holds the group until its session times out.
+      const { created, create } = fakeConsumers(['down', 'down', 'up']);
+      const errors: unknown[] = [];
+      const running = await startKafkaMapping(
+        mapping(),
+        { onError: (_mapping, error) => errors.push(error) },
+        { createConsumer: create, reconnectDelayMs: { initial: 5, max: 20 } },
+      );
+      await running.stop();
+      expect(created).toHaveLength(3);
+      expect(created.slice(0, 2).map((c) => c.closedWith)).toEqual([true, true]);
+      expect(errors).toHaveLength(2);
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(KafkaConnectionError);
+        expect((error as Error).message).toMatch(
+          /consumer group "sluice-test-router-catalog-events" \(topic catalog.events, brokers 127.0.0.1:1\) could not join yet.*fake broker down/,
+        );
+      }
+    });
+
+    it('gives up after firstJoinTimeoutMs with an error that says where', async () => {
+      const { create } = fakeConsumers(['down', 'down', 'down', 'down', 'down', 'down']);
+      const started = startKafkaMapping(
+        mapping(),
+        {},
+        {
+          createConsumer: create,
+          reconnectDelayMs: { initial: 5, max: 5 },
+          firstJoinTimeoutMs: 12,
+        },
+      );
+      const error = await started.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(KafkaConnectionError);
+      expect((error as Error).message).toMatch(
+        /"sluice-test-router-catalog-events" .*brokers 127.0.0.1:1\) could not join within 12 ms: Error: Connection refused/,
+      );
+      expect((error as Error).cause).toBeInstanceOf(Error);
+    });
   });
 });
