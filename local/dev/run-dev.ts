@@ -22,6 +22,7 @@ import {
 import { provisionStage } from '../provision/stage';
 import { provisionTopics } from '../provision/topics';
 import { type EventSourcesRuntime, startEventSources } from '../runtime/event-sources';
+import { QueueMissingError } from '../runtime/sqs-mapping';
 import { stageMappings } from '../runtime/stage-mappings';
 import { applyLocalServiceEnv, localEndpoints } from '../services/endpoints';
 import { servicesDown, servicesUp } from '../services/stack';
@@ -171,6 +172,19 @@ export async function runDev(options: DevOptions): Promise<void> {
       notes.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
       if (notes.length > 4) notes.shift();
     };
+    // The SQS server lost the stage's queues (a crash; a clean restart keeps them): create
+    // them again, one provisioning at a time. Their messages are gone — the note says so.
+    let reprovisioning = false;
+    const reprovision = () => {
+      if (reprovisioning) return;
+      reprovisioning = true;
+      provisionStage(options.stage)
+        .then(() => note('queues were missing: the stage is provisioned again; replay lost events'))
+        .catch((error: unknown) => note(`re-provisioning failed: ${String(error)}`))
+        .finally(() => {
+          reprovisioning = false;
+        });
+    };
     const mappings = stageMappings({
       stage: options.stage,
       queueUrls: stage.queueUrls,
@@ -181,8 +195,10 @@ export async function runDev(options: DevOptions): Promise<void> {
     const runtime: EventSourcesRuntime = await startEventSources({
       kafka: mappings.kafka,
       sqs: mappings.sqs,
-      onError: (mapping, error) =>
-        note(`${mapping}: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (mapping, error) => {
+        note(`${mapping}: ${error instanceof Error ? error.message : String(error)}`);
+        if (error instanceof QueueMissingError) reprovision();
+      },
       onInvoke: (report) => {
         if (report.outcome === 'failed') {
           const error = report.error instanceof Error ? report.error.message : String(report.error);

@@ -26,6 +26,34 @@ import { type InvocationOutcome, MappingCounters, type RuntimeHooks } from './st
 const SQS_MAX_PER_CALL = 10;
 /** Pause after a failed poll, so a stopped service is not hammered. */
 const POLL_ERROR_PAUSE_MS = 1000;
+/** Pause while the queue does not exist: it takes a person (or a re-provisioning) to fix. */
+const MISSING_QUEUE_PAUSE_MS = 10_000;
+
+/**
+ * The mapping's queue is gone — on the local stack, because the SQS server restarted without
+ * its state. Says what happened and how to recover, once per poll instead of a bare
+ * `QueueDoesNotExist`.
+ */
+export class QueueMissingError extends Error {
+  override readonly name = 'QueueMissingError';
+
+  constructor(
+    readonly queueUrl: string,
+    options: { cause: unknown },
+  ) {
+    super(
+      `Queue ${queueUrl} does not exist. If the SQS server restarted and lost its state, ` +
+        'provision the stage again (npm run dev does so by itself) and run lost events again ' +
+        'with `npm run sluice -- replay` (see the runbook: "Local services lost their state").',
+      options,
+    );
+  }
+}
+
+function isQueueMissing(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue';
+}
 const DELETE_ATTEMPTS = 3;
 
 /**
@@ -173,8 +201,13 @@ export async function startSqsMapping(
       try {
         batch = await gather();
       } catch (error) {
-        counters.error(error);
-        await pause(POLL_ERROR_PAUSE_MS, stopSignal.signal);
+        if (isQueueMissing(error)) {
+          counters.error(new QueueMissingError(mapping.queueUrl, { cause: error }));
+          await pause(MISSING_QUEUE_PAUSE_MS, stopSignal.signal);
+        } else {
+          counters.error(error);
+          await pause(POLL_ERROR_PAUSE_MS, stopSignal.signal);
+        }
       }
       if (batch.length === 0) {
         slots.release();

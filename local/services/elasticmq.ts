@@ -31,7 +31,7 @@ async function listQueuesAnswers(): Promise<boolean> {
   }
 }
 
-/** ElasticMQ 1.7.x as SQS on http://127.0.0.1:9324, queues in memory. */
+/** ElasticMQ 1.7.x as SQS on http://127.0.0.1:9324; queues and messages kept across restarts. */
 export const sqs: ServiceDefinition = {
   name: 'sqs',
   ports: [localPorts.sqs],
@@ -44,6 +44,7 @@ export const sqs: ServiceDefinition = {
     await renderTemplate(serviceAsset('elasticmq', 'elasticmq.conf'), config, {
       host: '127.0.0.1',
       port: localPorts.sqs,
+      stateDir: ctx.stateDir,
     });
     const lib = await mavenLibDir(ctx, 'elasticmq', pom);
     return spawnDetached({

@@ -37,7 +37,10 @@ async function listTablesAnswers(): Promise<boolean> {
   }
 }
 
-/** moto 5.x on http://127.0.0.1:5000, linearizable: DynamoDB and S3, state in memory. */
+/**
+ * moto 5.x on http://127.0.0.1:5000, linearizable: DynamoDB and S3, state in memory, saved
+ * on a clean stop and restored at start.
+ */
 export const moto: ServiceDefinition = {
   name: 'moto',
   ports: [localPorts.moto],
@@ -56,6 +59,9 @@ export const moto: ServiceDefinition = {
         '127.0.0.1',
         '--port',
         String(localPorts.moto),
+        // Tables and objects survive a clean restart (services down / up).
+        '--state',
+        join(ctx.stateDir, 'state.pickle'),
       ],
       cwd: ctx.stateDir,
       logFile: ctx.logFile,

@@ -8,14 +8,19 @@ behind one lock: each request is read whole first (a slow client never holds the
 then handled and its response produced under the lock, so every request sees the effects
 of all requests answered before it and none of any other in between.
 
-Usage: python serve.py --host 127.0.0.1 --port 5000
+With --state FILE, the DynamoDB and S3 state is written to FILE when the server is stopped
+cleanly (SIGTERM or SIGINT), under the same lock, and read back when it starts: tables,
+items and objects survive `services down` / `up`. A crash (SIGKILL) loses what changed since
+the last clean stop, as moto itself keeps everything in memory.
+
+Usage: python serve.py --host 127.0.0.1 --port 5000 [--state .services/moto/state.pickle]
 """
 
 import argparse
 import io
 import os
+import pickle
 import signal
-import sys
 import threading
 
 from moto.moto_server.werkzeug_app import (
@@ -23,7 +28,12 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.dynamodb.models import dynamodb_backends
+from moto.s3.models import s3_backends
 from werkzeug.serving import run_simple
+
+# The backends whose state is kept across clean restarts: what Sluice uses moto for.
+KEPT = {"dynamodb": dynamodb_backends, "s3": s3_backends}
 
 
 class OneAtATime:
@@ -55,19 +65,51 @@ class OneAtATime:
                     close()
 
 
+def restore(path: str) -> None:
+    """Puts the state saved at `path`, if any, into the (empty) backends."""
+    if not os.path.exists(path):
+        return
+    with open(path, "rb") as file:
+        saved = pickle.load(file)
+    for name, backends in KEPT.items():
+        backends.update(saved.get(name, {}))
+    print(f"restored DynamoDB and S3 state from {path}", flush=True)
+
+
+def save(path: str) -> None:
+    """Writes the backends' state to `path` atomically (a crash mid-write keeps the old one)."""
+    temporary = f"{path}.tmp"
+    with open(temporary, "wb") as file:
+        pickle.dump({name: dict(backends) for name, backends in KEPT.items()}, file)
+    os.replace(temporary, path)
+    print(f"saved DynamoDB and S3 state to {path}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--state", help="file that keeps the state across clean restarts")
     args = parser.parse_args()
     # moto builds some URLs (S3 presigning, SQS queue URLs) from this.
     os.environ.setdefault("MOTO_PORT", str(args.port))
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    app = DomainDispatcherApplication(create_backend_app)
+    app = OneAtATime(DomainDispatcherApplication(create_backend_app))
+
+    def stop(*_):
+        if args.state:
+            # Under the lock: no request is half done, none starts before the process ends.
+            app.lock.acquire()
+            save(args.state)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.state:
+        restore(args.state)
     run_simple(
         args.host,
         args.port,
-        OneAtATime(app),
+        app,
         threaded=True,
         request_handler=MotoRequestHandler,
     )
