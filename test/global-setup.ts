@@ -1,16 +1,44 @@
 /**
- * Vitest global setup: brings up the local services the tests need, idempotently (services
- * already healthy, ours or a user's, are left alone), and points the AWS SDK at them. It
+ * Vitest global setup: installs cfn-lint (PyPI) if it is not yet, and brings up the local
+ * services the tests need, idempotently (services already healthy, ours or a user's, are
+ * left alone), and points the AWS SDK at them. It
  * never stops services: `.ci/run` does that, and a developer keeps them running between runs.
  * Set SLUICE_SERVICES=external to use your own endpoints (LocalStack, AWS) instead.
  */
+import { ensureCfnLint } from '../infra/lint/cfn-lint';
+import { removeStage } from '../local/provision/stage';
 import { applyLocalServiceEnv } from '../local/services/endpoints';
 import { servicesUp } from '../local/services/stack';
+import { takeNotedStages } from './support/stage';
 
-export default async function setup(): Promise<void> {
-  if (process.env.SLUICE_SERVICES === 'external') return;
-  applyLocalServiceEnv();
-  await servicesUp([], {
-    progress: (name, message) => process.stderr.write(`[services] ${name}: ${message}\n`),
+export default async function setup(): Promise<() => Promise<void>> {
+  // Installed on first use, so before any test's timeout starts (a first install takes longer).
+  await ensureCfnLint({
+    progress: (message) => process.stderr.write(`[cfn-lint] ${message}\n`),
   });
+  if (process.env.SLUICE_SERVICES !== 'external') {
+    applyLocalServiceEnv();
+    await servicesUp([], {
+      progress: (name, message) => process.stderr.write(`[services] ${name}: ${message}\n`),
+    });
+  }
+  return removeTestStages;
+}
+
+/** Teardown: deletes the queues, tables, buckets and indexes of every stage the tests made. */
+async function removeTestStages(): Promise<void> {
+  const stages = takeNotedStages();
+  const failures: string[] = [];
+  // A few at a time: each stage is a dozen queues, six tables, a bucket and its indexes.
+  for (let i = 0; i < stages.length; i += 4) {
+    await Promise.all(
+      stages
+        .slice(i, i + 4)
+        .map((stage) =>
+          removeStage(stage).catch((error: unknown) => failures.push(`${stage}: ${String(error)}`)),
+        ),
+    );
+  }
+  process.stderr.write(`[teardown] removed ${stages.length - failures.length} test stages\n`);
+  for (const failure of failures) process.stderr.write(`[teardown] not removed: ${failure}\n`);
 }

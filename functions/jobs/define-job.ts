@@ -22,7 +22,7 @@ export interface JobCode<TEvent> {
    * Runs one job. Return nothing for success, `snooze(s)` or `discard(reason)`; throw a
    * PermanentError to dead-letter at once, anything else to retry with backoff.
    */
-  perform(context: JobContext<TEvent>): Promise<JobResult | undefined | void>;
+  perform(context: JobContext<TEvent>): Promise<JobResult | undefined> | Promise<void>;
 }
 
 export interface BatchJobCode<TEvent, TLoaded = never> {

@@ -37,7 +37,7 @@ export type Loader = (events: readonly unknown[]) => Promise<Loaded>;
 
 /** An executor for a job that handles one job at a time. */
 export function singleExecutor<E>(
-  perform: (context: JobContext<E>) => Promise<JobResult | undefined | void>,
+  perform: (context: JobContext<E>) => Promise<JobResult | undefined> | Promise<void>,
 ): Executor {
   return async ([ready]) => {
     if (!ready) return [];

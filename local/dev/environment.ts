@@ -3,6 +3,7 @@
  * on the local services: the same variables, pointing at the local endpoints. `npm run dev`
  * and the end-to-end tests set it before importing the handler modules unchanged.
  */
+import { gitCodeVersion } from '../../infra/bundling';
 import type { ProvisionedStage } from '../provision/stage';
 import { localEndpoints, localSqsMaxMessageBytes } from '../services/endpoints';
 
@@ -37,5 +38,8 @@ export function pipelineEnvironment(
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: options.metrics ? 'false' : 'true',
     POWERTOOLS_METRICS_NAMESPACE: 'Sluice',
+    // The working tree's SHA (`-dirty` with uncommitted changes), as a deployed build has its
+    // own: failure groups can then tell fixed code from unfixed code in a local redrive.
+    SLUICE_CODE_VERSION: gitCodeVersion(),
   };
 }

@@ -52,7 +52,8 @@ export interface ServiceStatus {
   readonly pid: number | undefined;
   readonly ports: readonly number[];
   readonly rssBytes: number | undefined;
-  readonly memoryMiB: number;
+  /** The enforced heap ceiling of a Java service; none for moto. */
+  readonly heapMiB: number | undefined;
   readonly logFile: string;
 }
 
@@ -221,7 +222,7 @@ export async function serviceStatus(
     pid,
     ports: def.ports,
     rssBytes: pid === undefined ? undefined : await residentBytes(pid),
-    memoryMiB: def.memoryMiB,
+    heapMiB: def.heapMiB,
     logFile,
   };
 }

@@ -44,7 +44,6 @@ async function listTablesAnswers(): Promise<boolean> {
 export const moto: ServiceDefinition = {
   name: 'moto',
   ports: [localPorts.moto],
-  memoryMiB: 300,
   install: async (ctx) => {
     await ensurePinnedVenv(venvOf(ctx));
   },

@@ -249,8 +249,7 @@ async function healthy(): Promise<boolean> {
 export const opensearch: ServiceDefinition = {
   name: 'opensearch',
   ports: [OPENSEARCH_HTTP_PORT, OPENSEARCH_TRANSPORT_PORT],
-  // Heap plus what the JVM, Lucene and Netty take beside it.
-  memoryMiB: Number.parseInt(HEAP, 10) * (/g$/i.test(HEAP) ? 1024 : 1) + 512,
+  heapMiB: Number.parseInt(HEAP, 10) * (/g$/i.test(HEAP) ? 1024 : 1),
   install,
   start,
   healthy,

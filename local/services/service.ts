@@ -19,8 +19,12 @@ export interface ServiceDefinition {
   readonly name: string;
   /** TCP ports the service listens on; checked before start so a taken port fails fast. */
   readonly ports: readonly number[];
-  /** Rough memory ceiling this service is started with, for the status table. */
-  readonly memoryMiB: number;
+  /**
+   * The JVM heap ceiling (-Xmx) a Java service is started with: enforced, the JVM exits on
+   * OutOfMemoryError (see java.ts). Undefined for moto, which runs without a limit and keeps
+   * only what the tests' stages hold until the tests remove them.
+   */
+  readonly heapMiB?: number;
   /** Fetches what the service needs into the cache; a no-op when the cache is warm. */
   install(ctx: ServiceContext): Promise<void>;
   /** Starts the service detached from this process and returns its pid. */

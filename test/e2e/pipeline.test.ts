@@ -47,11 +47,14 @@ import { queueDepth } from '../../local/shared/queue-counts';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
 import { produceRecords } from '../../local/shop/produce';
 import { buildScenario, FUTURE_LOGIN_FAILED_VERSION } from '../../local/shop/scenario';
+import { keepFunctionLogs } from '../support/function-logs';
+import { uniqueStage } from '../support/stage';
 import { expectedEffects } from './support/expected';
 import { peekAll, scanAll, waitFor } from './support/inspect';
 
 applyLocalServiceEnv();
-const run = `e2e${Date.now().toString(36)}`;
+const run = uniqueStage('e2e');
+keepFunctionLogs(`e2e-${run}`);
 const topicName = (topic: TopicKey) => `${run}.${TOPICS[topic].name}`;
 const scenario = buildScenario({ events: 5200, runId: run, topicName });
 const expected = expectedEffects(scenario, DEFAULT_ABUSE_THRESHOLDS);
@@ -107,7 +110,7 @@ async function settle(
 beforeAll(async () => {
   stage = await provisionStage(run);
   await provisionTopics(brokers, topicName);
-  Object.assign(process.env, pipelineEnvironment(stage, { logLevel: 'ERROR' }));
+  Object.assign(process.env, pipelineEnvironment(stage, { logLevel: 'INFO' }));
   const handlers = await importHandlers();
   replay = handlers.replay;
   await writeCatalogRows(dynamodb, table('catalog'), scenario.catalog.values());

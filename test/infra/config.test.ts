@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { configProblems, routerEventSourceProblems } from '../../infra/config/checks';
 import { defaultStageConfig } from '../../infra/config/defaults';
 import { readStageConfig } from '../../infra/config/read-stage-config';
 import { InvalidStageConfigError, resolveStageConfig } from '../../infra/config/resolve-config';
+import { testApp } from './support/synth';
 
 function problemsOf(overrides: object, stage = 'test'): readonly string[] {
   try {
@@ -24,7 +24,7 @@ describe('stage configuration', () => {
   });
 
   it('reads the stage and its cdk.json entry from context, -c overrides last', () => {
-    const app = new App({
+    const app = testApp({
       context: {
         'sluice:stage': 'prod',
         'sluice:stages': { prod: { router: { batchSize: 200 }, removalPolicy: 'retain' } },
@@ -44,11 +44,11 @@ describe('stage configuration', () => {
     expect(stages).toEqual(expect.arrayContaining(['dev', 'prod']));
     for (const stage of stages) {
       const config = readStageConfig(
-        new App({ context: { ...context, 'sluice:stage': stage } }).node,
+        testApp({ context: { ...context, 'sluice:stage': stage } }).node,
       );
       expect(config.stage).toBe(stage);
     }
-    const prod = readStageConfig(new App({ context: { ...context, 'sluice:stage': 'prod' } }).node);
+    const prod = readStageConfig(testApp({ context: { ...context, 'sluice:stage': 'prod' } }).node);
     expect(prod.search).toMatchObject({ zoneAwareness: true, instanceCount: 2 });
   });
 
@@ -69,7 +69,7 @@ describe('stage configuration', () => {
   it('rejects unknown keys, bad stages and non-JSON overrides', () => {
     expect(problemsOf({ routr: {} })).toEqual([expect.stringContaining('routr')]);
     expect(problemsOf({}, 'Prod_1')).toEqual([expect.stringContaining('/stage')]);
-    const app = new App({ context: { 'sluice:config': '{oops' } });
+    const app = testApp({ context: { 'sluice:config': '{oops' } });
     expect(() => readStageConfig(app.node)).toThrow(/sluice:config is not JSON/);
   });
 

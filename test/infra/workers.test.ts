@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -12,7 +12,7 @@ import {
   guardReservedConcurrency,
 } from '../../infra/constructs/reserved-concurrency-guard';
 import { FUNCTION_RUNTIME } from '../../infra/constructs/sluice-function';
-import { resourcesOf, type SynthesizedStage, synthStage } from './support/synth';
+import { resourcesOf, type SynthesizedStage, synthStage, testApp } from './support/synth';
 
 let stage: SynthesizedStage;
 type Props = Record<string, unknown>;
@@ -148,7 +148,7 @@ describe('workers from the job definitions', () => {
 
 describe('the reserved-concurrency guard (the SQS throttling trap)', () => {
   function stackWith(reserved: number | undefined, maxConcurrencies: number[]) {
-    const app = new App();
+    const app = testApp();
     const stack = new Stack(app, 'Guard');
     const worker = new LambdaFunction(stack, 'Worker', {
       runtime: FUNCTION_RUNTIME,

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type Stack, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -23,6 +23,21 @@ const outdirs: string[] = [];
 afterAll(() => {
   for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * An App whose cloud assembly goes to a temporary folder removed after the file's tests
+ * (an App without `outdir` leaves a `cdk.out*` folder in the system's temp folder).
+ *
+ * @example
+ * ```ts
+ * const app = testApp({ context: { 'sluice:stage': 'prod' } });
+ * ```
+ */
+export function testApp(props: AppProps = {}): App {
+  const outdir = mkdtempSync(join(tmpdir(), 'sluice-infra-'));
+  outdirs.push(outdir);
+  return new App({ ...props, outdir });
+}
 
 export interface SynthesizedStage {
   readonly app: App;
@@ -48,12 +63,8 @@ export function synthStage(
   stage = 'test',
   options: { readonly bundling?: boolean } = {},
 ): SynthesizedStage {
-  const outdir = mkdtempSync(join(tmpdir(), 'sluice-infra-'));
-  outdirs.push(outdir);
-  const app = new App({
-    outdir,
-    context: options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] },
-  });
+  const app = testApp({ context: options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const outdir = app.outdir;
   const config = resolveStageConfig(stage, [overrides]);
   const stacks = buildSluiceStacks(app, config, TEST_CODE_VERSION);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
