@@ -43,14 +43,14 @@ import { provisionTopics } from '../../local/provision/topics';
 import { type EventSourcesRuntime, startEventSources } from '../../local/runtime/event-sources';
 import { stageMappings } from '../../local/runtime/stage-mappings';
 import { applyLocalServiceEnv, localEndpoints } from '../../local/services/endpoints';
+import { peekAll, scanAll, waitFor } from '../../local/shared/inspect';
 import { queueDepth } from '../../local/shared/queue-counts';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
+import { expectedEffects } from '../../local/shop/expected-effects';
 import { produceRecords } from '../../local/shop/produce';
 import { buildScenario, FUTURE_LOGIN_FAILED_VERSION } from '../../local/shop/scenario';
 import { keepFunctionLogs } from '../support/function-logs';
 import { uniqueStage } from '../support/stage';
-import { expectedEffects } from './support/expected';
-import { peekAll, scanAll, waitFor } from './support/inspect';
 
 applyLocalServiceEnv();
 const run = uniqueStage('e2e');
@@ -227,7 +227,8 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
     const items = await scanAll(dynamodb, table('abuseCounters'));
     const counters = new Map(
       items
-        .filter((i) => !i.counterId?.S?.startsWith('suspicion#'))
+        // Counters only: not the suspicion records, nor the markers of counted jobs.
+        .filter((i) => /^(account|ip)#/.test(i.counterId?.S ?? ''))
         .map((i) => [`${i.kind?.S}#${i.subject?.S}#${i.windowStart?.S}`, Number(i.count?.N)]),
     );
     expect(counters).toEqual(expected.loginFailures);

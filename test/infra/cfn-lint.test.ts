@@ -65,7 +65,9 @@ describe('cfn-lint on the synthesized templates', () => {
         ...new Set(others.map((f) => f.Rule.Id)),
       ].join(', ')})`,
     );
-  });
+    // Five synths with cdk-nag, then cfn-lint over some thirty templates: CPU-bound, about
+    // 20 s on an idle two-core machine and more than the default 30 s beside other tests.
+  }, 180_000);
 
   it('reports an error in a broken template (the linter is live)', async () => {
     const { outdir } = synthStage({}, 'test');

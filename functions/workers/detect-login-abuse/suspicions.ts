@@ -31,13 +31,16 @@ export interface Suspicion {
   readonly windowStart: string;
   readonly windowEnd: string;
   readonly threshold: number;
-  /** The count that crossed the threshold. */
+  /**
+   * The window's count when the suspicion was recorded: at or above the threshold (jobs of
+   * the window running side by side may all have counted by then).
+   */
   readonly failures: number;
-  /** Event time of the failure that crossed it. */
+  /** Event time of the failure whose job recorded the suspicion (one at or over the threshold). */
   readonly detectedAt: string;
   /** When Sluice flagged it. */
   readonly flaggedAt: string;
-  /** The failure that crossed the threshold. */
+  /** The failure whose job recorded the suspicion. */
   readonly eventId: string;
   readonly accountId: string;
   readonly email: string;

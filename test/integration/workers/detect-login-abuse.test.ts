@@ -192,10 +192,16 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     expect(await counter(account, times[5] as string)).toBe(3);
     expect(await counter({ kind: 'ip', value: '198.51.100.0' }, times[0] as string)).toBe(1);
     const docs = await documents();
-    expect(docs.map((d) => [d.kind, d.subject, d.windowStart, d.failures]).sort()).toEqual([
-      ['account', accountId, '2026-11-28T10:00:00.000Z', 3],
-      ['account', accountId, '2026-11-28T10:05:00.000Z', 3],
+    expect(docs.map((d) => [d.kind, d.subject, d.windowStart]).sort()).toEqual([
+      ['account', accountId, '2026-11-28T10:00:00.000Z'],
+      ['account', accountId, '2026-11-28T10:05:00.000Z'],
     ]);
+    // The count when the suspicion was recorded: at or above the threshold (3), at most the
+    // window's failures (jobs of one batch run side by side, so which one records it varies).
+    const [first, second] = [...docs].sort((a, b) => a.windowStart.localeCompare(b.windowStart));
+    expect(first?.failures).toBeGreaterThanOrEqual(3);
+    expect(first?.failures).toBeLessThanOrEqual(5);
+    expect(second?.failures).toBe(3);
     expect(docs.map((d) => d.suspicionId).sort()).toEqual(
       [times[0], times[5]]
         .map((t) => suspicionIdOf(account, windowOf(t as string, config.windowSeconds)))

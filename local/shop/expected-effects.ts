@@ -4,11 +4,11 @@
  * field, the login-abuse windows that cross a threshold, the records that must be dead
  * letters.
  */
-import type { CloudEvent } from '../../../functions/events/envelope';
-import type { CustomerChange } from '../../../functions/events/schemas/customers';
-import type { LoginFailed } from '../../../functions/events/schemas/identity';
-import type { ItemSold } from '../../../functions/events/schemas/orders';
-import type { Scenario, ShopRecord } from '../../../local/shop/scenario';
+import type { CloudEvent } from '../../functions/events/envelope';
+import type { CustomerChange } from '../../functions/events/schemas/customers';
+import type { LoginFailed } from '../../functions/events/schemas/identity';
+import type { ItemSold } from '../../functions/events/schemas/orders';
+import type { Scenario, ShopRecord } from './scenario';
 
 export interface Expected {
   /** Valid events by id (a duplicate record carries the same event). */

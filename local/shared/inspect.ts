@@ -84,7 +84,7 @@ export async function waitFor(
       throw new Error(`Timed out after ${options.timeoutMs} ms waiting for ${what}${detail}`);
     }
     if (options.progress && Date.now() - lastReport > 5_000) {
-      process.stderr.write(`[e2e] waiting for ${what}: ${await options.progress()}\n`);
+      process.stderr.write(`waiting for ${what}: ${await options.progress()}\n`);
       lastReport = Date.now();
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
