@@ -32,11 +32,11 @@ import { queueDepth } from '../shared/queue-counts';
 import { writeCatalogRows } from '../shop/catalog-rows';
 import { expectedEffects } from '../shop/expected-effects';
 import { produceRecords } from '../shop/produce';
-import { buildScenario } from '../shop/scenario';
+import { buildScenario, type ShopRecord } from '../shop/scenario';
 import { sleep } from './faults';
 import { FunctionsProcess, prefixedTopic } from './functions-process';
 import { checkInvariants, type EffectCheck } from './invariants';
-import { type ChaosScenario, SCENARIOS } from './scenarios';
+import { type ChaosScenario, SCENARIOS, type ScenarioContext } from './scenarios';
 
 export interface ChaosOptions {
   /** Scenario names, in order; all of SCENARIOS by default. */
@@ -162,16 +162,7 @@ async function runScenario(
     );
     await Promise.all([router.start(), workers.start()]);
 
-    const half = Math.floor(shop.records.length / 2);
-    const brokers = localEndpoints.kafkaBrokers;
-    say(`  publishing ${half} of ${shop.records.length} events, then the fault`);
-    await produceRecords(shop.records.slice(0, half), { bootstrapBrokers: brokers });
-    await sleep(2_000);
-    const faultStarted = Date.now();
-    await scenario.inject({ router, workers, say });
-    const lifted = Date.now();
-    say(`  fault over after ${((lifted - faultStarted) / 1000).toFixed(1)} s; publishing the rest`);
-    await produceRecords(shop.records.slice(half), { bootstrapBrokers: brokers });
+    const lifted = await publishAndInject(scenario, shop.records, { router, workers, say });
 
     const settled = await settle(
       { sqs, admin, stage, topicName },
@@ -209,6 +200,42 @@ async function runScenario(
     sqs.destroy();
     dynamodb.destroy();
   }
+}
+
+/** How long the shop takes to publish a scenario's events when it publishes throughout. */
+const PUBLISHING_MS = 20_000;
+
+/** Publishes the events and injects the fault among them; returns when the fault was over. */
+async function publishAndInject(
+  scenario: ChaosScenario,
+  records: readonly ShopRecord[],
+  context: ScenarioContext,
+): Promise<number> {
+  const bootstrapBrokers = localEndpoints.kafkaBrokers;
+  const inject = async () => {
+    const started = Date.now();
+    await scenario.inject(context);
+    context.say(`  fault over after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return Date.now();
+  };
+  if (scenario.publishingPauses) {
+    const half = Math.floor(records.length / 2);
+    context.say(`  publishing ${half} of ${records.length} events, then the fault, then the rest`);
+    await produceRecords(records.slice(0, half), { bootstrapBrokers });
+    await sleep(2_000);
+    const lifted = await inject();
+    await produceRecords(records.slice(half), { bootstrapBrokers });
+    return lifted;
+  }
+  const perSecond = Math.max(1, Math.ceil(records.length / (PUBLISHING_MS / 1000)));
+  context.say(
+    `  publishing ${records.length} events at ${perSecond}/s; the fault a third of the way in`,
+  );
+  const publishing = produceRecords(records, { bootstrapBrokers, perSecond, chunk: 10 });
+  await sleep(PUBLISHING_MS / 3);
+  const lifted = await inject();
+  await publishing;
+  return lifted;
 }
 
 interface SettleContext {

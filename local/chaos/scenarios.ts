@@ -15,6 +15,12 @@ export interface ScenarioContext {
 export interface ChaosScenario {
   readonly name: string;
   readonly description: string;
+  /**
+   * The shop stops publishing while the fault lasts (the broker itself is down): half the
+   * events before, half after. Otherwise it publishes throughout and the fault strikes a
+   * third of the way in, with batches in flight.
+   */
+  readonly publishingPauses?: boolean;
   inject(context: ScenarioContext): Promise<void>;
 }
 
@@ -54,6 +60,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
   {
     name: 'kafka-restarted',
     description: 'Kafka broker SIGKILLed, started again 10 s later',
+    publishingPauses: true,
     inject: () => crashAndRestart('kafka', 10_000),
   },
   {
