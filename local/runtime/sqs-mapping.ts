@@ -14,6 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import { backoffCeiling } from '../../functions/shared/backoff';
 import { sqsFailedMessageIds } from './batch-responses';
 import { invokeHandler } from './invoke';
 import type { ResolvedSqsMapping } from './mappings';
@@ -54,7 +55,13 @@ function isQueueMissing(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
   return name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue';
 }
-const DELETE_ATTEMPTS = 3;
+/**
+ * Deletes of processed messages are tried for about half a minute (0.2 s doubling to 5 s
+ * apart): an SQS server that restarts meanwhile still takes them, instead of the whole batch
+ * coming back after its visibility timeout (12 minutes for index-product) as duplicates.
+ */
+const DELETE_ATTEMPTS = 9;
+const DELETE_BACKOFF = { baseMs: 200, capMs: 5_000 };
 
 /**
  * Starts the mapping's pollers; resolves once the queue's ARN is known.
@@ -183,7 +190,7 @@ export async function startSqsMapping(
           entries = entries.filter((e) => retryable.has(e.Id));
         } catch (error) {
           if (attempt === DELETE_ATTEMPTS) counters.error(error);
-          else await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          else await new Promise((r) => setTimeout(r, backoffCeiling(DELETE_BACKOFF, attempt)));
         }
       }
       // Undeleted messages come back after their visibility timeout: a duplicate, not a loss.
