@@ -2,20 +2,15 @@
  * `npm run dev [-- --events N --rate R --stage S --exit-when-idle --keep-services]`: the
  * whole pipeline locally with a live summary. See local/dev/run-dev.ts.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { runDev } from './dev/run-dev';
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
-  return n;
-}
+import { positiveInteger } from './shared/cli-options';
 
 const program = new Command('dev')
   .description('Run the whole pipeline locally: services, provisioning, runtime, a sample shop')
   .option('--stage <name>', 'stage name in resource names', 'dev')
-  .option('--events <n>', 'events the simulated shop publishes', positive, 2000)
-  .option('--rate <n>', 'events published per second', positive, 200)
+  .option('--events <n>', 'events the simulated shop publishes', positiveInteger, 2000)
+  .option('--rate <n>', 'events published per second', positiveInteger, 200)
   .option('--exit-when-idle', 'stop once everything published has settled', false)
   .option('--keep-services', 'leave the services running on exit', false)
   .action(

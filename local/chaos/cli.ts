@@ -4,16 +4,11 @@
  * `{"scenarios": n, "passed": n, "lostEffects": n, "duplicatedEffects": n, "recoverySeconds": {...}}`.
  * Exits 1 when a scenario failed.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInteger } from '../shared/cli-options';
 import { formatChaosReport } from './report';
 import { runChaos } from './run-chaos';
 import { SCENARIOS } from './scenarios';
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
-  return n;
-}
 
 const program = new Command('chaos')
   .description('Inject faults into the local pipeline and check that nothing is lost or doubled')
@@ -22,7 +17,7 @@ const program = new Command('chaos')
     `comma-separated, of: ${SCENARIOS.map((s) => s.name).join(', ')}`,
     (value: string) => value.split(',').filter(Boolean),
   )
-  .option('--events <n>', 'events the shop publishes per scenario', positive, 1200)
+  .option('--events <n>', 'events the shop publishes per scenario', positiveInteger, 1200)
   .action(async (options: { scenarios?: string[]; events: number }) => {
     const report = await runChaos({ scenarios: options.scenarios, events: options.events });
     process.stderr.write(`\n${formatChaosReport(report)}\n`);

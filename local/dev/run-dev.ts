@@ -4,7 +4,6 @@
  * runtime, a simulated shop publishing events (bad records among them), and a live summary.
  * Ctrl-C stops everything it started.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -26,6 +25,7 @@ import { QueueMissingError } from '../runtime/sqs-mapping';
 import { stageMappings } from '../runtime/stage-mappings';
 import { applyLocalServiceEnv, localEndpoints } from '../services/endpoints';
 import { servicesDown, servicesUp } from '../services/stack';
+import { captureOutput } from '../shared/output-capture';
 import { queueCounts } from '../shared/queue-counts';
 import { writeCatalogRows } from '../shop/catalog-rows';
 import { produceRecords } from '../shop/produce';
@@ -56,40 +56,24 @@ interface Screen {
 }
 
 function takeOverStdout(logDir: string): Screen {
-  mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, 'pipeline.log');
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const write = process.stdout.write.bind(process.stdout);
-  const writeError = process.stderr.write.bind(process.stderr);
   // The functions log JSON (stdout and stderr) as in Lambda; here it would scroll the summary
   // away, so both go to the log file and only the summary reaches the terminal.
-  const toLog = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    log.write(chunk);
-    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = toLog;
-  process.stderr.write = toLog;
+  const capture = captureOutput(join(logDir, 'pipeline.log'));
   const tty = process.stdout.isTTY === true;
   let lastPlain = 0;
   return {
-    logFile,
+    logFile: capture.logFile,
     draw(text) {
-      if (tty) write(`\x1b[H\x1b[2J${text}\n`);
+      if (tty) capture.stdout(`\x1b[H\x1b[2J${text}\n`);
       else if (Date.now() - lastPlain > 10_000) {
         lastPlain = Date.now();
-        write(`${text}\n\n`);
+        capture.stdout(`${text}\n\n`);
       }
     },
     print(text) {
-      write(`${text}\n`);
+      capture.stdout(`${text}\n`);
     },
-    restore() {
-      process.stdout.write = write;
-      process.stderr.write = writeError;
-      return new Promise((resolve) => log.end(resolve));
-    },
+    restore: () => capture.restore(),
   };
 }
 

@@ -3,10 +3,10 @@
  * stdout and stderr as in Lambda) of a test file go to `.services/test-logs/<name>.log`
  * instead of the console, and a failed test names that file.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { servicesRoot } from '../../local/services/paths';
+import { captureOutput } from '../../local/shared/output-capture';
 
 /**
  * Call at the top of a test file, before the handler modules are imported.
@@ -18,29 +18,12 @@ import { servicesRoot } from '../../local/services/paths';
  * ```
  */
 export function keepFunctionLogs(name: string): string {
-  const dir = join(servicesRoot, 'test-logs');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${name}.log`);
-  const log = createWriteStream(path, { flags: 'a' });
-  const original = { out: process.stdout.write, err: process.stderr.write };
-  const toLog = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    log.write(chunk);
-    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = toLog;
-  process.stderr.write = toLog;
-
+  const capture = captureOutput(join(servicesRoot, 'test-logs', `${name}.log`));
   afterEach((context) => {
     if (context.task.result?.state === 'fail') {
-      original.err.call(process.stderr, `The functions' logs of this run: ${path}\n`);
+      capture.stderr(`The functions' logs of this run: ${capture.logFile}\n`);
     }
   });
-  afterAll(async () => {
-    process.stdout.write = original.out;
-    process.stderr.write = original.err;
-    await new Promise((resolve) => log.end(resolve));
-  });
-  return path;
+  afterAll(() => capture.restore());
+  return capture.logFile;
 }

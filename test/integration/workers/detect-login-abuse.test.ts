@@ -73,8 +73,11 @@ afterAll(async () => {
 const queue = () => queueUrls.get('job-detect-login-abuse') as string;
 const dlq = () => queueUrls.get('job-detect-login-abuse-dlq') as string;
 
-/** A handler over the real runtime (2-second idempotency lease so held claims end quickly). */
-function container(): Handler {
+/**
+ * A handler over the real runtime (2-second lease so held claims end quickly; backoff 0, so a
+ * failed job is visible again at once and its retries run back to back).
+ */
+function container(abuse: AbuseConfig = config): Handler {
   const runtimeConfig = readJobRuntimeConfig(
     { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase, SLUICE_JOB_LEASE_SECONDS: '2' },
     detectLoginAbuseJob,
@@ -87,7 +90,7 @@ function container(): Handler {
     codeVersion: 'integration',
     random: () => 0,
   });
-  const code = detectLoginAbuseCode({ dynamodb, search, config, now: () => new Date() });
+  const code = detectLoginAbuseCode({ dynamodb, search, config: abuse, now: () => new Date() });
   return defineJob(detectLoginAbuseJob, code, deps);
 }
 
@@ -321,28 +324,9 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
 
   const ipOverTwo = { ...config, ipThreshold: 2, accountThreshold: 2 };
 
-  /** A container whose job sees the IP threshold at 2 (accounts at 2 too). */
-  function containerWith(abuse: AbuseConfig): Handler {
-    const runtimeConfig = readJobRuntimeConfig(
-      { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase, SLUICE_JOB_LEASE_SECONDS: '2' },
-      detectLoginAbuseJob,
-    );
-    const deps = jobDepsFrom(detectLoginAbuseJob, runtimeConfig, {
-      sqs,
-      dynamodb,
-      log: captureLog(),
-      metricSink: captureMetrics(),
-      codeVersion: 'integration',
-      // Backoff 0: a failed job is visible again at once, so the retries run back to back.
-      random: () => 0,
-    });
-    const code = detectLoginAbuseCode({ dynamodb, search, config: abuse, now: () => new Date() });
-    return defineJob(detectLoginAbuseJob, code, deps);
-  }
-
   it('retries while the index refuses count each failure once and flag no one else', async () => {
     const { ip, time, accounts, events } = twoAccountsOneIp('retry');
-    const handler = containerWith(ipOverTwo);
+    const handler = container(ipOverTwo);
     await send(events[0] as LoginFailedEvent);
     expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
 
@@ -370,7 +354,7 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
 
   it("a redrive of the job's dead letter after a fix does not count its failure again", async () => {
     const { ip, time, accounts, events } = twoAccountsOneIp('redrive');
-    const handler = containerWith(ipOverTwo);
+    const handler = container(ipOverTwo);
     await send(events[0] as LoginFailedEvent);
     expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
 

@@ -89,6 +89,19 @@ function fakeConsumers(plan: Array<'up' | 'down'>) {
   return { created, create };
 }
 
+/** A mapping whose handler does nothing: for tests of the connection alone. */
+const idleMapping = () =>
+  resolveKafkaMapping(
+    {
+      name: 'router:catalog',
+      topic: TOPIC,
+      consumerGroupId: 'sluice-test-router-catalog-events',
+      bootstrapBrokers: ['127.0.0.1:1'],
+      handler: vi.fn(async () => undefined),
+    },
+    'us-east-1',
+  );
+
 describe('Kafka mapping reconnection', () => {
   it('reconnects with backoff after the client gives up, and loses or repeats nothing', async () => {
     const { created, create } = fakeConsumers(['up', 'down', 'up']);
@@ -207,18 +220,8 @@ describe('Kafka mapping reconnection', () => {
 
   it('does not reconnect when the mapping itself stops', async () => {
     const { created, create } = fakeConsumers(['up']);
-    const mapping = resolveKafkaMapping(
-      {
-        name: 'router:catalog',
-        topic: TOPIC,
-        consumerGroupId: 'sluice-test-router-catalog-events',
-        bootstrapBrokers: ['127.0.0.1:1'],
-        handler: vi.fn(async () => undefined),
-      },
-      'us-east-1',
-    );
     const running = await startKafkaMapping(
-      mapping,
+      idleMapping(),
       {},
       { createConsumer: create, reconnectDelayMs: { initial: 1, max: 1 } },
     );
@@ -230,24 +233,12 @@ describe('Kafka mapping reconnection', () => {
   });
 
   describe('the first join', () => {
-    const mapping = () =>
-      resolveKafkaMapping(
-        {
-          name: 'router:catalog',
-          topic: TOPIC,
-          consumerGroupId: 'sluice-test-router-catalog-events',
-          bootstrapBrokers: ['127.0.0.1:1'],
-          handler: vi.fn(async () => undefined),
-        },
-        'us-east-1',
-      );
-
     it('is tried again with backoff while the group is not ready, naming group and brokers', async () => {
       // As after a crash: the dead consumer holds the group until its session times out.
       const { created, create } = fakeConsumers(['down', 'down', 'up']);
       const errors: unknown[] = [];
       const running = await startKafkaMapping(
-        mapping(),
+        idleMapping(),
         { onError: (_mapping, error) => errors.push(error) },
         { createConsumer: create, reconnectDelayMs: { initial: 5, max: 20 } },
       );
@@ -266,7 +257,7 @@ describe('Kafka mapping reconnection', () => {
     it('gives up after firstJoinTimeoutMs with an error that says where', async () => {
       const { create } = fakeConsumers(['down', 'down', 'down', 'down', 'down', 'down']);
       const started = startKafkaMapping(
-        mapping(),
+        idleMapping(),
         {},
         {
           createConsumer: create,
