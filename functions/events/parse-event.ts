@@ -13,6 +13,7 @@ import {
   type Envelope,
   versionFromSchemaId,
 } from './envelope';
+import { EVENT_LIMITS, type EventLimits, limitViolation } from './limits';
 import { EventRegistry } from './registry';
 
 /** What could be read of an event before it failed, for dead letters and metrics. */
@@ -42,11 +43,22 @@ const BINARY_MODE_PREFIX = 'ce_';
 export class EventParser {
   private readonly validators = new Map<TSchema, TypeCheck<TSchema>>();
 
-  constructor(readonly registry: EventRegistry = new EventRegistry()) {}
+  constructor(
+    readonly registry: EventRegistry = new EventRegistry(),
+    readonly limits: EventLimits = EVENT_LIMITS,
+  ) {}
 
   /** Parses a record's value text, given its headers (decoded as text). */
   parse(text: string, headers: ReadonlyMap<string, string>): ParseResult {
     const binary = headers.get(`${BINARY_MODE_PREFIX}specversion`) !== undefined;
+    // A string's length never exceeds its UTF-8 size: a cheap guard before parsing.
+    if (text.length > this.limits.maxValueBytes) {
+      return reject(
+        'LIMIT_EXCEEDED',
+        `Record value of ${text.length} characters exceeds ${this.limits.maxValueBytes} bytes`,
+        {},
+      );
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -59,6 +71,20 @@ export class EventParser {
         {},
         undefined,
         error,
+      );
+    }
+    // Before anything recursive (validation, upcasting, serialising) reads the value.
+    const overLimit = binary
+      ? limitViolation(value, this.limits, '/data', 2)
+      : limitViolation(value, this.limits);
+    if (overLimit) {
+      return reject(
+        'LIMIT_EXCEEDED',
+        `${overLimit.path || '/'} ${overLimit.message}`,
+        binary || typeof value !== 'object' || value === null
+          ? {}
+          : identityOf(value as Record<string, unknown>),
+        overLimit.path,
       );
     }
     const candidate = binary ? envelopeFromHeaders(headers, value) : value;
