@@ -6,10 +6,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventParser } from '../events/parse-event';
 import { CODE_VERSION } from '../shared/code-version';
+import { createDynamoDBClient } from '../shared/dynamo-client';
 import type { Env } from '../shared/env';
 import { createTelemetry, MetricCounter } from '../shared/telemetry';
 import { ROUTES } from '../topology/topology';
 import { readRouterConfig } from './config';
+import { DynamoDeadLetterLedger } from './dead-letter-ledger';
 import type { RouterDeps } from './route-batch';
 
 /**
@@ -23,6 +25,13 @@ export function createRouterDeps(env: Env, serviceName: string) {
   const { logger, metrics } = createTelemetry(serviceName);
   const deps: RouterDeps = {
     sqs: new SQSClient({}),
+    ledger: new DynamoDeadLetterLedger(createDynamoDBClient(), {
+      table: config.ledgerTable,
+      ttlSeconds: config.ledgerTtlSeconds,
+      maxAttempts: config.sendMaxAttempts,
+      backoff: config.sendBackoff,
+      concurrency: config.sendConcurrency,
+    }),
     s3: new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' }),
     config,
     parser: new EventParser(),

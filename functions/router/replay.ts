@@ -11,7 +11,7 @@ import { isTransient, RecordRejectedError } from '../shared/errors';
 import { METRICS } from '../topology/topology';
 import { incomingFromRaw } from './kafka-record';
 import type { RouterInput } from './plan';
-import { deadLetterAll, type RouterDeps, routeBatch } from './route-batch';
+import { type RouterDeps, routeBatch } from './route-batch';
 
 /**
  * Replays the dead letters in an SQS event.
@@ -41,7 +41,8 @@ export async function handleReplayEvent(
         messageIds.push(message.messageId);
       }
     }
-    const outcomes = await routeBatch(inputs, deps, deadLetterAll);
+    // No ledger: each message is acknowledged or not on its own, so none is sent twice.
+    const outcomes = await routeBatch(inputs, deps);
     outcomes.forEach((outcome, index) => {
       if (outcome === 'pending') failures.push({ itemIdentifier: messageIds[index] as string });
     });

@@ -62,6 +62,29 @@ export function grantTable(
 }
 
 /**
+ * Grants exactly `actions` on a table found by its physical name, for a caller whose needs
+ * are narrower than a {@link TableAccess} (the router's dead-letter ledger: batch reads and
+ * writes only).
+ *
+ * @example
+ * ```ts
+ * grantTableActions(router.role, 'sluice-dev-idempotency', ['dynamodb:BatchGetItem']);
+ * ```
+ */
+export function grantTableActions(
+  role: IRole,
+  tableName: string,
+  actions: readonly string[],
+): void {
+  const tableArn = Stack.of(role).formatArn({
+    service: 'dynamodb',
+    resource: 'table',
+    resourceName: tableName,
+  });
+  addStatement(role, new PolicyStatement({ actions: [...actions], resources: [tableArn] }));
+}
+
+/**
  * Grants object writes (and optionally reads) under one key prefix of a bucket.
  *
  * @example

@@ -29,7 +29,7 @@ import {
 import { JOBS } from '../../functions/workers/jobs';
 import { REPLAY_SETTINGS } from '../config/defaults';
 import type { StageConfig } from '../config/schema';
-import { grantObjects } from '../constructs/grants';
+import { grantObjects, grantTableActions } from '../constructs/grants';
 import { JobWorker } from '../constructs/job-worker';
 import { QueueWithDlq, visibilityTimeoutFor } from '../constructs/queue-with-dlq';
 import { guardReservedConcurrency } from '../constructs/reserved-concurrency-guard';
@@ -203,6 +203,12 @@ export class PipelineStack extends Stack {
         'Claim checks of ingest dead letters are keyed by topic, partition and offset under one prefix: the prefix is the narrowest grant.',
       );
     }
+
+    // The router's dead-letter ledger lives in the idempotency table (replay needs none).
+    grantTableActions(routerFn.role, tableNames.idempotency, [
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+    ]);
 
     if (props.kafkaClusterArn) {
       this.kafkaSource = new RouterKafkaSource(this, 'KafkaSource', {

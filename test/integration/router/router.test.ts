@@ -19,6 +19,7 @@ import { EventParser } from '../../../functions/events/parse-event';
 import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';
 import type { JobMessage } from '../../../functions/jobs/job-message';
 import { readRouterConfig } from '../../../functions/router/config';
+import { MemoryDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import { handleReplayEvent } from '../../../functions/router/replay';
 import type { RouterDeps } from '../../../functions/router/route-batch';
@@ -54,6 +55,7 @@ function routerDeps(parser = new EventParser(), maxBytes = '8192'): RouterDeps {
     routes: ROUTES,
     log: captureLog(),
     counter: new MetricCounter(captureMetrics()),
+    ledger: new MemoryDeadLetterLedger(),
     codeVersion: 'integration',
     now: () => new Date(),
   };
