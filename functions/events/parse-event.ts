@@ -181,6 +181,43 @@ export class EventParser {
       : { ok: true, event, receivedVersion: version };
   }
 
+  /**
+   * Checks an event that claims to be at the latest version of its type, as a job message
+   * carries it (a replayed or hand-sent message may not have passed the router): the
+   * contract's limits, the envelope, a known type, the latest `dataversion`, then `data`.
+   *
+   * @returns undefined when valid, else the JSON Pointer and message of the first problem
+   *
+   * @example
+   * ```ts
+   * new EventParser().checkLatest({ ...event, data: {} }); // { path: '/data', message: … }
+   * ```
+   */
+  checkLatest(event: unknown): { path: string; message: string } | undefined {
+    const overLimit = limitViolation(event, this.limits);
+    if (overLimit)
+      return { path: overLimit.path, message: `${overLimit.path || '/'} ${overLimit.message}` };
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      return { path: '', message: 'the event is not an object' };
+    }
+    const envelopeError = this.firstError(CloudEventEnvelope, event);
+    if (envelopeError) return envelopeError;
+    const { type, dataversion, data } = event as Envelope;
+    const definition = this.registry.get(type);
+    if (!definition) return { path: '/type', message: `unknown event type ${type}` };
+    const latest = definition.versions.length;
+    if (dataversion !== latest) {
+      return { path: '/dataversion', message: `${type} must be at version ${latest}` };
+    }
+    const dataError = this.firstError(definition.versions[latest - 1]?.schema as TSchema, data);
+    return (
+      dataError && {
+        path: `/data${dataError.path}`,
+        message: `${type} v${latest}: ${dataError.message}`,
+      }
+    );
+  }
+
   private firstError(
     schema: TSchema,
     value: unknown,
