@@ -183,16 +183,11 @@ describe('replay handler', () => {
   it('keeps only well-formed history from a replayed letter, so a hostile one cannot break the next', async () => {
     const deps = testRouterDeps();
     const sink = memorySink(deps.sqs, deps.s3);
-    let deep: unknown = 0;
-    for (let i = 0; i < 20_000; i++) deep = [deep];
     const letter = {
       kind: 'sluice.dead-letter',
       v: 1,
       stage: 'ingest',
-      history: [
-        null,
-        { at: 'a', errorClass: 'E', message: deep, reason: 'NOT_JSON', codeVersion: 'v' },
-      ],
+      history: [],
       record: {
         topic: 't',
         partition: 0,
@@ -205,7 +200,7 @@ describe('replay handler', () => {
       },
     };
     // JSON.stringify cannot write it back: the body is built by hand.
-    const body = JSON.stringify({ ...letter, history: [] }).replace(
+    const body = JSON.stringify(letter).replace(
       '"history":[]',
       `"history":[null,{"at":"a","errorClass":"E","message":${'['.repeat(20_000)}0${']'.repeat(20_000)},"reason":"NOT_JSON","codeVersion":"v"}]`,
     );
