@@ -99,7 +99,10 @@ export async function replay(context: CliContext, options: ReplayOptions): Promi
 }
 
 function defaultGroupId(context: CliContext, topic: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '');
   return context.name(`replay-${topic.replace(/[^a-zA-Z0-9-]/g, '-')}-${stamp}`);
 }
 

@@ -103,8 +103,11 @@ function collect(): { found: Found[]; dynamic: string[] } {
 function schemaPatterns(): Found[] {
   const found: Found[] = [];
   const walk = (value: unknown, where: string): void => {
-    if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${where}/${i}`));
-    else if (typeof value === 'object' && value !== null) {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        walk(item, `${where}/${i}`);
+      });
+    } else if (typeof value === 'object' && value !== null) {
       for (const [key, child] of Object.entries(value)) {
         if (key === 'pattern' && typeof child === 'string') {
           found.push({ where, source: child, flags: 'u' });

@@ -198,7 +198,11 @@ async function deliverUntilDone(
     deliveries++;
     if (deliveries > 200) throw new Error('the batch never got through');
     const event: Record<string, (typeof records)[number]['record'][]> = {};
-    for (const r of records) (event[partitionOf(r)] ??= []).push(r.record);
+    for (const r of records) {
+      const list = event[partitionOf(r)] ?? [];
+      list.push(r.record);
+      event[partitionOf(r)] = list;
+    }
     const outcome = await invoke({ records: event } as GeneratedBatch['event'], deps);
     if (!outcome.ok) {
       expect(outcome.error).toBeInstanceOf(TransientError);
