@@ -241,6 +241,38 @@ describe('router: transient failures', () => {
     expect(sink.on(INGEST_DLQ)).toHaveLength(2);
   });
 
+  it('dead-letters a record one of whose jobs SQS refuses after its other job was accepted, naming both', async () => {
+    const { deps, sink } = setup();
+    const AUDIT = queue('job-audit');
+    sink.sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
+      const entries: Array<{ Id: string; MessageBody: string }> = input.Entries;
+      if (input.QueueUrl === AUDIT) {
+        return {
+          Successful: [],
+          Failed: entries.map((e) => ({
+            Id: e.Id,
+            Code: 'InvalidParameterValue',
+            SenderFault: true,
+          })),
+        };
+      }
+      for (const e of entries) {
+        sink.sent.push({ queueUrl: input.QueueUrl, body: e.MessageBody, attributes: {} });
+      }
+      return { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] };
+    });
+    await handleMskEvent(mskEvent([structuredRecord(itemSold(1), { offset: 4 })]), deps);
+    // The commission job stays enqueued; the dead letter says so, and a replay enqueues both
+    // again (the commission job's id makes it a duplicate the worker suppresses).
+    expect(sink.bodies<JobMessage>(queue('job-record-commission'))).toHaveLength(1);
+    const [letter] = sink.bodies<DeadLetter>(INGEST_DLQ);
+    expect(letter).toMatchObject({
+      reason: 'JOB_REJECTED',
+      routing: { enqueued: ['record-commission'], rejected: ['audit'] },
+      record: { offset: 4 },
+    });
+  });
+
   it('stops the batch on a configuration fault', async () => {
     const { deps, sink } = setup();
     sink.sqsMock.on(SendMessageBatchCommand).rejects(
