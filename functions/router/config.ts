@@ -7,7 +7,7 @@ import type { BackoffPolicy } from '../shared/backoff';
 import { boolean, type Env, integer, requiredString } from '../shared/env';
 import { maxMessageBytesFrom } from '../shared/sqs-batch-sender';
 import { resourceName } from '../topology/naming';
-import { type JobName, jobQueues, ROUTER_QUEUES, TABLES } from '../topology/topology';
+import { type JobName, jobQueues, ROUTER_QUEUES } from '../topology/topology';
 
 export interface RouterConfig {
   readonly stage: string;
@@ -22,9 +22,6 @@ export interface RouterConfig {
   readonly sendMaxAttempts: number;
   readonly sendBackoff: BackoffPolicy;
   readonly sendConcurrency: number;
-  /** The dead-letter ledger's table (the idempotency table) and how long it keeps an id. */
-  readonly ledgerTable: string;
-  readonly ledgerTtlSeconds: number;
 }
 
 /**
@@ -40,7 +37,6 @@ export interface RouterConfig {
  * | SLUICE_SEND_MAX_ATTEMPTS | SendMessageBatch attempts per batch | 6 |
  * | SLUICE_SEND_BACKOFF_BASE_MS / _CAP_MS | full-jitter backoff between attempts | 100 / 3000 |
  * | SLUICE_SEND_CONCURRENCY | SendMessageBatch calls in flight | 16 |
- * | SLUICE_DEAD_LETTER_LEDGER_TTL_SECONDS | how long the ledger remembers a sent dead letter | 1296000 (15 days) |
  *
  * @example
  * ```ts
@@ -66,15 +62,6 @@ export function readRouterConfig(env: Env): RouterConfig {
       capMs: integer(env, 'SLUICE_SEND_BACKOFF_CAP_MS', 3_000, 0, 300_000),
     },
     sendConcurrency: integer(env, 'SLUICE_SEND_CONCURRENCY', 16, 1, 256),
-    ledgerTable: resourceName(stage, TABLES.idempotency.name),
-    // Longer than Lambda retries a batch (the topics' retention) and than the DLQ keeps it.
-    ledgerTtlSeconds: integer(
-      env,
-      'SLUICE_DEAD_LETTER_LEDGER_TTL_SECONDS',
-      15 * 86_400,
-      3_600,
-      365 * 86_400,
-    ),
   };
 }
 
@@ -94,5 +81,4 @@ export const ROUTER_ENV_VARS = [
   'SLUICE_SEND_BACKOFF_BASE_MS',
   'SLUICE_SEND_BACKOFF_CAP_MS',
   'SLUICE_SEND_CONCURRENCY',
-  'SLUICE_DEAD_LETTER_LEDGER_TTL_SECONDS',
 ] as const;

@@ -4,22 +4,20 @@
  * reported offset) does not send them twice. SQS standard queues have no deduplication and
  * batch entry ids are only unique within one call, so the router keeps this record itself.
  *
- * Each dead letter has a deterministic id ({@link ingestDeadLetterId}); the router looks its
- * ids up before sending and records the ones SQS accepted right after. Only dead-lettered
- * records pay for it: one BatchGetItem per 100 and one BatchWriteItem per 25, in the
- * idempotency table under the key `ingest-dead-letter#<id>`, expiring after a TTL.
+ * Each dead letter has a deterministic id ({@link ingestDeadLetterId}); the router looks a
+ * batch's dead letters up before sending and records the ones SQS accepted right after. Only
+ * dead-lettered records pay for it. The production ledger is an empty S3 object per dead
+ * letter in the claim-check bucket (`ingest-ledger/…`, expiring with the bucket's lifecycle
+ * rule): one PutObject per dead letter, and one ListObjectsV2 per partition and 1,000 dead
+ * letters to look them up. (A DynamoDB ledger would batch its writes, but its client alone
+ * takes the router's bundle over its size budget; S3's is there for the claim checks.)
  *
  * Residual windows: an invocation that ends (timeout, crash) after SQS accepted a dead
- * letter but before its id was recorded, or a record write that keeps failing, sends that
- * dead letter once more if Lambda delivers the batch again.
+ * letter but before it was recorded, or a record write that keeps failing, sends that dead
+ * letter once more if Lambda delivers the batch again.
  */
 import { createHash } from 'node:crypto';
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../shared/aws-errors';
 import { type BackoffPolicy, fullJitterDelay, sleep } from '../shared/backoff';
 import { PermanentError } from '../shared/errors';
@@ -32,16 +30,24 @@ export interface LedgerLookup {
   readonly unknown: ReadonlySet<string>;
 }
 
+/** One dead letter as the ledger knows it: its id and its record's coordinates. */
+export interface LedgerEntry {
+  readonly id: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
 export interface DeadLetterLedger {
   /**
-   * Looks ids up.
+   * Looks dead letters up by id.
    *
    * @throws PermanentError when the ledger cannot be read for a reason no retry fixes
-   * (access denied, table missing): a configuration fault.
+   * (access denied, bucket missing): a configuration fault.
    */
-  lookup(ids: readonly string[]): Promise<LedgerLookup>;
-  /** Records ids as sent; returns the ids it could not record. Never throws. */
-  record(ids: readonly string[], at: Date): Promise<string[]>;
+  lookup(entries: readonly LedgerEntry[]): Promise<LedgerLookup>;
+  /** Records dead letters as sent; returns the ids it could not record. Never throws. */
+  record(entries: readonly LedgerEntry[]): Promise<string[]>;
 }
 
 /**
@@ -71,27 +77,29 @@ export function ingestDeadLetterId(
  * @example
  * ```ts
  * const ledger = new MemoryDeadLetterLedger();
- * await ledger.record(['0f3a…'], new Date());
- * (await ledger.lookup(['0f3a…'])).sent.has('0f3a…'); // true
+ * const entry = { id: '0f3a…', topic: 'orders.events', partition: 0, offset: 42 };
+ * await ledger.record([entry]);
+ * (await ledger.lookup([entry])).sent.has('0f3a…'); // true
  * ```
  */
 export class MemoryDeadLetterLedger implements DeadLetterLedger {
   readonly ids = new Set<string>();
 
-  async lookup(ids: readonly string[]): Promise<LedgerLookup> {
-    return { sent: new Set(ids.filter((id) => this.ids.has(id))), unknown: new Set() };
+  async lookup(entries: readonly LedgerEntry[]): Promise<LedgerLookup> {
+    const sent = entries.filter((e) => this.ids.has(e.id)).map((e) => e.id);
+    return { sent: new Set(sent), unknown: new Set() };
   }
 
-  async record(ids: readonly string[]): Promise<string[]> {
-    for (const id of ids) this.ids.add(id);
+  async record(entries: readonly LedgerEntry[]): Promise<string[]> {
+    for (const { id } of entries) this.ids.add(id);
     return [];
   }
 }
 
-export interface DynamoLedgerOptions {
-  readonly table: string;
-  /** How long an id is kept: longer than Lambda may retry a batch (records' retention). */
-  readonly ttlSeconds: number;
+export interface S3LedgerOptions {
+  readonly bucket: string;
+  /** The code version: a dead letter of other code is another dead letter. */
+  readonly codeVersion: string;
   readonly maxAttempts: number;
   readonly backoff: BackoffPolicy;
   /** Calls in flight at once. */
@@ -99,93 +107,107 @@ export interface DynamoLedgerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const KEY_PREFIX = 'ingest-dead-letter#';
-const GET_LIMIT = 100;
-const WRITE_LIMIT = 25;
+/** Ledger calls in flight per SendMessageBatch call in flight: its writes are one per letter. */
+export const LEDGER_CONCURRENCY_FACTOR = 4;
+
+/** Key prefix of the ledger's objects in the claim-check bucket. */
+export const LEDGER_PREFIX = 'ingest-ledger/';
 
 /**
- * The ledger in DynamoDB (the idempotency table).
+ * The ledger in S3: an empty object per dead letter SQS accepted, at
+ * `ingest-ledger/<code version hash>/<topic>/<partition>/<offset, 20 digits>`, so one
+ * ListObjectsV2 from a batch's first dead-lettered offset of a partition finds every one of
+ * them there (S3 lists are strongly consistent, in key order).
  *
  * @example
  * ```ts
- * const ledger = new DynamoDeadLetterLedger(dynamodb, { table: 'sluice-prod-idempotency',
- *   ttlSeconds: 1_296_000, maxAttempts: 6, backoff: { baseMs: 100, capMs: 3_000 }, concurrency: 16 });
- * const { sent } = await ledger.lookup(ids);
+ * const ledger = new S3DeadLetterLedger(s3, { bucket: 'sluice-prod-claim-check', codeVersion: 'abc123',
+ *   maxAttempts: 6, backoff: { baseMs: 100, capMs: 3_000 }, concurrency: 16 });
+ * const { sent } = await ledger.lookup(entries);
  * ```
  */
-export class DynamoDeadLetterLedger implements DeadLetterLedger {
-  constructor(
-    private readonly dynamodb: DynamoDBClient,
-    private readonly options: DynamoLedgerOptions,
-  ) {}
+export class S3DeadLetterLedger implements DeadLetterLedger {
+  private readonly version: string;
 
-  async lookup(ids: readonly string[]): Promise<LedgerLookup> {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly options: S3LedgerOptions,
+  ) {
+    this.version = createHash('sha256').update(options.codeVersion).digest('hex').slice(0, 16);
+  }
+
+  async lookup(entries: readonly LedgerEntry[]): Promise<LedgerLookup> {
     const sent = new Set<string>();
     const unknown = new Set<string>();
-    await inParallel(chunks(ids, GET_LIMIT), this.options.concurrency, async (chunk) => {
-      let keys = chunk.map((id) => ({ key: { S: KEY_PREFIX + id } }));
-      for (let attempt = 1; attempt <= this.options.maxAttempts && keys.length > 0; attempt++) {
+    const byPartition = new Map<string, LedgerEntry[]>();
+    for (const entry of entries) {
+      const prefix = this.partitionPrefix(entry);
+      const list = byPartition.get(prefix);
+      if (list) list.push(entry);
+      else byPartition.set(prefix, [entry]);
+    }
+    await inParallel([...byPartition], this.options.concurrency, async ([prefix, list]) => {
+      const wanted = new Map(list.map((entry) => [offsetKey(entry.offset), entry.id]));
+      const first = list.reduce((min, e) => Math.min(min, e.offset), Number.MAX_SAFE_INTEGER);
+      const last = offsetKey(list.reduce((max, e) => Math.max(max, e.offset), 0));
+      // Listing starts just before the first offset wanted and stops past the last.
+      let startAfter = first > 0 ? offsetKey(first - 1) : undefined;
+      let done = false;
+      for (let attempt = 1; attempt <= this.options.maxAttempts && !done; attempt++) {
         if (attempt > 1) await this.pause(attempt);
         try {
-          const response = await this.dynamodb.send(
-            new BatchGetItemCommand({
-              RequestItems: {
-                [this.options.table]: {
-                  Keys: keys,
-                  ConsistentRead: true,
-                  ProjectionExpression: '#k',
-                  ExpressionAttributeNames: { '#k': 'key' },
-                },
-              },
-            }),
-          );
-          for (const item of response.Responses?.[this.options.table] ?? []) {
-            const key = item.key?.S;
-            if (key?.startsWith(KEY_PREFIX)) sent.add(key.slice(KEY_PREFIX.length));
+          for (;;) {
+            const page = await this.s3.send(
+              new ListObjectsV2Command({
+                Bucket: this.options.bucket,
+                Prefix: prefix,
+                ...(startAfter !== undefined ? { StartAfter: prefix + startAfter } : {}),
+              }),
+            );
+            let beyond = false;
+            for (const { Key } of page.Contents ?? []) {
+              const offset = (Key ?? '').slice(prefix.length);
+              if (offset > last) beyond = true;
+              const id = wanted.get(offset);
+              if (id !== undefined) sent.add(id);
+              startAfter = offset;
+            }
+            if (beyond || !page.IsTruncated) break;
           }
-          keys = (response.UnprocessedKeys?.[this.options.table]?.Keys ?? []) as typeof keys;
+          done = true;
         } catch (error) {
           const classified = classifyAwsError(error, 'Reading the dead-letter ledger failed');
           if (classified instanceof PermanentError) throw classified;
         }
       }
-      for (const { key } of keys) unknown.add((key.S ?? '').slice(KEY_PREFIX.length));
+      if (!done) for (const entry of list) if (!sent.has(entry.id)) unknown.add(entry.id);
     });
     return { sent, unknown };
   }
 
-  async record(ids: readonly string[], at: Date): Promise<string[]> {
+  async record(entries: readonly LedgerEntry[]): Promise<string[]> {
     const unrecorded: string[] = [];
-    const expiresAt = String(Math.floor(at.getTime() / 1000) + this.options.ttlSeconds);
-    const recordedAt = at.toISOString();
-    await inParallel(chunks(ids, WRITE_LIMIT), this.options.concurrency, async (chunk) => {
-      let requests = chunk.map((id) => ({
-        PutRequest: {
-          Item: {
-            key: { S: KEY_PREFIX + id },
-            status: { S: 'DEAD_LETTERED' },
-            expiresAt: { N: expiresAt },
-            updatedAt: { S: recordedAt },
-          } as Record<string, AttributeValue>,
-        },
-      }));
-      for (let attempt = 1; attempt <= this.options.maxAttempts && requests.length > 0; attempt++) {
+    await inParallel(entries, this.options.concurrency, async (entry) => {
+      const key = this.partitionPrefix(entry) + offsetKey(entry.offset);
+      for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
         if (attempt > 1) await this.pause(attempt);
         try {
-          const response = await this.dynamodb.send(
-            new BatchWriteItemCommand({ RequestItems: { [this.options.table]: requests } }),
+          await this.s3.send(
+            new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: '' }),
           );
-          requests = (response.UnprocessedItems?.[this.options.table] ?? []) as typeof requests;
+          return;
         } catch (error) {
           const classified = classifyAwsError(error, 'Writing the dead-letter ledger failed');
           if (classified instanceof PermanentError) break;
         }
       }
-      for (const request of requests) {
-        unrecorded.push((request.PutRequest.Item.key?.S ?? '').slice(KEY_PREFIX.length));
-      }
+      unrecorded.push(entry.id);
     });
     return unrecorded;
+  }
+
+  private partitionPrefix(entry: LedgerEntry): string {
+    return `${LEDGER_PREFIX}${this.version}/${encodeURIComponent(entry.topic)}/${entry.partition}/`;
   }
 
   private pause(attempt: number): Promise<void> {
@@ -193,12 +215,9 @@ export class DynamoDeadLetterLedger implements DeadLetterLedger {
   }
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) {
-    result.push(items.slice(start, start + size));
-  }
-  return result;
+/** An offset as a key part that sorts as the number does. */
+function offsetKey(offset: number): string {
+  return String(offset).padStart(20, '0');
 }
 
 /**

@@ -6,12 +6,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventParser } from '../events/parse-event';
 import { CODE_VERSION } from '../shared/code-version';
-import { createDynamoDBClient } from '../shared/dynamo-client';
 import type { Env } from '../shared/env';
 import { createTelemetry, MetricCounter } from '../shared/telemetry';
 import { ROUTES } from '../topology/topology';
 import { readRouterConfig } from './config';
-import { DynamoDeadLetterLedger } from './dead-letter-ledger';
+import { LEDGER_CONCURRENCY_FACTOR, S3DeadLetterLedger } from './dead-letter-ledger';
 import type { RouterDeps } from './route-batch';
 
 /**
@@ -23,16 +22,18 @@ import type { RouterDeps } from './route-batch';
 export function createRouterDeps(env: Env, serviceName: string) {
   const config = readRouterConfig(env);
   const { logger, metrics } = createTelemetry(serviceName);
+  const s3 = new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' });
   const deps: RouterDeps = {
     sqs: new SQSClient({}),
-    ledger: new DynamoDeadLetterLedger(createDynamoDBClient(), {
-      table: config.ledgerTable,
-      ttlSeconds: config.ledgerTtlSeconds,
+    ledger: new S3DeadLetterLedger(s3, {
+      bucket: config.claimCheckBucket,
+      codeVersion: CODE_VERSION,
       maxAttempts: config.sendMaxAttempts,
       backoff: config.sendBackoff,
-      concurrency: config.sendConcurrency,
+      // Empty PutObjects, one per dead letter: S3 takes thousands a second per prefix.
+      concurrency: config.sendConcurrency * LEDGER_CONCURRENCY_FACTOR,
     }),
-    s3: new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' }),
+    s3,
     config,
     parser: new EventParser(),
     routes: ROUTES,

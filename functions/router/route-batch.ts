@@ -12,7 +12,12 @@ import { BatchSender, messageTooLarge, type SendOptions } from '../shared/sqs-ba
 import type { Log, MetricCounter } from '../shared/telemetry';
 import { type JobName, METRICS, type Routes } from '../topology/topology';
 import { jobQueueUrl, type RouterConfig } from './config';
-import { type DeadLetterLedger, ingestDeadLetterId, inParallel } from './dead-letter-ledger';
+import {
+  type DeadLetterLedger,
+  ingestDeadLetterId,
+  inParallel,
+  type LedgerEntry,
+} from './dead-letter-ledger';
 import { type DeadLetterMessage, deadLetterMessage } from './dead-letters';
 import { type Plan, type PlannedJob, planRecord, type RouterInput } from './plan';
 
@@ -212,16 +217,18 @@ async function sendDeadLetters(
   const pending = new Map<number, Error>();
   const resent = new Set<number>();
   if (indexes.length === 0) return { pending, resent, suppressed: 0 };
-  const ids = new Map<number, string>();
+  const entries = new Map<number, LedgerEntry>();
   let toSend: number[] = [...indexes];
   if (ledger) {
     for (const index of indexes) {
-      ids.set(index, ingestDeadLetterId((inputs[index] as RouterInput).record, deps.codeVersion));
+      const { topic, partition, offset } = (inputs[index] as RouterInput).record;
+      const id = ingestDeadLetterId({ topic, partition, offset }, deps.codeVersion);
+      entries.set(index, { id, topic, partition, offset });
     }
-    const known = await ledger.lookup([...new Set(ids.values())]);
+    const known = await ledger.lookup([...entries.values()]);
     toSend = [];
     for (const index of indexes) {
-      const id = ids.get(index) as string;
+      const id = (entries.get(index) as LedgerEntry).id;
       if (known.sent.has(id)) resent.add(index);
       else if (known.unknown.has(id)) pending.set(index, LEDGER_UNREAD);
       else toSend.push(index);
@@ -236,7 +243,7 @@ async function sendDeadLetters(
       const plan = plans[index] as Extract<Kept, { kind: 'reject' }>;
       try {
         const input = inputs[index] as RouterInput;
-        sender.add(await deadLetterMessage(input, index, plan, deps, ids.get(index)));
+        sender.add(await deadLetterMessage(input, index, plan, deps, entries.get(index)?.id));
       } catch (error) {
         pending.set(
           index,
@@ -259,8 +266,7 @@ async function sendDeadLetters(
     // Also when a call failed for good (a configuration fault): what SQS took is recorded.
     if (ledger && accepted.length > 0) {
       const unrecorded = await ledger.record(
-        accepted.map((index) => ids.get(index) as string),
-        deps.now(),
+        accepted.map((index) => entries.get(index) as LedgerEntry),
       );
       if (unrecorded.length > 0) {
         deps.counter.count(M.ledgerWritesFailed, unrecorded.length);

@@ -62,26 +62,23 @@ export function grantTable(
 }
 
 /**
- * Grants exactly `actions` on a table found by its physical name, for a caller whose needs
- * are narrower than a {@link TableAccess} (the router's dead-letter ledger: batch reads and
- * writes only).
+ * Grants listing the keys under one prefix of a bucket (ListObjectsV2 with that `Prefix`),
+ * and nothing else of the bucket.
  *
  * @example
  * ```ts
- * grantTableActions(router.role, 'sluice-dev-idempotency', ['dynamodb:BatchGetItem']);
+ * grantListing(router.role, bucket.bucketArn, 'ingest-ledger/');
  * ```
  */
-export function grantTableActions(
-  role: IRole,
-  tableName: string,
-  actions: readonly string[],
-): void {
-  const tableArn = Stack.of(role).formatArn({
-    service: 'dynamodb',
-    resource: 'table',
-    resourceName: tableName,
-  });
-  addStatement(role, new PolicyStatement({ actions: [...actions], resources: [tableArn] }));
+export function grantListing(role: IRole, bucketArn: string, prefix: string): void {
+  addStatement(
+    role,
+    new PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+    }),
+  );
 }
 
 /**

@@ -15,7 +15,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import type { DeadLetterLedger, LedgerLookup } from '../../../functions/router/dead-letter-ledger';
+import type {
+  DeadLetterLedger,
+  LedgerEntry,
+  LedgerLookup,
+} from '../../../functions/router/dead-letter-ledger';
 
 /** What one SendMessageBatch call does. */
 export type CallFault = 'ok' | 'throttle' | 'all-failed' | 'some-failed';
@@ -85,14 +89,16 @@ export class FaultyLedger implements DeadLetterLedger {
 
   constructor(private readonly plan: FaultPlan) {}
 
-  async lookup(ids: readonly string[]): Promise<LedgerLookup> {
+  async lookup(entries: readonly LedgerEntry[]): Promise<LedgerLookup> {
+    const ids = entries.map((e) => e.id);
     if (this.plan.ledgerLookups[this.lookups++] === true) {
       return { sent: new Set(), unknown: new Set(ids) };
     }
     return { sent: new Set(ids.filter((id) => this.ids.has(id))), unknown: new Set() };
   }
 
-  async record(ids: readonly string[]): Promise<string[]> {
+  async record(entries: readonly LedgerEntry[]): Promise<string[]> {
+    const ids = entries.map((e) => e.id);
     if (this.plan.ledgerRecords[this.records++] === true) {
       for (const id of ids) this.lost.set(id, (this.lost.get(id) ?? 0) + 1);
       return [...ids];

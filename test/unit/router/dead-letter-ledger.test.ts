@@ -1,43 +1,64 @@
 /**
- * The DynamoDB dead-letter ledger: batched, consistent look-ups and writes under the
- * `ingest-dead-letter#` prefix, unprocessed keys and items retried, a transient failure that
- * outlasts the retries reported (unknown ids, unrecorded ids), a configuration fault thrown.
+ * The S3 dead-letter ledger: one empty object per dead letter under `ingest-ledger/`, found
+ * again by one listing per partition from the batch's first dead-lettered offset; transient
+ * faults retried, a fault that outlasts the retries reported (unknown ids, unrecorded ids),
+ * a configuration fault thrown.
  */
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  DynamoDeadLetterLedger,
   ingestDeadLetterId,
+  type LedgerEntry,
+  S3DeadLetterLedger,
 } from '../../../functions/router/dead-letter-ledger';
 import { PermanentError } from '../../../functions/shared/errors';
 
-const TABLE = 'sluice-test-idempotency';
-const dynamodb = new DynamoDBClient({
+const s3 = new S3Client({
   region: 'eu-west-1',
   credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
 });
-const mock = mockClient(dynamodb);
-const ledger = new DynamoDeadLetterLedger(dynamodb, {
-  table: TABLE,
-  ttlSeconds: 86_400,
+const mock = mockClient(s3);
+const options = {
+  bucket: 'b',
+  codeVersion: 'abc',
   maxAttempts: 3,
   backoff: { baseMs: 0, capMs: 0 },
   concurrency: 4,
   sleep: async () => undefined,
+};
+const ledger = new S3DeadLetterLedger(s3, options);
+const entry = (offset: number, partition = 0, topic = 'orders.events'): LedgerEntry => ({
+  id: ingestDeadLetterId({ topic, partition, offset }, 'abc'),
+  topic,
+  partition,
+  offset,
 });
-const ids = (n: number) => Array.from({ length: n }, (_, i) => `id-${i}`);
-const throttled = () =>
+const unavailable = () =>
   Object.assign(new Error('slow down'), {
-    name: 'ProvisionedThroughputExceededException',
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
+    name: 'SlowDown',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 503 },
   });
-type Key = { key: { S: string } };
+
+/** A bucket in memory answering ListObjectsV2 (pages of `pageSize`) and PutObject. */
+function memoryBucket(pageSize = 1000) {
+  const keys = new Set<string>();
+  mock.on(PutObjectCommand).callsFake((input) => {
+    keys.add(input.Key);
+    return {};
+  });
+  mock.on(ListObjectsV2Command).callsFake((input) => {
+    const all = [...keys]
+      .filter((k) => k.startsWith(input.Prefix) && (!input.StartAfter || k > input.StartAfter))
+      .sort();
+    return {
+      Contents: all.slice(0, pageSize).map((Key) => ({ Key })),
+      IsTruncated: all.length > pageSize,
+    };
+  });
+  return keys;
+}
 
 beforeEach(() => mock.reset());
 
@@ -53,75 +74,56 @@ describe('ingestDeadLetterId', () => {
   });
 });
 
-describe('DynamoDeadLetterLedger', () => {
-  it('looks ids up 100 at a time, consistently, and retries unprocessed keys', async () => {
-    let calls = 0;
-    mock.on(BatchGetItemCommand).callsFake((input) => {
-      calls++;
-      const request = input.RequestItems[TABLE];
-      expect(request.ConsistentRead).toBe(true);
-      const keys = request.Keys as Key[];
-      expect(keys.length).toBeLessThanOrEqual(100);
-      const found = keys.filter((k) => k.key.S.endsWith('7'));
-      // The first answer of each call leaves its last key unprocessed.
-      const unprocessed = calls <= 3 ? keys.slice(-1) : [];
-      return {
-        Responses: { [TABLE]: found.filter((k) => !unprocessed.includes(k)) },
-        UnprocessedKeys: unprocessed.length ? { [TABLE]: { Keys: unprocessed } } : {},
-      };
-    });
-    const result = await ledger.lookup(ids(250));
-    expect([...result.sent].sort()).toEqual(
-      ids(250)
-        .filter((id) => id.endsWith('7'))
-        .sort(),
+describe('S3DeadLetterLedger', () => {
+  it('finds what it recorded, per partition, and nothing of another code version', async () => {
+    const keys = memoryBucket(3);
+    const recorded = [entry(5), entry(9), entry(10), entry(12), entry(7, 1), entry(0, 2)];
+    expect(await ledger.record(recorded)).toEqual([]);
+    expect([...keys][0]).toMatch(/^ingest-ledger\/[0-9a-f]{16}\/orders\.events\/0\/0{19}5$/);
+
+    const asked = [entry(4), entry(5), entry(10), entry(11), entry(12), entry(7, 1), entry(0, 2)];
+    const { sent, unknown } = await ledger.lookup(asked);
+    expect([...sent].sort()).toEqual(
+      [entry(5), entry(10), entry(12), entry(7, 1), entry(0, 2)].map((e) => e.id).sort(),
     );
-    expect(result.unknown.size).toBe(0);
-    expect(calls).toBe(6);
+    expect(unknown.size).toBe(0);
+    // One listing per partition, paged: partition 0 from offset 4 on (5, 9, 10 | 12).
+    const listings = mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
+    expect(listings.filter((l) => l.Prefix?.endsWith('/0/'))).toHaveLength(2);
+    expect(listings.find((l) => l.Prefix?.endsWith('/0/'))?.StartAfter).toMatch(/0{19}3$/);
+
+    const other = new S3DeadLetterLedger(s3, { ...options, codeVersion: 'def' });
+    expect((await other.lookup([entry(5)])).sent.size).toBe(0);
   });
 
-  it('reports ids it could not ask about in time as unknown', async () => {
-    mock.on(BatchGetItemCommand).rejects(throttled());
-    const result = await ledger.lookup(ids(3));
-    expect([...result.unknown].sort()).toEqual(ids(3));
-    expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(3);
+  it('retries a failing listing, then reports its ids as unknown', async () => {
+    mock.on(ListObjectsV2Command).rejects(unavailable());
+    const { sent, unknown } = await ledger.lookup([entry(1), entry(2)]);
+    expect(sent.size).toBe(0);
+    expect([...unknown].sort()).toEqual([entry(1).id, entry(2).id].sort());
+    expect(mock.commandCalls(ListObjectsV2Command)).toHaveLength(3);
   });
 
   it('throws a configuration fault', async () => {
-    mock.on(BatchGetItemCommand).rejects(
-      Object.assign(new Error('no'), {
-        name: 'ResourceNotFoundException',
+    mock.on(ListObjectsV2Command).rejects(
+      Object.assign(new Error('denied'), {
+        name: 'AccessDenied',
         $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
+        $metadata: { httpStatusCode: 403 },
       }),
     );
-    await expect(ledger.lookup(ids(1))).rejects.toBeInstanceOf(PermanentError);
+    await expect(ledger.lookup([entry(1)])).rejects.toBeInstanceOf(PermanentError);
   });
 
-  it('records ids 25 at a time with a TTL, retrying unprocessed items, and returns what it could not', async () => {
-    const written: string[] = [];
-    mock.on(BatchWriteItemCommand).callsFake((input) => {
-      const requests = input.RequestItems[TABLE] as Array<{
-        PutRequest: { Item: Record<string, { S?: string; N?: string }> };
-      }>;
-      expect(requests.length).toBeLessThanOrEqual(25);
-      const [first, ...rest] = requests;
-      if (first?.PutRequest.Item.key?.S === 'ingest-dead-letter#id-0') {
-        // id-0 is never processed.
-        for (const r of rest) written.push(r.PutRequest.Item.key?.S ?? '');
-        return { UnprocessedItems: { [TABLE]: [first] } };
-      }
-      for (const r of requests) written.push(r.PutRequest.Item.key?.S ?? '');
-      expect(Number(first?.PutRequest.Item.expiresAt?.N)).toBe(1_795_860_000 + 86_400);
+  it('retries a failing write and returns the ids it could not record, never throwing', async () => {
+    let puts = 0;
+    mock.on(PutObjectCommand).callsFake(() => {
+      puts++;
+      if (puts === 1) throw unavailable();
       return {};
     });
-    const unrecorded = await ledger.record(ids(60), new Date('2026-11-28T10:00:00.000Z'));
-    expect(unrecorded).toEqual(['id-0']);
-    expect(written).toHaveLength(59);
-  });
-
-  it('returns every id a failing write could not record, never throwing', async () => {
-    mock.on(BatchWriteItemCommand).rejects(throttled());
-    expect(await ledger.record(ids(2), new Date())).toEqual(ids(2));
+    expect(await ledger.record([entry(1)])).toEqual([]);
+    mock.on(PutObjectCommand).rejects(unavailable());
+    expect(await ledger.record([entry(2), entry(3)])).toEqual([entry(2).id, entry(3).id]);
   });
 });
