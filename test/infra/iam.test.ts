@@ -12,6 +12,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 let stage: SynthesizedStage;
 
