@@ -9,24 +9,13 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { defineJob } from '../../../functions/jobs/define-job';
 import { readJobRuntimeConfig } from '../../../functions/jobs/job-config';
-import {
-  DEFAULT_JOB_SETTINGS,
-  type JobSettings,
-  jobDefinition,
-} from '../../../functions/jobs/job-definition';
+import type { JobSettings } from '../../../functions/jobs/job-definition';
 import type { JobContext } from '../../../functions/jobs/run-types';
 import type { DeadLetter } from '../../../functions/shared/dead-letter';
-import { jobMessage, sqsRecord, testJobDeps } from './support';
+import { auditJob, jobMessage, sqsRecord, testJobDeps } from './support';
 
 function setup(settings: Partial<JobSettings>, perform: (c: JobContext) => Promise<unknown>) {
-  const definition = jobDefinition({
-    name: 'audit',
-    description: 'test',
-    eventTypes: ['*'],
-    batch: false,
-    access: {},
-    settings: { ...DEFAULT_JOB_SETTINGS, maxAttempts: 3, ...settings },
-  });
+  const definition = auditJob({ maxAttempts: 3, ...settings });
   const kit = testJobDeps(definition);
   const spy = vi.fn(perform);
   const handler = defineJob(definition, { perform: (c) => spy(c) as Promise<undefined> }, kit.deps);
@@ -146,14 +135,7 @@ describe('a single job that hangs', () => {
 });
 
 describe('the idempotency lease', () => {
-  const definition = jobDefinition({
-    name: 'audit',
-    description: 'test',
-    eventTypes: ['*'],
-    batch: false,
-    access: {},
-    settings: { ...DEFAULT_JOB_SETTINGS, timeoutSeconds: 60 },
-  });
+  const definition = auditJob({ timeoutSeconds: 60 });
   const env = (lease: string) => ({
     SLUICE_STAGE: 'test',
     SLUICE_QUEUE_URL_BASE: 'https://sqs.eu-west-1.amazonaws.com/123456789012/',
