@@ -190,7 +190,8 @@ export class EventParser {
    *
    * @example
    * ```ts
-   * new EventParser().checkLatest({ ...event, data: {} }); // { path: '/data', message: … }
+   * new EventParser().checkLatest({ ...productPublished, data: {} });
+   * // { path: '/data/productId', message: 'PRODUCT_PUBLISHED v1: /productId Expected required property' }
    * ```
    */
   checkLatest(event: unknown): { path: string; message: string } | undefined {

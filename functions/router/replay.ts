@@ -7,6 +7,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ClaimCheckMissingError, getClaimCheck } from '../shared/claim-check';
 import {
+  type ClaimCheck,
   type DeadLetter,
   type FailureEntry,
   isDeadLetter,
@@ -73,6 +74,10 @@ async function replayInput(message: SQSRecord, deps: RouterDeps): Promise<Router
   }
   let full: DeadLetter = letter;
   if (!letter.record && letter.claimCheck) {
+    const { bucket, key, sha256 } = letter.claimCheck as Partial<Record<string, unknown>>;
+    if (typeof bucket !== 'string' || typeof key !== 'string' || typeof sha256 !== 'string') {
+      throw new RecordRejectedError('NOT_A_DEAD_LETTER', 'Dead letter has a malformed claim check');
+    }
     let text: string;
     try {
       text = await getClaimCheck(deps.s3, letter.claimCheck);
@@ -175,11 +180,26 @@ function claimCheckMissing(
   error: ClaimCheckMissingError,
   deps: RouterDeps,
 ): RouterInput {
+  // Both come from a message anyone may have written: only their well-typed fields are kept.
+  const claim = (letter.claimCheck ?? {}) as Partial<Record<keyof ClaimCheck, unknown>>;
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 1024) : '');
+  const claimCheck: ClaimCheck = {
+    bucket: text(claim.bucket),
+    key: text(claim.key),
+    bytes: typeof claim.bytes === 'number' ? claim.bytes : 0,
+    sha256: text(claim.sha256),
+  };
+  const said = (letter.event ?? {}) as Record<string, unknown>;
+  const event: NonNullable<DeadLetter['event']> = {};
+  for (const name of ['id', 'source', 'type'] as const) {
+    if (typeof said[name] === 'string') event[name] = said[name];
+  }
+  if (typeof said.version === 'number') event.version = said.version;
   return {
     record: bodyRecord(message),
     previous: previousOf(letter, deps),
     rejected: new RecordRejectedError('CLAIM_CHECK_MISSING', error.message),
-    pointer: { claimCheck: letter.claimCheck, event: letter.event },
+    pointer: { claimCheck, event },
   };
 }
 
