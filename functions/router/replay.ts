@@ -74,7 +74,7 @@ async function replayInput(message: SQSRecord, deps: RouterDeps): Promise<Router
   }
   let full: DeadLetter = letter;
   if (!letter.record && letter.claimCheck) {
-    const { bucket, key, sha256 } = letter.claimCheck as Partial<Record<string, unknown>>;
+    const { bucket, key, sha256 } = letter.claimCheck as unknown as Record<string, unknown>;
     if (typeof bucket !== 'string' || typeof key !== 'string' || typeof sha256 !== 'string') {
       throw new RecordRejectedError('NOT_A_DEAD_LETTER', 'Dead letter has a malformed claim check');
     }
