@@ -182,11 +182,14 @@ export class EventParser {
   }
 
   /**
-   * Checks an event that claims to be at the latest version of its type, as a job message
-   * carries it (a replayed or hand-sent message may not have passed the router): the
-   * contract's limits, the envelope, a known type, the latest `dataversion`, then `data`.
+   * Checks an event as a job message carries it (a replayed or hand-sent message may not
+   * have passed the router): the contract's limits, the envelope and, for a type this code
+   * knows, the version — jobs only ever receive the latest — and `data` against it. A type
+   * or a version newer than this code knows passes unjudged: a newer router may have sent
+   * it while this code is still being deployed, and the job may well read it.
    *
-   * @returns undefined when valid, else the JSON Pointer and message of the first problem
+   * @returns undefined when valid (or newer than this code), else the JSON Pointer and
+   * message of the first problem
    *
    * @example
    * ```ts
@@ -196,8 +199,9 @@ export class EventParser {
    */
   checkLatest(event: unknown): { path: string; message: string } | undefined {
     const overLimit = limitViolation(event, this.limits);
-    if (overLimit)
+    if (overLimit) {
       return { path: overLimit.path, message: `${overLimit.path || '/'} ${overLimit.message}` };
+    }
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       return { path: '', message: 'the event is not an object' };
     }
@@ -205,10 +209,10 @@ export class EventParser {
     if (envelopeError) return envelopeError;
     const { type, dataversion, data } = event as Envelope;
     const definition = this.registry.get(type);
-    if (!definition) return { path: '/type', message: `unknown event type ${type}` };
-    const latest = definition.versions.length;
+    const latest = definition?.versions.length ?? 0;
+    if (!definition || (dataversion !== undefined && dataversion > latest)) return undefined;
     if (dataversion !== latest) {
-      return { path: '/dataversion', message: `${type} must be at version ${latest}` };
+      return { path: '/dataversion', message: `${type} must be at its latest version, ${latest}` };
     }
     const dataError = this.firstError(definition.versions[latest - 1]?.schema as TSchema, data);
     return (

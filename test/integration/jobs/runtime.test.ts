@@ -71,15 +71,18 @@ function job(
       ...settings,
     },
   });
-  const config = readJobRuntimeConfig(
-    {
-      SLUICE_STAGE: stage,
-      SLUICE_QUEUE_URL_BASE: queueUrlBase,
-      SLUICE_JOB_LEASE_SECONDS: '2',
-      SLUICE_CLAIM_CHECK_BUCKET: claimCheckBucket,
-    },
-    definition,
-  );
+  const config = {
+    ...readJobRuntimeConfig(
+      {
+        SLUICE_STAGE: stage,
+        SLUICE_QUEUE_URL_BASE: queueUrlBase,
+        SLUICE_CLAIM_CHECK_BUCKET: claimCheckBucket,
+      },
+      definition,
+    ),
+    // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
+    leaseSeconds: 2,
+  };
   const deps = jobDepsFrom(definition, config, {
     sqs,
     s3,

@@ -73,10 +73,14 @@ const queue = () => queueUrls.get('job-detect-login-abuse') as string;
 
 /** A handler over the real runtime (2-second idempotency lease so held claims end quickly). */
 function container(): Handler {
-  const runtimeConfig = readJobRuntimeConfig(
-    { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase, SLUICE_JOB_LEASE_SECONDS: '2' },
-    detectLoginAbuseJob,
-  );
+  const runtimeConfig = {
+    ...readJobRuntimeConfig(
+      { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
+      detectLoginAbuseJob,
+    ),
+    // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
+    leaseSeconds: 2,
+  };
   const deps = jobDepsFrom(detectLoginAbuseJob, runtimeConfig, {
     sqs,
     dynamodb,

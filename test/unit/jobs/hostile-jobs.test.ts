@@ -69,6 +69,44 @@ describe('malformed job messages', () => {
   });
 });
 
+describe('events of other versions', () => {
+  const withEvent = (change: Record<string, unknown>) => {
+    const message = jobMessage('audit', 1);
+    return { ...message, event: { ...(message.event as object), ...change } };
+  };
+
+  it('runs an event of a version or type newer than this code knows (a newer router sent it)', async () => {
+    const { handler, spy, letters } = setup({ idempotency: 'natural' }, async () => undefined);
+    await handler(
+      event(
+        sqsRecord(withEvent({ dataversion: 2, data: { anything: true } })),
+        sqsRecord(withEvent({ type: 'PRODUCT_ARCHIVED' })),
+      ),
+    );
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(letters()).toEqual([]);
+  });
+
+  it('dead-letters an event at an older version than its latest: jobs only get the latest', async () => {
+    const { handler, spy, letters } = setup({ idempotency: 'natural' }, async () => undefined);
+    const message = jobMessage('audit', 1);
+    const v1 = {
+      ...message,
+      event: {
+        ...(message.event as object),
+        type: 'ITEM_SOLD',
+        dataversion: 1,
+        data: { orderId: 'o', soldAt: '2026-11-28T09:30:00Z', currency: 'EUR', lines: [] },
+      },
+    };
+    await handler(event(sqsRecord(v1)));
+    expect(spy).not.toHaveBeenCalled();
+    expect(letters().map((l) => [l.reason, l.error.message])).toEqual([
+      ['INVALID_EVENT', expect.stringContaining('latest version, 2')],
+    ]);
+  });
+});
+
 describe('jobs that throw what is not an Error', () => {
   it.each([
     ['an object without a prototype', () => Object.create(null)],
