@@ -15,12 +15,22 @@ export const CloudEventEnvelope = Type.Object(
   {
     specversion: Type.Literal(SPEC_VERSION),
     id: Id,
-    source: Type.String({ minLength: 1, description: 'Producing service, e.g. urn:shop:catalog' }),
-    type: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'e.g. PRODUCT_PUBLISHED' }),
+    source: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: 'Producing service, e.g. urn:shop:catalog',
+    }),
+    type: Type.String({
+      maxLength: 128,
+      pattern: '^[A-Z][A-Z0-9_]*$',
+      description: 'e.g. PRODUCT_PUBLISHED',
+    }),
     time: Timestamp,
-    subject: Type.Optional(Type.String({ description: 'The entity the event is about' })),
+    subject: Type.Optional(
+      Type.String({ maxLength: 1024, description: 'The entity the event is about' }),
+    ),
     datacontenttype: Type.Optional(Type.Literal('application/json')),
-    dataschema: Type.Optional(Type.String({ minLength: 1 })),
+    dataschema: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     dataversion: Type.Optional(Type.Integer({ minimum: 1, description: 'Schema version of data' })),
     data: Type.Object({}, { description: 'Validated against the schema of (type, dataversion)' }),
   },

@@ -9,8 +9,17 @@ import { FormatRegistry } from '@sinclair/typebox';
 const DATE_TIME =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
-/** A pragmatic email check: one @, no spaces, a dot in the domain. */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** RFC 5321's limit on the length of an address (a path of 256 less its angle brackets). */
+export const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * One @ between text without whitespace or @, and a dot in the domain that is neither its
+ * first nor its last character. The obvious `^[^\s@]+@[^\s@]+\.[^\s@]+$` says the same but
+ * backtracks quadratically (80,000 characters took 18 s): both domain classes can take every
+ * dot. Here the dot is the first one after the domain's first character, so every input has
+ * one way to match.
+ */
+const EMAIL = /^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/;
 
 /**
  * The regular expression allows day 31 in every month; this rejects the days a month lacks
@@ -33,5 +42,19 @@ export function isDateTime(value: string): boolean {
   return DATE_TIME.test(value) && dayExists(value);
 }
 
+/**
+ * A pragmatic email check, in linear time: one @, no whitespace, a dot inside the domain
+ * (neither its first nor its last character), at most {@link MAX_EMAIL_LENGTH} characters.
+ *
+ * @example
+ * ```ts
+ * isEmail('ada@example.com'); // true
+ * isEmail('ada@example.'); // false
+ * ```
+ */
+export function isEmail(value: string): boolean {
+  return value.length <= MAX_EMAIL_LENGTH && EMAIL.test(value);
+}
+
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
-if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (value) => EMAIL.test(value));
+if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', isEmail);

@@ -4,6 +4,7 @@
  * `type` and `dataversion` fixed and `data` described by that version's schema.
  */
 import { CloudEventEnvelope, schemaId } from './envelope';
+import { EVENT_LIMITS } from './limits';
 import { EVENT_TYPES, type EventTypeDefinition } from './registry';
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
@@ -20,7 +21,10 @@ export function jsonSchemaFiles(
   definitions: readonly EventTypeDefinition[] = EVENT_TYPES,
 ): Map<string, string> {
   const files = new Map<string, string>();
-  files.set('envelope.json', render({ $schema: DRAFT, ...CloudEventEnvelope }));
+  // The limits every value must keep, which JSON Schema keywords cannot state (depth, any
+  // string anywhere): an annotation validators ignore and producers can read.
+  const limits = { 'x-sluice-limits': EVENT_LIMITS };
+  files.set('envelope.json', render({ $schema: DRAFT, ...CloudEventEnvelope, ...limits }));
   for (const definition of definitions) {
     const latest = definition.versions.length;
     for (const { version, schema } of definition.versions) {
@@ -43,6 +47,7 @@ export function jsonSchemaFiles(
           dataversion: { const: version },
           data: schema,
         },
+        ...limits,
       };
       files.set(`${definition.type}/v${version}.json`, render(document));
     }

@@ -13,6 +13,7 @@ import {
   type Envelope,
   versionFromSchemaId,
 } from './envelope';
+import { EVENT_LIMITS, type EventLimits, limitViolation } from './limits';
 import { EventRegistry } from './registry';
 
 /** What could be read of an event before it failed, for dead letters and metrics. */
@@ -42,11 +43,22 @@ const BINARY_MODE_PREFIX = 'ce_';
 export class EventParser {
   private readonly validators = new Map<TSchema, TypeCheck<TSchema>>();
 
-  constructor(readonly registry: EventRegistry = new EventRegistry()) {}
+  constructor(
+    readonly registry: EventRegistry = new EventRegistry(),
+    readonly limits: EventLimits = EVENT_LIMITS,
+  ) {}
 
   /** Parses a record's value text, given its headers (decoded as text). */
   parse(text: string, headers: ReadonlyMap<string, string>): ParseResult {
     const binary = headers.get(`${BINARY_MODE_PREFIX}specversion`) !== undefined;
+    // A string's length never exceeds its UTF-8 size: a cheap guard before parsing.
+    if (text.length > this.limits.maxValueBytes) {
+      return reject(
+        'LIMIT_EXCEEDED',
+        `Record value of ${text.length} characters exceeds ${this.limits.maxValueBytes} bytes`,
+        {},
+      );
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -59,6 +71,20 @@ export class EventParser {
         {},
         undefined,
         error,
+      );
+    }
+    // Before anything recursive (validation, upcasting, serialising) reads the value.
+    const overLimit = binary
+      ? limitViolation(value, this.limits, '/data', 2)
+      : limitViolation(value, this.limits);
+    if (overLimit) {
+      return reject(
+        'LIMIT_EXCEEDED',
+        `${overLimit.path || '/'} ${overLimit.message}`,
+        binary || typeof value !== 'object' || value === null
+          ? {}
+          : identityOf(value as Record<string, unknown>),
+        overLimit.path,
       );
     }
     const candidate = binary ? envelopeFromHeaders(headers, value) : value;
@@ -153,6 +179,48 @@ export class EventParser {
     return unchanged && !binary
       ? { ok: true, event, receivedVersion: version, json: text }
       : { ok: true, event, receivedVersion: version };
+  }
+
+  /**
+   * Checks an event as a job message carries it (a replayed or hand-sent message may not
+   * have passed the router): the contract's limits, the envelope and, for a type this code
+   * knows, the version — jobs only ever receive the latest — and `data` against it. A type
+   * or a version newer than this code knows passes unjudged: a newer router may have sent
+   * it while this code is still being deployed, and the job may well read it.
+   *
+   * @returns undefined when valid (or newer than this code), else the JSON Pointer and
+   * message of the first problem
+   *
+   * @example
+   * ```ts
+   * new EventParser().checkLatest({ ...productPublished, data: {} });
+   * // { path: '/data/productId', message: 'PRODUCT_PUBLISHED v1: /productId Expected required property' }
+   * ```
+   */
+  checkLatest(event: unknown): { path: string; message: string } | undefined {
+    const overLimit = limitViolation(event, this.limits);
+    if (overLimit) {
+      return { path: overLimit.path, message: `${overLimit.path || '/'} ${overLimit.message}` };
+    }
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      return { path: '', message: 'the event is not an object' };
+    }
+    const envelopeError = this.firstError(CloudEventEnvelope, event);
+    if (envelopeError) return envelopeError;
+    const { type, dataversion, data } = event as Envelope;
+    const definition = this.registry.get(type);
+    const latest = definition?.versions.length ?? 0;
+    if (!definition || (dataversion !== undefined && dataversion > latest)) return undefined;
+    if (dataversion !== latest) {
+      return { path: '/dataversion', message: `${type} must be at its latest version, ${latest}` };
+    }
+    const dataError = this.firstError(definition.versions[latest - 1]?.schema as TSchema, data);
+    return (
+      dataError && {
+        path: `/data${dataError.path}`,
+        message: `${type} v${latest}: ${dataError.message}`,
+      }
+    );
   }
 
   private firstError(

@@ -11,7 +11,7 @@ import type { BatchItemResult, JobResult } from './outcomes';
 import { batchExecutor, batchLoader, runJobBatch, singleExecutor } from './run-batch';
 import type { JobContext } from './run-types';
 
-/** A job's Lambda handler; Lambda's context tells batch jobs how much time is left. */
+/** A job's Lambda handler; Lambda's context tells the runtime how much time is left. */
 export type SqsJobHandler = (
   event: SQSEvent,
   context?: Pick<Context, 'getRemainingTimeInMillis'>,
@@ -67,7 +67,14 @@ export function defineJob<TEvent = unknown>(
   }
   const ready = deps ?? createJobDeps(process.env, definition);
   const execute = singleExecutor(code.perform);
-  return (event) => runJobBatch(event, ready, execute);
+  return (event, context) =>
+    runJobBatch(
+      event,
+      ready,
+      execute,
+      undefined,
+      context ? () => context.getRemainingTimeInMillis() : undefined,
+    );
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSRecord } from 'aws-lambda';
+import { EventParser } from '../events/parse-event';
 import { getClaimCheck } from '../shared/claim-check';
 import { type ClaimCheck, type DeadLetter, isDeadLetter } from '../shared/dead-letter';
 import { JOB_MESSAGE_KIND, type JobMessage } from './job-message';
@@ -27,19 +28,43 @@ export interface Delivery {
   /** A redriven dead letter stored in S3: read it with {@link resolveClaimCheck} first. */
   readonly claimCheck?: ClaimCheck;
   /** Why the body cannot be run: it is dead-lettered at once. */
-  readonly problem?: { reason: 'NOT_A_JOB' | 'WRONG_JOB'; message: string };
+  readonly problem?: { reason: 'NOT_A_JOB' | 'WRONG_JOB' | 'INVALID_EVENT'; message: string };
 }
 
-function isJobMessage(value: unknown): value is JobMessage {
-  const v = value as Partial<JobMessage> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    v.kind === JOB_MESSAGE_KIND &&
-    typeof v.jobId === 'string' &&
-    typeof v.job === 'string' &&
-    typeof v.event === 'object'
-  );
+/** The events' schemas, compiled once per container. */
+const events = new EventParser();
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isInteger = (value: unknown): boolean => Number.isSafeInteger(value);
+
+/**
+ * What is wrong with the shape of a job message, or undefined: every field the runtime and
+ * the jobs read, with its type (the event's own content is checked against its schema apart).
+ */
+function jobMessageProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'body is not a JSON object';
+  if (value.kind !== JOB_MESSAGE_KIND) return `kind is not "${JOB_MESSAGE_KIND}"`;
+  if (value.v !== 1) return 'v is not 1';
+  for (const name of ['jobId', 'job', 'enqueuedAt', 'routerVersion'] as const) {
+    const field = value[name];
+    if (typeof field !== 'string' || field === '' || field.length > 1024) {
+      return `${name} is not a string of 1 to 1024 characters`;
+    }
+  }
+  const provenance = value.provenance;
+  if (!isObject(provenance)) return 'provenance is not an object';
+  if (typeof provenance.topic !== 'string') return 'provenance.topic is not a string';
+  if (!isInteger(provenance.partition) || !isInteger(provenance.offset)) {
+    return 'provenance.partition and offset are not integers';
+  }
+  if (typeof provenance.timestamp !== 'number') return 'provenance.timestamp is not a number';
+  if (provenance.key !== null && typeof provenance.key !== 'string') {
+    return 'provenance.key is neither a string nor null';
+  }
+  if (!isObject(value.event)) return 'event is not an object';
+  return undefined;
 }
 
 /**
@@ -72,18 +97,26 @@ export function readDelivery(record: SQSRecord, index: number, job: string): Del
     redrivenFrom = parsed;
     parsed = parsed.job.message;
   }
-  if (!isJobMessage(parsed)) {
+  const shape = jobMessageProblem(parsed);
+  if (shape !== undefined) {
     return {
       ...base,
       redrivenFrom,
-      problem: { reason: 'NOT_A_JOB', message: 'body is not a job message' },
+      problem: { reason: 'NOT_A_JOB', message: `not a job message: ${shape}` },
     };
   }
-  if (parsed.job !== job) {
-    const message = `message for job "${parsed.job}" on the queue of "${job}"`;
-    return { ...base, message: parsed, redrivenFrom, problem: { reason: 'WRONG_JOB', message } };
+  const message = parsed as JobMessage;
+  if (message.job !== job) {
+    const text = `message for job "${message.job}" on the queue of "${job}"`;
+    return { ...base, message, redrivenFrom, problem: { reason: 'WRONG_JOB', message: text } };
   }
-  return { ...base, message: parsed, redrivenFrom };
+  // A malformed event fails the same way on every attempt: it is dead-lettered, not retried.
+  const invalid = events.checkLatest(message.event);
+  if (invalid) {
+    const text = `the event does not match its schema at ${invalid.path || '/'}: ${invalid.message}`;
+    return { ...base, message, redrivenFrom, problem: { reason: 'INVALID_EVENT', message: text } };
+  }
+  return { ...base, message, redrivenFrom };
 }
 
 /**

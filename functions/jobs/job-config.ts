@@ -34,12 +34,38 @@ export interface JobRuntimeConfig {
 
 const DAY = 86_400;
 
+/** How much a lease must outlast the function timeout (clock skew between containers). */
+export const LEASE_MARGIN_SECONDS = 5;
+
+/**
+ * `SLUICE_JOB_LEASE_SECONDS`, checked against the function timeout: a lease that ends while
+ * the job may still run lets a duplicate delivery claim it and run it a second time.
+ *
+ * @throws Error naming the variable when the lease is not at least the timeout plus
+ * {@link LEASE_MARGIN_SECONDS}, or not an integer up to 12 hours
+ *
+ * @example
+ * ```ts
+ * leaseSecondsFrom({ SLUICE_JOB_LEASE_SECONDS: '90' }, 60); // 90
+ * leaseSecondsFrom({ SLUICE_JOB_LEASE_SECONDS: '30' }, 60); // throws
+ * ```
+ */
+export function leaseSecondsFrom(env: Env, timeoutSeconds: number): number {
+  const lease = integer(env, 'SLUICE_JOB_LEASE_SECONDS', timeoutSeconds + 30, 1, 43_200);
+  if (lease < timeoutSeconds + LEASE_MARGIN_SECONDS) {
+    throw new Error(
+      `Environment variable SLUICE_JOB_LEASE_SECONDS=${lease} must be at least the function timeout (${timeoutSeconds} s) plus ${LEASE_MARGIN_SECONDS} s: a shorter lease lets two copies of a job run at once`,
+    );
+  }
+  return lease;
+}
+
 /**
  * | variable | meaning | default |
  * |---|---|---|
  * | SLUICE_STAGE | stage in resource names | required |
  * | SLUICE_QUEUE_URL_BASE | queue URL up to the name | required |
- * | SLUICE_JOB_LEASE_SECONDS | idempotency lease | function timeout + 30 |
+ * | SLUICE_JOB_LEASE_SECONDS | idempotency lease, at least the timeout + 5 | function timeout + 30 |
  * | SLUICE_JOB_COMPLETED_TTL_SECONDS | duplicate suppression window | 15 days (> 14-day DLQ retention, so a replay of the ingest DLQ is still suppressed) |
  * | SLUICE_JOB_RECORD_TTL_SECONDS | job record retention | 30 days |
  * | SLUICE_CLAIM_CHECK_BUCKET | bucket for dead letters over the SQS limit | none (see `claimCheckBucket`) |
@@ -62,7 +88,7 @@ export function readJobRuntimeConfig(env: Env, definition: JobDefinition): JobRu
     dlqUrl: prefix + resourceName(stage, dlq),
     idempotencyTable: resourceName(stage, TABLES.idempotency.name),
     jobRecordsTable: resourceName(stage, TABLES.jobRecords.name),
-    leaseSeconds: integer(env, 'SLUICE_JOB_LEASE_SECONDS', timeout + 30, 1, 43_200),
+    leaseSeconds: leaseSecondsFrom(env, timeout),
     completedTtlSeconds: integer(env, 'SLUICE_JOB_COMPLETED_TTL_SECONDS', 15 * DAY, 60, 365 * DAY),
     recordTtlSeconds: integer(env, 'SLUICE_JOB_RECORD_TTL_SECONDS', 30 * DAY, 60, 365 * DAY),
     claimCheckBucket: env.SLUICE_CLAIM_CHECK_BUCKET || undefined,

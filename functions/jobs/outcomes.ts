@@ -12,7 +12,17 @@
  * }
  * ```
  */
+import { TransientError } from '../shared/errors';
 import { SQS_MAX_DELAY_SECONDS } from './job-definition';
+
+/**
+ * A job (or a chunk) still running when the invocation had to stop to settle in time: a
+ * failed attempt, counted and retried after a backoff. Its idempotency claim is kept until
+ * its lease ends, as the job may still be running.
+ */
+export class JobTimedOutError extends TransientError {
+  override name = 'JobTimedOutError';
+}
 
 export type JobResult =
   | { readonly kind: 'snooze'; readonly delaySeconds: number }

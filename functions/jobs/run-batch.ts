@@ -18,10 +18,10 @@ import { describeError } from '../shared/errors';
 import { type Delivery, readDelivery } from './delivery';
 import type { JobDeps } from './job-deps';
 import { JobMetrics } from './job-metrics';
-import type { BatchItemResult, JobResult } from './outcomes';
+import { type BatchItemResult, type JobResult, JobTimedOutError } from './outcomes';
 import { prepare } from './prepare';
 import { retryDelaySeconds } from './retry-schedule';
-import type { BatchRun, JobContext, Ready, Settlement } from './run-types';
+import type { BatchRun, JobContext, Prepared, Ready, Settlement } from './run-types';
 import { type RunResult, settle } from './settle';
 
 /** What a batch job's `load` gave for a chunk, settled: a loader never rejects. */
@@ -108,6 +108,7 @@ export async function runJobBatch(
     metrics: new JobMetrics(deps.metricSink),
     throttled: false,
     retryAfterSeconds: 0,
+    longestUnitMs: 0,
   };
   // Each record is read (its body parsed) when its unit is taken, not all up front: the
   // first chunk starts sooner, later ones are read while an earlier chunk's I/O is out, and
@@ -129,7 +130,9 @@ export async function runJobBatch(
   };
 
   const runUnit: RunUnit = async (deliveries, loading, running) => {
-    const prepared = await Promise.all(deliveries.map((delivery) => prepare(run, delivery)));
+    const prepared = await Promise.all(
+      deliveries.map((delivery) => safely(run, delivery, prepare)),
+    );
     const ready: Ready[] = [];
     prepared.forEach((p, k) => {
       if (p.kind === 'ready') ready.push(p);
@@ -139,7 +142,8 @@ export async function runJobBatch(
     const loaded = await loading;
     running?.();
     const started = performance.now();
-    const results = await execute(ready, loaded);
+    const results = await beforeDeadline(execute(ready, loaded), ready.length, remainingMs);
+    run.longestUnitMs = Math.max(run.longestUnitMs, performance.now() - started);
     // A job's duration includes its share of the load, though that overlapped other work.
     const elapsed = performance.now() - started + (loaded?.ms ?? 0);
     const durationMs = Math.round(elapsed / (chunked ? ready.length : 1));
@@ -153,7 +157,11 @@ export async function runJobBatch(
           r,
           results[k] ?? { kind: 'success' },
           durationMs,
-        );
+        ).catch((error: unknown) => {
+          // A bug in settling one job must not fail the batch: the message comes back.
+          r.context.log.error('Job not settled', { error: describeError(error) });
+          return { kind: 'unsettled' } as const;
+        });
       }),
     );
   };
@@ -204,6 +212,57 @@ interface UnitRunner {
 
 /** Least time kept for settling and visibility changes after the last chunk. */
 const SETTLE_RESERVE_MS = 5_000;
+
+/**
+ * Prepares a delivery; a throw (a bug) leaves it unsettled instead of failing the batch.
+ */
+async function safely(
+  run: BatchRun,
+  delivery: Delivery,
+  step: (run: BatchRun, delivery: Delivery) => Promise<Prepared>,
+): Promise<Prepared> {
+  try {
+    return await step(run, delivery);
+  } catch (error) {
+    run.deps.log.error('Job not prepared', {
+      messageId: delivery.messageId,
+      error: describeError(error),
+    });
+    return { kind: 'settled', settlement: { kind: 'unsettled' } };
+  }
+}
+
+/**
+ * The unit's results, or — when it is still running as the invocation must stop to settle
+ * (its remaining time less {@link SETTLE_RESERVE_MS}) — a timed-out failure for each job:
+ * a counted attempt, instead of an invocation that ends at Lambda's timeout with nothing
+ * settled or counted.
+ */
+async function beforeDeadline(
+  running: Promise<RunResult[]>,
+  count: number,
+  remainingMs: (() => number) | undefined,
+): Promise<RunResult[]> {
+  if (!remainingMs) return running;
+  const budget = remainingMs() - SETTLE_RESERVE_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<RunResult[]>((resolve) => {
+    timer = setTimeout(
+      () => {
+        const error = new JobTimedOutError(
+          `still running ${SETTLE_RESERVE_MS / 1000} s before the function's timeout`,
+        );
+        resolve(Array.from({ length: count }, () => ({ kind: 'failed', error })));
+      },
+      Math.max(0, budget),
+    );
+  });
+  try {
+    return await Promise.race([running, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Whether the invocation may run out of time in another chunk: a batch of many chunks against
@@ -285,7 +344,13 @@ async function schedule(
   await new Promise<void>((resolve, reject) => {
     let inFlight = 0;
     const pump = () => {
-      while (inFlight < deps.limiter.limit && next < count && !run.throttled) {
+      // As for chunks: no job starts that might still run at the timeout.
+      while (
+        inFlight < deps.limiter.limit &&
+        next < count &&
+        !run.throttled &&
+        !timeShort(remainingMs, run.longestUnitMs)
+      ) {
         const index = next++;
         inFlight++;
         // From a promise, so that whatever throws rejects the batch instead of escaping pump.

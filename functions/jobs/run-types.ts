@@ -57,6 +57,8 @@ export interface BatchRun {
   throttled: boolean;
   /** The largest Retry-After a throttling target gave in this batch. */
   retryAfterSeconds: number;
+  /** The longest unit (a job, or a chunk) so far, for the deadline guard. */
+  longestUnitMs: number;
 }
 
 /** What a job record is built from. */

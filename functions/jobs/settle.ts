@@ -9,7 +9,7 @@ import { ThrottledError } from '../shared/throttling';
 import { deadLetter } from './dead-lettering';
 import { ATTEMPTS_ATTRIBUTE } from './delivery';
 import type { JobState } from './job-records';
-import type { JobResult } from './outcomes';
+import { type JobResult, JobTimedOutError } from './outcomes';
 import { retryDelaySeconds } from './retry-schedule';
 import { type BatchRun, type Ready, recordBase, type Settlement } from './run-types';
 
@@ -21,8 +21,29 @@ export type RunResult =
 
 /** A reason an error names for itself (e.g. RecordRejectedError), else the default. */
 function reasonOf(error: unknown, fallback: string): string {
-  const reason = (error as { reason?: unknown } | null)?.reason;
-  return typeof reason === 'string' && reason !== '' ? reason : fallback;
+  try {
+    const reason = (error as { reason?: unknown } | null)?.reason;
+    return typeof reason === 'string' && reason !== '' ? reason : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * What was thrown, as something safe to inspect: an Error as it is, anything else (an
+ * object without a prototype, a Proxy, a string) as a plain Error describing it — an
+ * unclassified failure, retried.
+ */
+function asError(thrown: unknown): Error {
+  try {
+    if (thrown instanceof Error) return thrown;
+  } catch {
+    // A Proxy whose traps throw: described below.
+  }
+  const { class: kind, message } = describeError(thrown);
+  const error = new Error(message);
+  error.name = `Thrown ${kind}`;
+  return error;
 }
 
 /** Gives the job's idempotency claim up (if it holds one) so a retry can run it again. */
@@ -111,9 +132,10 @@ export async function settle(
     return { kind: 'ack' };
   }
 
-  const error = result.error;
+  const error = asError(result.error);
   const described = describeError(error);
-  await release(run, ready);
+  // A timed-out job may still be running: its claim stays until the lease ends.
+  if (!(error instanceof JobTimedOutError)) await release(run, ready);
   if (error instanceof ThrottledError) {
     // One pushback halves the limit once per batch, however many of its jobs it failed (a
     // rejected bulk request fails all of them): AIMD reacts per congestion event.

@@ -29,7 +29,13 @@ export interface DeadLetterMessage extends OutgoingMessage {
 export function ingestDeadLetter(
   input: RouterInput,
   plan: Extract<Plan, { kind: 'reject' }>,
-  context: { codeVersion: string; at: Date; knownVersions: Record<string, number[]> },
+  context: {
+    codeVersion: string;
+    at: Date;
+    knownVersions: Record<string, number[]>;
+    /** The dead letter's id (see ingestDeadLetterId), when the ledger guards it. */
+    id?: string;
+  },
 ): DeadLetter {
   const at = context.at.toISOString();
   const { error } = plan;
@@ -38,6 +44,7 @@ export function ingestDeadLetter(
     Object.entries(plan.identity).map(([k, v]) => [k, typeof v === 'string' ? clip(v, 256) : v]),
   );
   const message = clip(error.message, 1024);
+  const { pointer } = input;
   const entry: FailureEntry = {
     at,
     errorClass: error.name,
@@ -46,9 +53,10 @@ export function ingestDeadLetter(
     codeVersion: context.codeVersion,
     ...(error.path !== undefined ? { path: error.path } : {}),
   };
-  return {
+  const letter: DeadLetter = {
     kind: DEAD_LETTER_KIND,
     v: 1,
+    ...(context.id !== undefined ? { id: context.id } : {}),
     stage: 'ingest',
     reason: error.reason,
     error: {
@@ -62,8 +70,14 @@ export function ingestDeadLetter(
     codeVersion: context.codeVersion,
     event: identity,
     knownVersions: context.knownVersions,
-    record: rawKafkaRecord(input.record),
   };
+  if (plan.routing) {
+    letter.routing = { enqueued: [...plan.routing.enqueued], rejected: [...plan.routing.rejected] };
+  }
+  // A pointer whose claim check is gone keeps the pointer: the record is in the S3 object.
+  if (pointer?.claimCheck) letter.claimCheck = pointer.claimCheck;
+  else letter.record = rawKafkaRecord(input.record);
+  return letter;
 }
 
 function clip(text: string, max: number): string {
@@ -88,17 +102,19 @@ export async function deadLetterMessage(
   index: number,
   plan: Extract<Plan, { kind: 'reject' }>,
   deps: RouterDeps,
+  id?: string,
 ): Promise<DeadLetterMessage> {
   const letter = ingestDeadLetter(input, plan, {
     codeVersion: deps.codeVersion,
     at: deps.now(),
     knownVersions: deps.parser.registry.knownVersions(),
+    ...(id !== undefined ? { id } : {}),
   });
   const attributes = deadLetterAttributes(letter);
   const queueUrl = deps.config.ingestDlqUrl;
   const body = sqsSafeJson(JSON.stringify(letter));
   const bytes = sqsMessageBytes(body, attributes);
-  if (bytes <= deps.config.maxMessageBytes)
+  if (bytes <= deps.config.maxMessageBytes || letter.record === undefined)
     return { input: index, queueUrl, body, attributes, bytes };
 
   const { record, ...pointer } = letter;

@@ -10,6 +10,7 @@ import type { Env } from '../shared/env';
 import { createTelemetry, MetricCounter } from '../shared/telemetry';
 import { ROUTES } from '../topology/topology';
 import { readRouterConfig } from './config';
+import { LEDGER_CONCURRENCY_FACTOR, S3DeadLetterLedger } from './dead-letter-ledger';
 import type { RouterDeps } from './route-batch';
 
 /**
@@ -21,9 +22,18 @@ import type { RouterDeps } from './route-batch';
 export function createRouterDeps(env: Env, serviceName: string) {
   const config = readRouterConfig(env);
   const { logger, metrics } = createTelemetry(serviceName);
+  const s3 = new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' });
   const deps: RouterDeps = {
     sqs: new SQSClient({}),
-    s3: new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' }),
+    ledger: new S3DeadLetterLedger(s3, {
+      bucket: config.claimCheckBucket,
+      codeVersion: CODE_VERSION,
+      maxAttempts: config.sendMaxAttempts,
+      backoff: config.sendBackoff,
+      // Empty PutObjects, one per dead letter: S3 takes thousands a second per prefix.
+      concurrency: config.sendConcurrency * LEDGER_CONCURRENCY_FACTOR,
+    }),
+    s3,
     config,
     parser: new EventParser(),
     routes: ROUTES,

@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import { EVENT_LIMITS, type EventLimits } from '../events/limits';
 import type { RawKafkaRecord } from '../shared/dead-letter';
 import { RecordRejectedError } from '../shared/errors';
 
@@ -40,19 +41,43 @@ export function partitionKey(record: Pick<MSKRecord, 'topic' | 'partition'>): st
 }
 
 /**
- * Materialises key, value and headers.
+ * Materialises key, value and headers, after checking their sizes against the contract's
+ * limits (before any byte is decoded).
  *
- * @throws RecordRejectedError `NOT_DECODABLE` when the value is not UTF-8 text.
+ * @throws RecordRejectedError `LIMIT_EXCEEDED` when the value, the key or the headers are
+ * over a limit; `NOT_DECODABLE` when the value is not UTF-8 text.
  */
-export function decodeKafkaRecord(record: IncomingKafkaRecord): DecodedKafkaRecord {
+export function decodeKafkaRecord(
+  record: IncomingKafkaRecord,
+  limits: EventLimits = EVENT_LIMITS,
+): DecodedKafkaRecord {
+  const value = record.value ?? '';
+  const valueBytes = base64Bytes(value);
+  if (valueBytes > limits.maxValueBytes) {
+    throw overLimit(`Record value of ${valueBytes} bytes exceeds ${limits.maxValueBytes}`);
+  }
+  if (typeof record.key === 'string' && base64Bytes(record.key) > limits.maxRecordKeyBytes) {
+    const bytes = base64Bytes(record.key);
+    throw overLimit(`Record key of ${bytes} bytes exceeds ${limits.maxRecordKeyBytes}`, '/key');
+  }
   const headers = new Map<string, string>();
+  let count = 0;
   for (const header of record.headers ?? []) {
     for (const name in header) {
-      const bytes = header[name];
-      headers.set(name, headerText(bytes ?? []));
+      if (++count > limits.maxHeaders) {
+        throw overLimit(`More than ${limits.maxHeaders} headers`, '/headers');
+      }
+      const bytes = header[name] ?? [];
+      const size = Buffer.byteLength(name) + bytes.length;
+      if (size > limits.maxHeaderBytes) {
+        throw overLimit(
+          `Header of ${size} bytes exceeds ${limits.maxHeaderBytes}`,
+          `/headers/${count - 1}`,
+        );
+      }
+      headers.set(name, headerText(bytes));
     }
   }
-  const value = record.value ?? '';
   const text = base64Text(value);
   if (text === undefined) {
     throw new RecordRejectedError(
@@ -61,6 +86,15 @@ export function decodeKafkaRecord(record: IncomingKafkaRecord): DecodedKafkaReco
     );
   }
   return { key: decodeKey(record.key), text, headers };
+}
+
+/** The size of the bytes a base64 text decodes to, computed without decoding it. */
+function base64Bytes(base64: unknown): number {
+  return typeof base64 === 'string' ? Buffer.byteLength(base64, 'base64') : 0;
+}
+
+function overLimit(message: string, path?: string): RecordRejectedError {
+  return new RecordRejectedError('LIMIT_EXCEEDED', message, path);
 }
 
 /**

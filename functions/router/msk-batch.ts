@@ -1,40 +1,28 @@
 /**
  * What the router does with one MSK event: route every record, then either succeed, fail
- * the invocation (on-demand mappings: Lambda retries the whole batch, which is safe because
- * job ids are deterministic), or report per partition the first offset that was not fully
- * enqueued (provisioned mappings with ReportBatchItemFailures).
+ * the invocation (on-demand mappings: Lambda retries the whole batch), or report per
+ * partition the first offset that was not fully handled (provisioned mappings with
+ * ReportBatchItemFailures). Both are safe to deliver again: job ids are deterministic, and
+ * the dead-letter ledger keeps a dead letter SQS accepted from being sent twice.
  */
 import type { MSKEvent } from 'aws-lambda';
 import { TransientError } from '../shared/errors';
 import { METRICS } from '../topology/topology';
 import { partitionKey, recordsOf } from './kafka-record';
 import type { RouterInput } from './plan';
-import { type DeadLetterGate, type Outcome, type RouterDeps, routeBatch } from './route-batch';
+import { type Outcome, type RouterDeps, routeBatch } from './route-batch';
 
 /** The Kafka partial batch response: per partition, the offset to resume from. */
 export interface KafkaBatchResponse {
   batchItemFailures: Array<{ itemIdentifier: { partition: string; offset: number } }>;
 }
 
-/** On-demand mode: any pending record fails the whole batch, so nothing is dead-lettered twice. */
-export const allOrNothing: DeadLetterGate = (pending) => () => pending.size === 0;
-
-/** ReportBatchItemFailures mode: in each partition, only records before the first pending one. */
-export const beforeFirstPendingOffset: DeadLetterGate = (pending, inputs) => {
-  const cutoff = firstPendingOffsets(pending, inputs);
-  return (index) => {
-    const record = inputs[index]?.record;
-    if (!record) return false;
-    const first = cutoff.get(partitionKey(record));
-    return first === undefined || record.offset < first;
-  };
-};
-
 /**
  * Routes an MSK event.
  *
  * @returns a partial batch response in ReportBatchItemFailures mode, else nothing.
- * @throws TransientError in on-demand mode when any record could not be fully enqueued.
+ * @throws TransientError in on-demand mode when any record could not be fully handled (a
+ * transient fault of SQS, S3 or the ledger outlasted the retries).
  */
 export async function handleMskEvent(
   event: Pick<MSKEvent, 'records'>,
@@ -43,11 +31,7 @@ export async function handleMskEvent(
   const inputs: RouterInput[] = recordsOf(event).map((record) => ({ record }));
   const reportItems = deps.config.reportBatchItemFailures;
   try {
-    const outcomes = await routeBatch(
-      inputs,
-      deps,
-      reportItems ? beforeFirstPendingOffset : allOrNothing,
-    );
+    const outcomes = await routeBatch(inputs, deps, deps.ledger);
     const pending = pendingIndexes(outcomes);
     if (pending.size === 0) return reportItems ? { batchItemFailures: [] } : undefined;
     deps.counter.count(METRICS.router.batchesFailed);

@@ -9,8 +9,8 @@ import {
   jobIdFromPrefix,
   jobIdPrefix,
 } from '../jobs/job-message';
-import type { FailureEntry } from '../shared/dead-letter';
-import { RecordRejectedError } from '../shared/errors';
+import type { DeadLetter, FailureEntry } from '../shared/dead-letter';
+import { describeError, RecordRejectedError } from '../shared/errors';
 import { type OutgoingMessage, sqsMessageBytes, sqsSafeJson } from '../shared/sqs-batch-sender';
 import type { JobName, Routes } from '../topology/topology';
 import { decodeKafkaRecord, type IncomingKafkaRecord } from './kafka-record';
@@ -19,6 +19,13 @@ import { decodeKafkaRecord, type IncomingKafkaRecord } from './kafka-record';
 export interface RouterInput {
   record: IncomingKafkaRecord;
   previous?: { history: FailureEntry[]; firstFailedAt: string };
+  /** Replay: a message that cannot be replayed, dead-lettered again for this reason. */
+  rejected?: RecordRejectedError;
+  /**
+   * Replay: the pointer letter whose claim check could not be read; its new dead letter
+   * keeps the pointer (and the event identity) instead of a record.
+   */
+  pointer?: Pick<DeadLetter, 'claimCheck' | 'event'>;
 }
 
 /** A job message on its way to a queue, tied back to the record that produced it. */
@@ -42,7 +49,13 @@ export type Plan =
       jobs: readonly JobName[];
     }
   | { kind: 'skip'; identity: Required<EventIdentity> }
-  | { kind: 'reject'; error: RecordRejectedError; identity: EventIdentity };
+  | {
+      kind: 'reject';
+      error: RecordRejectedError;
+      identity: EventIdentity;
+      /** JOB_REJECTED after some of the record's jobs were accepted: which ones. */
+      routing?: { enqueued: readonly JobName[]; rejected: readonly JobName[] };
+    };
 
 export interface PlanContext {
   readonly parser: EventParser;
@@ -97,7 +110,10 @@ function typeRoutes(routes: Routes, type: string): TypeRoutes {
 }
 
 /**
- * Plans one record. Never throws: every failure becomes a `reject` plan with its reason.
+ * Plans one record. Total: it never throws. Every expected failure becomes a `reject` plan
+ * with its reason; anything unexpected while the record is decoded, validated, upcast,
+ * planned or serialised — a RangeError from a recursive step, a bug, a thrown non-Error —
+ * becomes a `ROUTER_ERROR` rejection of this record alone, and none of its messages is kept.
  * A `jobs` plan's messages, one per job in route order, are appended to `messages`: the
  * plan itself stays small, as it is kept until the whole batch is sent.
  *
@@ -114,6 +130,34 @@ export function planRecord(
   context: PlanContext,
   messages: PlannedJob[],
 ): Plan {
+  const planned = messages.length;
+  try {
+    return planOrThrow(input, index, context, messages);
+  } catch (error) {
+    messages.length = planned;
+    return routerError(error);
+  }
+}
+
+/** The rejection of a record whose planning threw. */
+function routerError(error: unknown): Plan {
+  const { class: errorClass, message } = describeError(error);
+  return {
+    kind: 'reject',
+    error: new RecordRejectedError('ROUTER_ERROR', `${errorClass}: ${message}`),
+    identity: {},
+  };
+}
+
+function planOrThrow(
+  input: RouterInput,
+  index: number,
+  context: PlanContext,
+  messages: PlannedJob[],
+): Plan {
+  if (input.rejected) {
+    return { kind: 'reject', error: input.rejected, identity: input.pointer?.event ?? {} };
+  }
   let decoded: ReturnType<typeof decodeKafkaRecord>;
   try {
     decoded = decodeKafkaRecord(input.record);

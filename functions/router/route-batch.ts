@@ -7,22 +7,24 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventParser } from '../events/parse-event';
 import { JobMessageWriter } from '../jobs/job-message';
-import { RecordRejectedError } from '../shared/errors';
-import {
-  BatchSender,
-  messageTooLarge,
-  type SendOptions,
-  sendMessages,
-} from '../shared/sqs-batch-sender';
+import { describeError, RecordRejectedError, TransientError } from '../shared/errors';
+import { BatchSender, messageTooLarge, type SendOptions } from '../shared/sqs-batch-sender';
 import type { Log, MetricCounter } from '../shared/telemetry';
 import { type JobName, METRICS, type Routes } from '../topology/topology';
 import { jobQueueUrl, type RouterConfig } from './config';
-import { deadLetterMessage } from './dead-letters';
-import { partitionKey } from './kafka-record';
+import {
+  type DeadLetterLedger,
+  ingestDeadLetterId,
+  inParallel,
+  type LedgerEntry,
+} from './dead-letter-ledger';
+import { type DeadLetterMessage, deadLetterMessage } from './dead-letters';
 import { type Plan, type PlannedJob, planRecord, type RouterInput } from './plan';
 
 export interface RouterDeps {
   readonly sqs: SQSClient;
+  /** Which dead letters SQS accepted already: the MSK handler's guard against resending. */
+  readonly ledger: DeadLetterLedger;
   readonly s3: S3Client;
   readonly config: RouterConfig;
   readonly parser: EventParser;
@@ -61,24 +63,14 @@ function routed(jobs: readonly JobName[]): Routed {
   return kept;
 }
 
-/**
- * Decides which rejected records may be dead-lettered now, knowing which records are
- * pending (their jobs could not all be enqueued). Lambda will deliver pending records
- * again, so a gate keeps records that will come back from being dead-lettered twice.
- */
-export type DeadLetterGate = (
-  pending: ReadonlySet<number>,
-  inputs: readonly RouterInput[],
-) => (index: number) => boolean;
-
-/** Dead-letter every rejected record regardless of others (replay: messages are independent). */
-export const deadLetterAll: DeadLetterGate = () => () => true;
-
 const M = METRICS.router;
 const D = METRICS.dimensions;
 
 /**
- * Routes `inputs` and returns one outcome per input, in order.
+ * Routes `inputs` and returns one outcome per input, in order. Every rejected record is
+ * dead-lettered now, whatever happened to the others; with a `ledger`, a dead letter SQS
+ * accepted on an earlier delivery of the same record is not sent again (Lambda delivers a
+ * failed batch again, from its start or from the reported offset).
  *
  * @throws PermanentError when a call fails for a reason no record can fix (access denied,
  * missing queue): a configuration fault that must stop the batch.
@@ -86,7 +78,7 @@ const D = METRICS.dimensions;
 export async function routeBatch(
   inputs: readonly RouterInput[],
   deps: RouterDeps,
-  gate: DeadLetterGate,
+  ledger?: DeadLetterLedger,
 ): Promise<Outcome[]> {
   const enqueuedAt = deps.now().toISOString();
   const queueUrls = new Map<string, string>();
@@ -142,53 +134,41 @@ export async function routeBatch(
   const pending = new Map<number, Error>();
   const sent = await sender.finish();
   for (const { message, error } of sent.unsent) pending.set(message.input, error);
+  const rejectedJobs = new Map<number, { jobs: JobName[]; error: Error }>();
   for (const { message, error } of sent.rejected) {
-    if ((plans[message.input] as Kept).kind !== 'routed') continue;
-    const rejection = jobRejected(message.job, error);
+    const kept = rejectedJobs.get(message.input);
+    if (kept) kept.jobs.push(message.job);
+    else rejectedJobs.set(message.input, { jobs: [message.job], error });
+  }
+  for (const [index, { jobs: rejected, error }] of rejectedJobs) {
+    const plan = plans[index] as Kept;
+    if (plan.kind !== 'routed' || pending.has(index)) continue;
     // Planning the record again is deterministic and gives back the identity it dropped.
-    const again = planRecord(inputs[message.input] as RouterInput, message.input, context, []);
+    const again = planRecord(inputs[index] as RouterInput, index, context, []);
     const identity = again.kind === 'reject' ? {} : again.identity;
-    plans[message.input] = { kind: 'reject', error: rejection, identity };
+    plans[index] = {
+      kind: 'reject',
+      error: jobRejected(rejected[0] as JobName, error),
+      identity,
+      // Its other jobs were accepted and stay: the dead letter says which.
+      routing: { enqueued: plan.jobs.filter((job) => !rejected.includes(job)), rejected },
+    };
   }
 
-  const allowed = gate(new Set(pending.keys()), inputs);
-  // Dead letters go out per partition in offset order, one at a time, and a partition stops
-  // at its first failure: a later record must not be dead-lettered when Lambda will deliver
-  // it again from an earlier offset.
-  const byPartition = new Map<string, number[]>();
+  const rejects: number[] = [];
   for (let index = 0; index < plans.length; index++) {
-    const plan = plans[index] as Kept;
-    if (plan.kind !== 'reject' || pending.has(index)) continue;
-    if (!allowed(index)) {
-      pending.set(index, plan.error);
-      continue;
-    }
-    const key = partitionKey((inputs[index] as RouterInput).record);
-    const list = byPartition.get(key);
-    if (list) list.push(index);
-    else byPartition.set(key, [index]);
+    if ((plans[index] as Kept).kind === 'reject' && !pending.has(index)) rejects.push(index);
   }
-  await Promise.all(
-    [...byPartition.values()].map(async (indexes) => {
-      let blocked: Error | undefined;
-      for (const index of indexes) {
-        if (blocked) {
-          pending.set(index, blocked);
-          continue;
-        }
-        try {
-          const plan = plans[index] as Extract<Plan, { kind: 'reject' }>;
-          const letter = await deadLetterMessage(inputs[index] as RouterInput, index, plan, deps);
-          const dead = await sendMessages(deps.sqs, [letter], sendOptions);
-          const failure = dead.unsent[0] ?? dead.rejected[0];
-          if (failure) blocked = failure.error;
-        } catch (error) {
-          blocked = error as Error; // e.g. the claim check could not be stored
-        }
-        if (blocked) pending.set(index, blocked);
-      }
-    }),
+  const letters = await sendDeadLetters(
+    rejects,
+    plans as Kept[],
+    inputs,
+    deps,
+    sendOptions,
+    ledger,
   );
+  for (const [index, error] of letters.pending) pending.set(index, error);
+  if (letters.suppressed > 0) deps.counter.count(M.deadLettersSuppressed, letters.suppressed);
 
   // Jobs enqueued are counted per job name once per batch, not once per record: first per
   // list of jobs (one shared list per event type), then per name.
@@ -206,6 +186,7 @@ export async function routeBatch(
       countsByJobs.set(plan.jobs, (countsByJobs.get(plan.jobs) ?? 0) + 1);
       return 'routed';
     }
+    if (letters.resent.has(index)) return 'dead-lettered'; // counted when it was sent
     return settle(plan, index, inputs, deps);
   });
   const enqueued = new Map<string, number>();
@@ -217,6 +198,91 @@ export async function routeBatch(
   }
   return outcomes;
 }
+
+/**
+ * Sends the dead letters of the records at `indexes`: looked up in the ledger first (those
+ * SQS accepted on an earlier delivery are not sent again; those the ledger cannot tell about
+ * stay pending), built — claim checks stored — and sent packed like jobs (at most 10 per
+ * call and the size limit, calls in parallel), then the accepted ones recorded in the ledger.
+ * A record whose letter could not be stored or sent stays pending; it costs only itself.
+ */
+async function sendDeadLetters(
+  indexes: readonly number[],
+  plans: readonly Kept[],
+  inputs: readonly RouterInput[],
+  deps: RouterDeps,
+  options: SendOptions,
+  ledger: DeadLetterLedger | undefined,
+): Promise<{ pending: Map<number, Error>; resent: Set<number>; suppressed: number }> {
+  const pending = new Map<number, Error>();
+  const resent = new Set<number>();
+  if (indexes.length === 0) return { pending, resent, suppressed: 0 };
+  const entries = new Map<number, LedgerEntry>();
+  let toSend: number[] = [...indexes];
+  if (ledger) {
+    for (const index of indexes) {
+      const { topic, partition, offset } = (inputs[index] as RouterInput).record;
+      const id = ingestDeadLetterId({ topic, partition, offset }, deps.codeVersion);
+      entries.set(index, { id, topic, partition, offset });
+    }
+    const known = await ledger.lookup([...entries.values()]);
+    toSend = [];
+    for (const index of indexes) {
+      const id = (entries.get(index) as LedgerEntry).id;
+      if (known.sent.has(id)) resent.add(index);
+      else if (known.unknown.has(id)) pending.set(index, LEDGER_UNREAD);
+      else toSend.push(index);
+    }
+  }
+  const accepted: number[] = [];
+  const sender = new BatchSender<DeadLetterMessage>(deps.sqs, options, (message) =>
+    accepted.push(message.input),
+  );
+  try {
+    await inParallel(toSend, options.concurrency, async (index) => {
+      const plan = plans[index] as Extract<Kept, { kind: 'reject' }>;
+      try {
+        const input = inputs[index] as RouterInput;
+        sender.add(await deadLetterMessage(input, index, plan, deps, entries.get(index)?.id));
+      } catch (error) {
+        pending.set(
+          index,
+          error instanceof Error ? error : new Error(describeError(error).message),
+        );
+        return;
+      }
+      if (sender.backlogged) await sender.drained();
+    });
+    const outcome = await sender.finish();
+    for (const { message, error } of outcome.unsent) pending.set(message.input, error);
+    for (const { message, error } of outcome.rejected) {
+      deps.log.error(
+        "SQS refused a dead letter as the sender's fault",
+        recordLog(inputs, message.input, error),
+      );
+      pending.set(message.input, error);
+    }
+  } finally {
+    // Also when a call failed for good (a configuration fault): what SQS took is recorded.
+    if (ledger && accepted.length > 0) {
+      const unrecorded = await ledger.record(
+        accepted.map((index) => entries.get(index) as LedgerEntry),
+      );
+      if (unrecorded.length > 0) {
+        deps.counter.count(M.ledgerWritesFailed, unrecorded.length);
+        deps.log.error(
+          'Dead letters sent but not recorded in the ledger; a redelivery resends them',
+          {
+            count: unrecorded.length,
+          },
+        );
+      }
+    }
+  }
+  return { pending, resent, suppressed: resent.size };
+}
+
+const LEDGER_UNREAD = new TransientError('The dead-letter ledger could not be read in time');
 
 /** The rejection of a record one of whose jobs SQS will not take. */
 function jobRejected(job: JobName, error: Error): RecordRejectedError {

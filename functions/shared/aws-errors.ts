@@ -4,7 +4,12 @@
  */
 import { PermanentError, TransientError } from './errors';
 
-/** Error names AWS services use when they push back on the caller's rate. */
+/**
+ * Error names AWS services use when they push back on the caller's rate, from the error
+ * lists of SQS (`RequestThrottled`, `KmsThrottled` for the queue's KMS key), S3 (`SlowDown`),
+ * DynamoDB (`ProvisionedThroughputExceededException`, `RequestLimitExceeded`,
+ * `ThrottlingException`) and KMS (`KMSThrottlingException`, `ThrottlingException`).
+ */
 export const AWS_THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'Throttling',
@@ -16,19 +21,91 @@ export const AWS_THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ProvisionedThroughputExceededException',
   'SlowDown',
   'KMSThrottlingException',
+  'KmsThrottled',
+  'KMS.ThrottlingException',
 ]);
 
-/** Throttling plus timeouts and service-side faults: worth retrying. */
+/**
+ * Throttling plus timeouts, conflicts that resolve by themselves and service-side faults:
+ * worth retrying. Reviewed against the error lists of SQS, S3, DynamoDB and KMS:
+ *
+ * - S3: `RequestTimeout` (HTTP 400), `RequestTimeTooSkewed` (403: the SDK corrects its clock
+ *   on retry), `OperationAborted` (409: a conflicting operation in progress), 500/503;
+ * - DynamoDB: `TransactionConflictException`, `TransactionInProgressException`,
+ *   `ReplicatedWriteConflictException`, `LimitExceededException` (too many control-plane
+ *   operations at once), `InternalServerError`;
+ * - KMS: `KMSInternalException`, `DependencyTimeoutException`;
+ * - the SDK's own: `TimeoutError`, `ExpiredToken`/`ExpiredTokenException` (credentials are
+ *   refreshed on the next call).
+ *
+ * Permanent (not listed): validation, access, missing resources (`QueueDoesNotExist`,
+ * `NoSuchBucket`, `NoSuchKey`, `ResourceNotFoundException`), disabled or missing keys
+ * (`KmsDisabled`, `KmsNotFound`, `KmsAccessDenied`, `KmsInvalidState`, `KmsInvalidKeyUsage`,
+ * `KmsOptInRequired`, `DisabledException`, `KMSInvalidStateException`), conditional checks,
+ * oversized items.
+ */
 const TRANSIENT_NAMES = new Set([
   ...AWS_THROTTLING_ERROR_NAMES,
   'RequestTimeout',
   'RequestTimeoutException',
+  'RequestTimeTooSkewed',
+  'OperationAborted',
   'TimeoutError',
   'ServiceUnavailable',
+  'ServiceUnavailableException',
   'InternalError',
   'InternalFailure',
   'InternalServerError',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'ReplicatedWriteConflictException',
+  'LimitExceededException',
+  'KMSInternalException',
+  'KMS.KMSInternalException',
+  'DependencyTimeoutException',
+  'ExpiredToken',
+  'ExpiredTokenException',
 ]);
+
+/**
+ * SQS entry codes that no message can fix: the queue or its key is misconfigured, so every
+ * entry to it fails alike. Such a failure stops the batch as a failed call does, instead of
+ * dead-lettering each record as the sender's fault.
+ */
+const SQS_CONFIGURATION_CODES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+  'KmsAccessDenied',
+  'KmsDisabled',
+  'KmsNotFound',
+  'KmsInvalidState',
+  'KmsInvalidKeyUsage',
+  'KmsOptInRequired',
+  'InvalidSecurity',
+]);
+
+/**
+ * How one failed entry of a SendMessageBatch answer is to be taken: `transient` (retry it),
+ * `message` (SQS blames this message: it will never be accepted as it is) or `configuration`
+ * (the queue or its key is broken: no message can get through). The code decides before
+ * `SenderFault`, which SQS also sets for throttling of the queue's KMS key.
+ *
+ * @example
+ * ```ts
+ * classifySqsEntryFailure('KmsThrottled', true); // 'transient'
+ * classifySqsEntryFailure('InvalidMessageContents', true); // 'message'
+ * ```
+ */
+export function classifySqsEntryFailure(
+  code: string | undefined,
+  senderFault: boolean,
+): 'transient' | 'message' | 'configuration' {
+  if (code !== undefined && TRANSIENT_NAMES.has(code)) return 'transient';
+  if (code !== undefined && SQS_CONFIGURATION_CODES.has(code)) return 'configuration';
+  return senderFault ? 'message' : 'transient';
+}
 
 const NETWORK_CODES = new Set([
   'ECONNRESET',

@@ -40,14 +40,31 @@ export async function putClaimCheck(
   return { bucket, key, bytes: bytes.length, sha256 };
 }
 
-/** Reads a claim-checked payload back and verifies it is the one that was stored. */
+/** The object a claim check points to is gone (expired, deleted): no retry brings it back. */
+export class ClaimCheckMissingError extends PermanentError {
+  override name = 'ClaimCheckMissingError';
+}
+
+/**
+ * Reads a claim-checked payload back and verifies it is the one that was stored.
+ *
+ * @throws ClaimCheckMissingError when S3 has no such object; other failures classified
+ */
 export async function getClaimCheck(s3: S3Client, claim: ClaimCheck): Promise<string> {
   let text: string;
+  const where = `s3://${claim.bucket}/${claim.key}`;
   try {
     const response = await s3.send(new GetObjectCommand({ Bucket: claim.bucket, Key: claim.key }));
     text = (await response.Body?.transformToString('utf8')) ?? '';
   } catch (error) {
-    throw classifyAwsError(error, `Reading claim check s3://${claim.bucket}/${claim.key} failed`);
+    const { name, $metadata } = (error ?? {}) as {
+      name?: string;
+      $metadata?: { httpStatusCode?: number };
+    };
+    if (name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404) {
+      throw new ClaimCheckMissingError(`Claim check ${where} is gone`, { cause: error });
+    }
+    throw classifyAwsError(error, `Reading claim check ${where} failed`);
   }
   const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
   if (sha256 !== claim.sha256) {

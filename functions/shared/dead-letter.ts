@@ -50,6 +50,11 @@ export interface DeadLetter {
   kind: typeof DEAD_LETTER_KIND;
   /** Body format version, for readers of old messages. */
   v: 1;
+  /**
+   * Ingest dead letters of Kafka records: deterministic per record and code version, the key
+   * of the router's dead-letter ledger (a copy sent twice in a residual window has the same).
+   */
+  id?: string;
   stage: 'ingest' | 'job';
   reason: RecordFailureReason | string;
   error: { class: string; message: string; path?: string };
@@ -65,6 +70,11 @@ export interface DeadLetter {
   /** The complete record; absent only when `claimCheck` points to it. */
   record?: RawKafkaRecord;
   claimCheck?: ClaimCheck;
+  /**
+   * JOB_REJECTED only, when SQS took some of the record's jobs and refused others: those
+   * jobs stay enqueued, and a replay enqueues them again (their job ids make it a duplicate).
+   */
+  routing?: { enqueued: string[]; rejected: string[] };
   /** Stage `job` only: which job failed, how often, where, and the message to redrive. */
   job?: JobDeadLetterDetails;
 }

@@ -45,8 +45,14 @@ export type RecordFailureReason =
   | 'UNKNOWN_VERSION'
   | 'SCHEMA_VIOLATION'
   | 'UPCAST_FAILED'
+  /** Over a size limit of the event contract (depth, lengths, counts, bytes). */
+  | 'LIMIT_EXCEEDED'
   | 'JOB_REJECTED'
-  | 'NOT_A_DEAD_LETTER';
+  /** Anything unexpected while the record was decoded, validated, upcast or serialised. */
+  | 'ROUTER_ERROR'
+  | 'NOT_A_DEAD_LETTER'
+  /** A replayed claim-check pointer whose S3 object is gone: the pointer is kept. */
+  | 'CLAIM_CHECK_MISSING';
 
 /**
  * A record that can never be routed as it is. Carries the reason and, where a schema
@@ -66,12 +72,68 @@ export class RecordRejectedError extends PermanentError {
 
 /** True for errors that should be retried: our transient type, or anything unclassified. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof SluiceError) return error.transient;
+  try {
+    if (error instanceof SluiceError) return error.transient;
+  } catch {
+    // A Proxy whose getPrototypeOf trap throws: not one of ours.
+  }
   return true; // Unclassified errors are retried: losing work is worse than a retry.
 }
 
-/** A short, safe description of any thrown value for logs and dead-letter records. */
+/** Longest message {@link describeError} returns: thrown text may be arbitrarily large. */
+const MAX_DESCRIBED_LENGTH = 4096;
+
+/**
+ * A short, safe description of any thrown value for logs and dead-letter records. Total:
+ * it never throws, whatever was thrown — an object without a prototype, a Proxy whose traps
+ * throw, a symbol, an Error whose `message` getter throws.
+ *
+ * @example
+ * ```ts
+ * describeError(new TypeError('x is undefined')); // { class: 'TypeError', message: 'x is undefined' }
+ * describeError(Object.create(null)); // { class: 'object', message: '{}' }
+ * ```
+ */
 export function describeError(error: unknown): { class: string; message: string } {
-  if (error instanceof Error) return { class: error.name, message: error.message };
-  return { class: typeof error, message: String(error) };
+  let described: { class: string; message: string };
+  try {
+    described =
+      error instanceof Error
+        ? { class: text(error.name, 'Error'), message: text(error.message, '') }
+        : { class: typeof error, message: printable(error) };
+  } catch {
+    described = { class: safeTypeof(error), message: 'unprintable thrown value' };
+  }
+  return {
+    class: clip(described.class, 256),
+    message: clip(described.message, MAX_DESCRIBED_LENGTH),
+  };
+}
+
+/** A thrown value as text: String(), else JSON, else its tag; each may throw for a hostile value. */
+function printable(value: unknown): string {
+  for (const attempt of [
+    () => String(value),
+    () => JSON.stringify(value) ?? '',
+    () => Object.prototype.toString.call(value),
+  ]) {
+    try {
+      return attempt();
+    } catch {
+      // the next way
+    }
+  }
+  return 'unprintable thrown value';
+}
+
+function text(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : value === undefined ? fallback : printable(value);
+}
+
+function safeTypeof(value: unknown): string {
+  return typeof value;
+}
+
+function clip(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
 }

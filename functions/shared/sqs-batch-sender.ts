@@ -10,7 +10,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { classifyAwsError } from './aws-errors';
+import { classifyAwsError, classifySqsEntryFailure } from './aws-errors';
 import { type BackoffPolicy, fullJitterDelay, sleep } from './backoff';
 import { type Env, integer } from './env';
 import { PermanentError, TransientError } from './errors';
@@ -333,23 +333,36 @@ async function sendBatch<T extends OutgoingMessage>(
       for (const failure of failures) {
         const index = Number(failure.Id);
         const message = pending[index];
-        if (message === undefined) continue;
+        if (message === undefined || failedIds.has(String(index))) continue;
         failedIds.add(String(index));
         const detail = `SQS rejected the message: ${failure.Code}: ${failure.Message ?? ''}`;
-        if (failure.SenderFault) {
+        const kind = classifySqsEntryFailure(failure.Code, failure.SenderFault === true);
+        if (kind === 'configuration') throw new PermanentError(detail);
+        if (kind === 'message') {
           outcome.rejected.push({ message, error: new PermanentError(detail) });
         } else {
           retry.push(message);
           lastErrors.set(message, new TransientError(detail));
         }
       }
+      // Only an entry SQS lists as successful was sent: one it lists as neither is retried.
+      const successful = new Set<string>();
+      for (const entry of response.Successful ?? []) {
+        if (entry.Id !== undefined) successful.add(entry.Id);
+      }
       for (let index = 0; index < pending.length; index++) {
-        // Entry ids are the indexes; the set is only consulted when something failed.
-        if (failures.length === 0 || !failedIds.has(String(index))) {
-          outcome.sent(pending[index] as T);
+        const message = pending[index] as T;
+        const id = String(index);
+        if (failedIds.has(id)) continue;
+        if (successful.has(id)) {
+          outcome.sent(message);
+        } else {
+          retry.push(message);
+          lastErrors.set(message, UNANSWERED);
         }
       }
     } catch (error) {
+      if (error instanceof PermanentError) throw error; // an entry's configuration fault
       const classified = classifyAwsError(error, 'SendMessageBatch failed');
       if (classified instanceof PermanentError) throw classified;
       for (const message of pending) {
@@ -365,6 +378,8 @@ async function sendBatch<T extends OutgoingMessage>(
     outcome.unsent.push({ message, error });
   }
 }
+
+const UNANSWERED = new TransientError('SQS listed the entry as neither successful nor failed');
 
 function toEntry(message: OutgoingMessage, index: number): SendMessageBatchRequestEntry {
   const entry: SendMessageBatchRequestEntry = { Id: String(index), MessageBody: message.body };

@@ -136,6 +136,10 @@ export const METRICS = {
     sendRetries: 'SendRetries',
     batchesFailed: 'BatchesFailed',
     claimChecks: 'ClaimChecksStored',
+    /** Dead letters not sent again: the ledger says SQS accepted them on an earlier delivery. */
+    deadLettersSuppressed: 'DeadLettersSuppressed',
+    /** Dead letters SQS accepted whose id the ledger could not record (a resend is possible). */
+    ledgerWritesFailed: 'DeadLetterLedgerWritesFailed',
     /** Records whose type or schema version this code does not know: version skew. */
     unknownSchemas: 'UnknownSchemaVersions',
   },

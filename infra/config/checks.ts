@@ -2,6 +2,7 @@
  * Rules across fields that a schema cannot express. Each is a deployment that would lose
  * records, keep them in the wrong place, or fail only after minutes of CloudFormation.
  */
+import { leaseSecondsFrom } from '../../functions/jobs/job-config';
 import { JOB_NAMES } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
 import type { RouterEventSourceConfig, StageConfig } from './schema';
@@ -88,6 +89,12 @@ export function configProblems(config: StageConfig): string[] {
   }
   const sourceRetentionSeconds = sourceRetentionDays * DAY_SECONDS;
   for (const job of JOB_NAMES) {
+    const environment = config.jobs[job]?.environment ?? {};
+    try {
+      leaseSecondsFrom(environment, JOBS[job].settings.timeoutSeconds);
+    } catch (error) {
+      problems.push(`job ${job}: ${(error as Error).message}`);
+    }
     const { maxAttempts, backoff } = JOBS[job].settings;
     const schedule = maxAttempts * backoff.capSeconds;
     if (schedule >= sourceRetentionSeconds) {

@@ -45,7 +45,7 @@ export const KafkaConfigSchema = T.Union([
     {
       mode: T.Literal('import'),
       clusterArn: T.String({
-        pattern: '^arn:aws[a-z-]*:kafka:[a-z0-9-]+:[0-9]{12}:cluster/.+/.+$',
+        pattern: '^arn:aws[a-z-]*:kafka:[a-z0-9-]+:[0-9]{12}:cluster/[^/]+/[^/]+$',
       }),
     },
     { additionalProperties: false },

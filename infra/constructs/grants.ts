@@ -62,6 +62,26 @@ export function grantTable(
 }
 
 /**
+ * Grants listing the keys under one prefix of a bucket (ListObjectsV2 with that `Prefix`),
+ * and nothing else of the bucket.
+ *
+ * @example
+ * ```ts
+ * grantListing(router.role, bucket.bucketArn, 'ingest-ledger/');
+ * ```
+ */
+export function grantListing(role: IRole, bucketArn: string, prefix: string): void {
+  addStatement(
+    role,
+    new PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+    }),
+  );
+}
+
+/**
  * Grants object writes (and optionally reads) under one key prefix of a bucket.
  *
  * @example

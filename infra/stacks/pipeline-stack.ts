@@ -18,6 +18,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { LEDGER_PREFIX } from '../../functions/router/dead-letter-ledger';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import {
   JOB_NAMES,
@@ -29,7 +30,7 @@ import {
 } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
 import type { StageConfig } from '../config/schema';
-import { grantObjects } from '../constructs/grants';
+import { grantListing, grantObjects } from '../constructs/grants';
 import { JobWorker } from '../constructs/job-worker';
 import { QueueWithDlq, visibilityTimeoutFor } from '../constructs/queue-with-dlq';
 import { guardReservedConcurrency } from '../constructs/reserved-concurrency-guard';
@@ -203,6 +204,16 @@ export class PipelineStack extends Stack {
         'Claim checks of ingest dead letters are keyed by topic, partition and offset under one prefix: the prefix is the narrowest grant.',
       );
     }
+
+    // The router's dead-letter ledger: empty objects under ingest-ledger/, listed by prefix
+    // (replay needs none).
+    grantObjects(routerFn.role, this.claimCheck.bucketArn, LEDGER_PREFIX, { read: false });
+    grantListing(routerFn.role, this.claimCheck.bucketArn, LEDGER_PREFIX);
+    acknowledgeWildcardResources(
+      routerFn.role,
+      [`${this.claimCheck.bucketArn}/${LEDGER_PREFIX}*`],
+      'The dead-letter ledger keys one empty object per dead letter by code version, topic, partition and offset under one prefix: the prefix is the narrowest grant.',
+    );
 
     if (props.kafkaClusterArn) {
       this.kafkaSource = new RouterKafkaSource(this, 'KafkaSource', {

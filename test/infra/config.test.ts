@@ -146,6 +146,16 @@ describe('stage configuration', () => {
     expect(configProblems(config).filter((p) => p.includes('backoff schedule'))).toHaveLength(5);
   });
 
+  it('rejects a job lease shorter than the job function timeout (two copies could run)', () => {
+    const problems = problemsOf({
+      jobs: { audit: { environment: { SLUICE_JOB_LEASE_SECONDS: '30' } } },
+    });
+    expect(problems).toEqual([expect.stringMatching(/^job audit: .*SLUICE_JOB_LEASE_SECONDS=30/)]);
+    expect(
+      problemsOf({ jobs: { audit: { environment: { SLUICE_JOB_LEASE_SECONDS: '900' } } } }),
+    ).toEqual([]);
+  });
+
   it('rejects broker counts that do not spread over the availability zones', () => {
     expect(problemsOf({ kafka: { mode: 'provisioned', brokerNodes: 3 } })).toEqual([
       expect.stringContaining('multiple of the availability zones (2)'),

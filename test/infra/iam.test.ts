@@ -12,6 +12,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 let stage: SynthesizedStage;
 
@@ -132,7 +133,7 @@ describe('least privilege', () => {
     },
   );
 
-  it('lets the router write ingest claim checks only, and the replay function also read them', () => {
+  it('lets the router write ingest claim checks and its dead-letter ledger only, and the replay function also read claim checks', () => {
     const template = stage.template(stage.stacks.pipeline);
     const roleId = (prefix: string) =>
       Object.keys(resourcesOf(template, 'AWS::IAM::Role')).find((id) => id.startsWith(prefix));
@@ -141,9 +142,13 @@ describe('least privilege', () => {
         .filter((s) => JSON.stringify(s.roles) === JSON.stringify([{ Ref: roleId(prefix) }]))
         .map((s) => s.statement)
         .filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3For('RouterRole').map(actionsOf)).toEqual([['s3:PutObject']]);
+    const router = s3For('RouterRole');
+    expect(router.map(actionsOf)).toEqual([['s3:PutObject'], ['s3:PutObject'], ['s3:ListBucket']]);
+    expect(JSON.stringify(router[0]?.Resource)).toContain('/ingest/*');
+    expect(JSON.stringify(router[1]?.Resource)).toContain('/ingest-ledger/*');
+    // Listing only under the ledger's prefix.
+    expect(router[2]?.Condition).toEqual({ StringLike: { 's3:prefix': ['ingest-ledger/*'] } });
     expect(s3For('ReplayRole').map(actionsOf)).toEqual([['s3:PutObject', 's3:GetObject']]);
-    expect(JSON.stringify(s3For('RouterRole')[0]?.Resource)).toContain('/ingest/*');
   });
 
   it('puts no secret-looking variable into any function’s environment', () => {

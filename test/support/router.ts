@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventParser } from '../../functions/events/parse-event';
 import { readRouterConfig } from '../../functions/router/config';
+import { MemoryDeadLetterLedger } from '../../functions/router/dead-letter-ledger';
 import type { RouterDeps } from '../../functions/router/route-batch';
 import { type Log, MetricCounter, type MetricSink } from '../../functions/shared/telemetry';
 import { ROUTES, type Routes } from '../../functions/topology/topology';
@@ -85,6 +86,7 @@ export function testRouterDeps(
     codeVersion: 'test-sha',
     now: () => new Date('2026-11-28T10:00:00.000Z'),
     sleep: async () => undefined,
+    ledger: new MemoryDeadLetterLedger(),
     ...overrides,
     log,
     metricSink,

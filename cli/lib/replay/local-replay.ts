@@ -5,7 +5,7 @@
  * committed after each routed batch, so the group shows how far the replay got.
  */
 import { Consumer, type Message } from '@platformatic/kafka';
-import { allOrNothing } from '../../../functions/router/msk-batch';
+import { MemoryDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import type { RouterInput } from '../../../functions/router/plan';
 import { type Outcome, type RouterDeps, routeBatch } from '../../../functions/router/route-batch';
 import { mskEventFrom } from '../../../local/runtime/msk-event';
@@ -146,10 +146,13 @@ async function routeWithRetries(
     .flat()
     .map((record) => ({ record }));
   let outcomes: Outcome[] = [];
+  // This run's own: its retries do not resend a dead letter, a failure of this replay gets
+  // one even if the live router dead-lettered the record before.
+  const ledger = new MemoryDeadLetterLedger();
   for (let attempt = 1; attempt <= BATCH_ATTEMPTS; attempt++) {
     // As the on-demand router: a batch with any record not enqueued is routed again whole
     // (job ids are deterministic, so the jobs already sent are duplicates the workers drop).
-    outcomes = await routeBatch(inputs, options.deps, allOrNothing);
+    outcomes = await routeBatch(inputs, options.deps, ledger);
     if (!outcomes.includes('pending')) break;
     if (attempt === BATCH_ATTEMPTS) {
       const first = inputs[outcomes.indexOf('pending')]?.record;

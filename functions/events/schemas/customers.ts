@@ -15,6 +15,7 @@ export const CustomerChangeV1 = Type.Object(
     customerId: Id,
     changes: Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' }), FieldChange, {
       minProperties: 1,
+      maxProperties: 256,
     }),
   },
   { description: 'Fields of a customer that were set or changed' },

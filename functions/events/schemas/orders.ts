@@ -3,7 +3,7 @@
  * in the order's currency; version 2 uses integer minor units per line and names each line.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { minorUnitDigits } from '../../shared/money';
+import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import { CurrencyCode, Id, Money, Timestamp } from './common';
 
 export const ItemSoldV1 = Type.Object(
@@ -60,14 +60,15 @@ function copyField(target: Record<string, unknown>, key: string, value: unknown)
 }
 
 /**
- * Version 1 → 2: decimal prices become minor units of the order's currency, lines get
- * ids by position. Unknown fields of the event and of each line are kept.
+ * Version 1 → 2: decimal prices become minor units of the order's currency (the decimal
+ * rounded half up: 1.005 EUR is 101 cents), lines get ids by position. Unknown fields of
+ * the event and of each line are kept.
  *
  * @throws RangeError for a currency code the runtime does not know.
  */
 export function upcastItemSoldV1(data: ItemSoldV1Data): ItemSold {
   const { currency } = data;
-  const scale = 10 ** minorUnitDigits(currency);
+  const digits = minorUnitDigits(currency);
   // Copy loops instead of object rest/spread (the same keys in the same order): the router
   // upcasts every v1 sale, and spread was its costliest step. Unknown fields are kept.
   const upcast: Record<string, unknown> = {};
@@ -81,7 +82,7 @@ export function upcastItemSoldV1(data: ItemSoldV1Data): ItemSold {
       if (key !== 'unitPrice') copyField(next, key, line[key as keyof typeof line]);
     }
     next.lineId = String(index + 1);
-    next.unitPrice = { amount: Math.round(line.unitPrice * scale), currency };
+    next.unitPrice = { amount: toMinorUnits(line.unitPrice, digits), currency };
     return next;
   });
   return upcast as unknown as ItemSold;

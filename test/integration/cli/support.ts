@@ -20,6 +20,7 @@ import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../functions/jobs/job
 import { jobDepsFrom } from '../../../functions/jobs/job-deps';
 import type { JobContext } from '../../../functions/jobs/run-types';
 import { readRouterConfig } from '../../../functions/router/config';
+import { MemoryDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import type { RouterDeps } from '../../../functions/router/route-batch';
 import { MetricCounter } from '../../../functions/shared/telemetry';
@@ -99,6 +100,7 @@ export function routerDeps(s: Stage, parser = new EventParser()): RouterDeps {
     routes: ROUTES,
     log: captureLog(),
     counter: new MetricCounter(captureMetrics()),
+    ledger: new MemoryDeadLetterLedger(),
     codeVersion: 'integration',
     now: () => new Date(),
   };

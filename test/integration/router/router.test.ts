@@ -19,6 +19,10 @@ import { EventParser } from '../../../functions/events/parse-event';
 import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';
 import type { JobMessage } from '../../../functions/jobs/job-message';
 import { readRouterConfig } from '../../../functions/router/config';
+import {
+  MemoryDeadLetterLedger,
+  S3DeadLetterLedger,
+} from '../../../functions/router/dead-letter-ledger';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import { handleReplayEvent } from '../../../functions/router/replay';
 import type { RouterDeps } from '../../../functions/router/route-batch';
@@ -54,6 +58,7 @@ function routerDeps(parser = new EventParser(), maxBytes = '8192'): RouterDeps {
     routes: ROUTES,
     log: captureLog(),
     counter: new MetricCounter(captureMetrics()),
+    ledger: new MemoryDeadLetterLedger(),
     codeVersion: 'integration',
     now: () => new Date(),
   };
@@ -100,6 +105,28 @@ beforeAll(async () => {
 });
 
 describe('router against ElasticMQ and moto', () => {
+  it('keeps its dead-letter ledger in S3: what it recorded is found again, nothing else', async () => {
+    const ledger = new S3DeadLetterLedger(s3, {
+      bucket,
+      codeVersion: 'integration',
+      maxAttempts: 3,
+      backoff: { baseMs: 10, capMs: 100 },
+      concurrency: 8,
+    });
+    const entry = (offset: number, partition = 0) => ({
+      id: `id-${partition}-${offset}`,
+      topic: 'orders.events',
+      partition,
+      offset,
+    });
+    const recorded = [entry(0), entry(9), entry(10), entry(1_000_001), entry(3, 1)];
+    expect(await ledger.record(recorded)).toEqual([]);
+    const asked = [...recorded, entry(1), entry(11), entry(2, 1)];
+    const { sent, unknown } = await ledger.lookup(asked);
+    expect([...sent].sort()).toEqual(recorded.map((e) => e.id).sort());
+    expect(unknown.size).toBe(0);
+  });
+
   it('enqueues jobs, dead-letters bad records and claim-checks oversized ones', async () => {
     const records = [
       structuredRecord(productPublished(1), { partition: 0, offset: 0 }),

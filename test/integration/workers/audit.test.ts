@@ -83,7 +83,19 @@ function auditMessage(id: string, overrides: Record<string, unknown> = {}): JobM
     time: '2026-11-28T10:00:00Z',
     dataversion: 2,
     subject: `order-${id}`,
-    data: { orderId: `order-${id}`, lines: [] },
+    data: {
+      orderId: `order-${id}`,
+      soldAt: '2026-11-28T10:00:00Z',
+      lines: [
+        {
+          lineId: '1',
+          productId: 'p-1',
+          sellerId: 's-1',
+          quantity: 1,
+          unitPrice: { amount: 100, currency: 'EUR' },
+        },
+      ],
+    },
     ...overrides,
   };
   return {
@@ -173,7 +185,9 @@ describe('audit on ElasticMQ and OpenSearch', () => {
     const { handler } = container();
     const good = `evt-${randomBytes(4).toString('hex')}`;
     const bad = `evt-${randomBytes(4).toString('hex')}`;
-    await run(handler, auditMessage(good), auditMessage(bad, { time: 'yesterday at noon' }));
+    // A leap second: valid RFC 3339, so the event passes its schema, but the index's date
+    // parser refuses second 60.
+    await run(handler, auditMessage(good), auditMessage(bad, { time: '2026-12-31T23:59:60Z' }));
     expect(await recorded(good)).toHaveLength(1);
     expect(await recorded(bad)).toHaveLength(0);
     const [letter] = (await receive(sqs, queueUrls.get('job-audit-dlq') as string)).map(

@@ -74,14 +74,18 @@ const queue = () => queueUrls.get('job-detect-login-abuse') as string;
 const dlq = () => queueUrls.get('job-detect-login-abuse-dlq') as string;
 
 /**
- * A handler over the real runtime (2-second lease so held claims end quickly; backoff 0, so a
- * failed job is visible again at once and its retries run back to back).
+ * A handler over the real runtime (backoff 0, so a failed job is visible again at once and its
+ * retries run back to back).
  */
 function container(abuse: AbuseConfig = config): Handler {
-  const runtimeConfig = readJobRuntimeConfig(
-    { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase, SLUICE_JOB_LEASE_SECONDS: '2' },
-    detectLoginAbuseJob,
-  );
+  const runtimeConfig = {
+    ...readJobRuntimeConfig(
+      { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
+      detectLoginAbuseJob,
+    ),
+    // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
+    leaseSeconds: 2,
+  };
   const deps = jobDepsFrom(detectLoginAbuseJob, runtimeConfig, {
     sqs,
     dynamodb,
@@ -313,7 +317,7 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
 
   /** Two accounts failing from one IP: the second failure takes the IP over its threshold. */
   function twoAccountsOneIp(tag: string) {
-    const ip = `192.0.2.${randomBytes(1)[0]}-${tag}-${randomBytes(3).toString('hex')}`;
+    const ip = `2001:db8:${tag === 'retry' ? 1 : 2}::${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
     const time = `2026-11-28T15:${tag === 'retry' ? '00' : '10'}:00Z`;
     const accounts = [1, 2].map((n) => `acc-${tag}-${n}-${randomBytes(3).toString('hex')}`);
     const events = accounts.map((accountId, n) =>

@@ -192,10 +192,14 @@ describe('sync-customer on moto', () => {
   });
 
   it('through the job runtime: a duplicate and a stale change leave the newest values', async () => {
-    const config = readJobRuntimeConfig(
-      { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase, SLUICE_JOB_LEASE_SECONDS: '2' },
-      syncCustomerJob,
-    );
+    const config = {
+      ...readJobRuntimeConfig(
+        { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
+        syncCustomerJob,
+      ),
+      // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
+      leaseSeconds: 2,
+    };
     const jobDeps = jobDepsFrom(syncCustomerJob, config, {
       sqs,
       dynamodb,

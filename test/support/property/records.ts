@@ -26,6 +26,8 @@ export type Expectation =
       id: string;
       /** UTF-8 size of the event's JSON, to tell whether its job messages can fit in SQS. */
       eventBytes: number;
+      /** The event as its jobs must carry it: received attributes, latest version and data. */
+      event: Record<string, unknown>;
     }
   | { kind: 'invalid'; reasons: readonly RecordFailureReason[] };
 
@@ -66,13 +68,57 @@ export const LATEST_VERSION: Readonly<Record<string, number>> = {
 
 export const EVENT_TYPE_NAMES = Object.keys(LATEST_VERSION);
 
+/**
+ * Decimal prices whose binary value times 100 is not the cents they stand for (0.29 × 100 is
+ * 28.999999999999996, 1.005 × 100 is 100.49999999999999), besides exact ones.
+ */
+const V1_PRICES = ['12.99', '0.29', '1.005', '4.35', '1.255', '0.1', '19.999', '0', '8'];
+
+/** ITEM_SOLD v1 with the n-th price of {@link V1_PRICES}. */
+function pricedItemSoldV1(n: number): CloudEvent {
+  const event = itemSoldV1(n);
+  const data = event.data as { lines: Array<Record<string, unknown>> };
+  const price = Number(V1_PRICES[n % V1_PRICES.length]);
+  return {
+    ...event,
+    data: { ...data, lines: data.lines.map((l) => ({ ...l, unitPrice: price })) },
+  };
+}
+
+/**
+ * Cents of a decimal price text, rounded half up, by integer arithmetic on the text: the
+ * oracle for the upcast, independent of how the router converts numbers.
+ */
+export function centsOf(text: string): number {
+  const [whole = '0', fraction = ''] = text.split('.');
+  const thousandths = BigInt(whole) * 1000n + BigInt(fraction.padEnd(3, '0').slice(0, 3));
+  return Number((thousandths + 5n) / 10n);
+}
+
+/** The data of `event` at its type's latest version, as the upcast must make it. */
+function latestData(event: CloudEvent): unknown {
+  if (event.type !== 'ITEM_SOLD' || event.dataversion !== 1) return event.data;
+  const { currency, lines, ...rest } = event.data as {
+    currency: string;
+    lines: Array<Record<string, unknown> & { unitPrice: number }>;
+  };
+  return {
+    ...rest,
+    lines: lines.map(({ unitPrice, ...line }, i) => ({
+      ...line,
+      lineId: String(i + 1),
+      unitPrice: { amount: centsOf(String(unitPrice)), currency },
+    })),
+  };
+}
+
 /** Valid events of every registered type (and both ITEM_SOLD versions). */
 const MAKERS: ReadonlyArray<(n: number) => CloudEvent> = [
   productPublished,
   (n) => ({ ...productPublished(n), type: 'PRODUCT_UPDATED' }),
   (n) => ({ ...productPublished(n), type: 'PRODUCT_UNPUBLISHED' }),
   itemSold,
-  itemSoldV1,
+  pricedItemSoldV1,
   loginFailed,
   (n) => ({ ...customerUpdated(n), type: 'CUSTOMER_CREATED' }),
   customerUpdated,
@@ -190,6 +236,7 @@ const expectEvent = (event: CloudEvent, carried: Record<string, unknown>): Expec
   source: event.source,
   id: event.id,
   eventBytes: sqsJsonBytes(JSON.stringify({ ...carried, dataversion: LATEST_VERSION[event.type] })),
+  event: { ...carried, dataversion: LATEST_VERSION[event.type], data: latestData(event) },
 });
 
 /**
@@ -452,11 +499,12 @@ const longIdentity: fc.Arbitrary<RecordDraft> = fc
     if (which === 'source') {
       const long = { ...event, source: `urn:${'s'.repeat(length)}` };
       return {
-        label: `valid event with a ${length}-character source`,
+        label: `event with a ${length}-character source`,
         key,
         value: b64(JSON.stringify(long)),
         headers: [],
-        expect: expectEvent(long, long),
+        // Sources of up to 1,024 characters are valid.
+        expect: long.source.length <= 1024 ? expectEvent(long, long) : invalid('INVALID_ENVELOPE'),
       };
     }
     const long =
@@ -468,9 +516,83 @@ const longIdentity: fc.Arbitrary<RecordDraft> = fc
       key,
       value: b64(JSON.stringify(long)),
       headers: [],
-      expect: invalid(which === 'type' ? 'UNKNOWN_TYPE' : 'INVALID_ENVELOPE'),
+      // Types of up to 128 characters are well-formed but unknown.
+      expect: invalid(which === 'type' && length < 128 ? 'UNKNOWN_TYPE' : 'INVALID_ENVELOPE'),
     };
   });
+
+/** A valid event with `extra` put into its data, as the value's JSON text. */
+function withExtra(n: number, extraJson: string): { event: CloudEvent; text: string } {
+  const event = loginFailed(n);
+  const text = JSON.stringify({ ...event, data: { ...(event.data as object), extra: 0 } });
+  return { event, text: text.replace('"extra":0', `"extra":${extraJson}`) };
+}
+
+/**
+ * Hostile sizes: nesting deeper than the contract allows and just within it, strings over
+ * and under the string limit (an 80,000-character email), more headers than allowed, huge
+ * keys; and records that make the router's own parser throw (see TRAP_MARKER).
+ */
+const hostile: fc.Arbitrary<RecordDraft> = fc.oneof(
+  fc.record({ n: eventNumber, depth: fc.integer({ min: 31, max: 3000 }) }).map(({ n, depth }) => {
+    // data is level 2 and `extra` level 3: 30 brackets reach level 32, the limit.
+    const { event, text } = withExtra(n, `${'['.repeat(depth)}${']'.repeat(depth)}`);
+    const fits = depth <= 30;
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    return {
+      label: `extra nested ${depth} deep`,
+      key: null,
+      value: b64(text),
+      headers: [],
+      expect: fits ? expectEvent(event, parsed) : invalid('LIMIT_EXCEEDED'),
+    };
+  }),
+  fc
+    .record({ n: eventNumber, length: fc.constantFrom(200, 60_000, 65_537, 80_000) })
+    .map(({ n, length }) => {
+      const event = loginFailed(n);
+      const email = `a@${'.'.repeat(length - 3)}@`;
+      const long = { ...event, data: { ...(event.data as object), email } };
+      return {
+        label: `${length}-character email`,
+        key: null,
+        value: b64(JSON.stringify(long)),
+        headers: [],
+        expect: invalid(length > 65_536 ? 'LIMIT_EXCEEDED' : 'SCHEMA_VIOLATION'),
+      };
+    }),
+  fc.record({ n: eventNumber, count: fc.integer({ min: 60, max: 90 }) }).map(({ n, count }) => ({
+    label: `${count} headers`,
+    key: null,
+    value: b64(JSON.stringify(loginFailed(n))),
+    headers: Array.from({ length: count }, (_, i) => header(`x-h${i}`, 'v')),
+    expect:
+      count <= 64 ? expectEvent(loginFailed(n), { ...loginFailed(n) }) : invalid('LIMIT_EXCEEDED'),
+  })),
+  fc.record({ n: eventNumber, bytes: fc.constantFrom(1024, 1025, 50_000) }).map(({ n, bytes }) => ({
+    label: `${bytes}-byte key`,
+    key: b64('k'.repeat(bytes)),
+    value: b64(JSON.stringify(loginFailed(n))),
+    headers: [],
+    expect:
+      bytes <= 1024
+        ? expectEvent(loginFailed(n), { ...loginFailed(n) })
+        : invalid('LIMIT_EXCEEDED'),
+  })),
+  eventNumber.map((n) => {
+    const { text } = withExtra(n, JSON.stringify(TRAP_MARKER));
+    return {
+      label: 'parser throws',
+      key: null,
+      value: b64(text),
+      headers: [],
+      expect: invalid('ROUTER_ERROR'),
+    };
+  }),
+);
+
+/** A record whose value holds this string makes the test harness's parser throw. */
+export const TRAP_MARKER = 'sluice-test-trap';
 
 /** One record of any kind, weighted towards the cases that exercise most code. */
 export const recordDraft: fc.Arbitrary<RecordDraft> = fc.oneof(
@@ -480,6 +602,7 @@ export const recordDraft: fc.Arbitrary<RecordDraft> = fc.oneof(
   { weight: 1, arbitrary: binaryInvalid },
   { weight: 3, arbitrary: garbage },
   { weight: 1, arbitrary: longIdentity },
+  { weight: 1, arbitrary: hostile },
 );
 
 const TOPICS = ['catalog.events', 'orders.events', 'identity-events_v2'];

@@ -15,6 +15,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
+import type {
+  DeadLetterLedger,
+  LedgerEntry,
+  LedgerLookup,
+} from '../../../functions/router/dead-letter-ledger';
 
 /** What one SendMessageBatch call does. */
 export type CallFault = 'ok' | 'throttle' | 'all-failed' | 'some-failed';
@@ -30,6 +35,11 @@ export interface FaultPlan {
   puts: boolean[];
   /** Every PutObject fails. */
   s3Down: boolean;
+  /** Queue URLs that refuse every entry as the sender's fault (e.g. a smaller size limit). */
+  rejectQueues: readonly string[];
+  /** Whether the n-th ledger lookup (or record) call fails; calls past the end succeed. */
+  ledgerLookups: boolean[];
+  ledgerRecords: boolean[];
 }
 
 export const NO_FAULTS: FaultPlan = {
@@ -38,7 +48,65 @@ export const NO_FAULTS: FaultPlan = {
   flakyModulo: 0,
   puts: [],
   s3Down: false,
+  rejectQueues: [],
+  ledgerLookups: [],
+  ledgerRecords: [],
 };
+
+/**
+ * Faults that end: failing calls, puts and ledger calls at random positions, so that Lambda
+ * delivering a batch again and again gets it through at last; sometimes a job queue that
+ * refuses everything as the sender's fault.
+ */
+export function endingFaults(jobQueueUrls: readonly string[]): fc.Arbitrary<FaultPlan> {
+  return fc.record({
+    calls: fc.array(fc.constantFrom<CallFault>('ok', 'throttle', 'all-failed', 'some-failed'), {
+      maxLength: 30,
+    }),
+    downQueues: fc.constant([]),
+    flakyModulo: fc.constant(0),
+    puts: fc.array(fc.boolean(), { maxLength: 6 }),
+    s3Down: fc.constant(false),
+    rejectQueues: fc.oneof(
+      { weight: 4, arbitrary: fc.constant<string[]>([]) },
+      { weight: 1, arbitrary: fc.subarray([...jobQueueUrls], { maxLength: 1 }) },
+    ),
+    ledgerLookups: fc.array(fc.boolean(), { maxLength: 4 }),
+    ledgerRecords: fc.array(fc.boolean(), { maxLength: 4 }),
+  });
+}
+
+/**
+ * A dead-letter ledger in memory whose calls fail by the plan: a failed lookup knows no id,
+ * a failed record records none. It remembers which ids it failed to record.
+ */
+export class FaultyLedger implements DeadLetterLedger {
+  readonly ids = new Set<string>();
+  /** Per id, how often SQS took its dead letter while the ledger failed to record it. */
+  readonly lost = new Map<string, number>();
+  private lookups = 0;
+  private records = 0;
+
+  constructor(private readonly plan: FaultPlan) {}
+
+  async lookup(entries: readonly LedgerEntry[]): Promise<LedgerLookup> {
+    const ids = entries.map((e) => e.id);
+    if (this.plan.ledgerLookups[this.lookups++] === true) {
+      return { sent: new Set(), unknown: new Set(ids) };
+    }
+    return { sent: new Set(ids.filter((id) => this.ids.has(id))), unknown: new Set() };
+  }
+
+  async record(entries: readonly LedgerEntry[]): Promise<string[]> {
+    const ids = entries.map((e) => e.id);
+    if (this.plan.ledgerRecords[this.records++] === true) {
+      for (const id of ids) this.lost.set(id, (this.lost.get(id) ?? 0) + 1);
+      return [...ids];
+    }
+    for (const id of ids) this.ids.add(id);
+    return [];
+  }
+}
 
 /** Fault plans from mild to a dead service, over the given queue URLs. */
 export function faultPlan(queueUrls: readonly string[]): fc.Arbitrary<FaultPlan> {
@@ -57,6 +125,9 @@ export function faultPlan(queueUrls: readonly string[]): fc.Arbitrary<FaultPlan>
       { weight: 7, arbitrary: fc.constant(false) },
       { weight: 1, arbitrary: fc.constant(true) },
     ),
+    rejectQueues: fc.constant([]),
+    ledgerLookups: fc.constant([]),
+    ledgerRecords: fc.constant([]),
   });
 }
 
@@ -182,6 +253,10 @@ export class PropertySink {
       const { body, attributes } = entryOf(entry);
       if (![body, ...Object.values(attributes)].every(sqsAcceptsText)) {
         failed.push({ Id: id, Code: 'InvalidMessageContents', SenderFault: true });
+        return;
+      }
+      if (this.plan.rejectQueues.includes(queueUrl)) {
+        failed.push({ Id: id, Code: 'InvalidParameterValue', SenderFault: true });
         return;
       }
       const flaky = this.plan.flakyModulo > 0 && hash(body) % this.plan.flakyModulo === 0;

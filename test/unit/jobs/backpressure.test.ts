@@ -2,11 +2,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { AimdLimiter } from '../../../functions/jobs/aimd-limiter';
 import { defineBatchJob, defineJob } from '../../../functions/jobs/define-job';
-import {
-  DEFAULT_JOB_SETTINGS,
-  jobDefinition,
-  SQS_MAX_VISIBILITY_SECONDS,
-} from '../../../functions/jobs/job-definition';
+import { SQS_MAX_VISIBILITY_SECONDS } from '../../../functions/jobs/job-definition';
 import { discard, failed } from '../../../functions/jobs/outcomes';
 import { retryCeilingSeconds, retryDelaySeconds } from '../../../functions/jobs/retry-schedule';
 import type { JobContext } from '../../../functions/jobs/run-types';
@@ -14,7 +10,7 @@ import { PermanentError, TransientError } from '../../../functions/shared/errors
 import { ThrottledError } from '../../../functions/shared/throttling';
 import { METRICS } from '../../../functions/topology/topology';
 import { JOBS } from '../../../functions/workers/jobs';
-import { jobMessage, sqsRecord, testJobDeps } from './support';
+import { auditJob, jobMessage, sqsRecord, testJobDeps } from './support';
 
 const M = METRICS.jobs;
 
@@ -72,14 +68,7 @@ const event = (n: number): SQSEvent => ({
 });
 
 describe('backpressure', () => {
-  const definition = jobDefinition({
-    name: 'audit',
-    description: 'test',
-    eventTypes: ['*'],
-    batch: false,
-    access: {},
-    settings: { ...DEFAULT_JOB_SETTINGS, idempotency: 'natural' },
-  });
+  const definition = auditJob({ idempotency: 'natural' });
 
   it('stops the batch at the first throttle, defers the rest uncounted and lowers the limit', async () => {
     const kit = testJobDeps(definition, { limiter: new AimdLimiter({ initial: 1, max: 1 }) });

@@ -3,11 +3,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { defineJob } from '../../../functions/jobs/define-job';
-import {
-  DEFAULT_JOB_SETTINGS,
-  type JobSettings,
-  jobDefinition,
-} from '../../../functions/jobs/job-definition';
+import type { JobSettings } from '../../../functions/jobs/job-definition';
 import { discard, snooze } from '../../../functions/jobs/outcomes';
 import type { JobContext } from '../../../functions/jobs/run-types';
 import type { DeadLetter } from '../../../functions/shared/dead-letter';
@@ -17,27 +13,19 @@ import {
   TransientError,
 } from '../../../functions/shared/errors';
 import { METRICS } from '../../../functions/topology/topology';
-import { jobMessage, QUEUE_BASE, sqsRecord, testJobDeps } from './support';
+import { auditJob, jobMessage, QUEUE_BASE, sqsRecord, testJobDeps } from './support';
 
 const M = METRICS.jobs;
 const DLQ = `${QUEUE_BASE}sluice-test-job-audit-dlq`;
 const QUEUE = `${QUEUE_BASE}sluice-test-job-audit`;
 
 function definition(settings: Partial<JobSettings> = {}) {
-  return jobDefinition({
-    name: 'audit',
-    description: 'test',
-    eventTypes: ['*'],
-    batch: false,
-    access: {},
-    settings: {
-      ...DEFAULT_JOB_SETTINGS,
-      maxAttempts: 3,
-      backoff: { baseSeconds: 10, capSeconds: 60 },
-      idempotency: 'natural',
-      successRecords: 'off',
-      ...settings,
-    },
+  return auditJob({
+    maxAttempts: 3,
+    backoff: { baseSeconds: 10, capSeconds: 60 },
+    idempotency: 'natural',
+    successRecords: 'off',
+    ...settings,
   });
 }
 

@@ -19,7 +19,12 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ATTEMPTS_ATTRIBUTE } from '../../../functions/jobs/delivery';
 import { readJobRuntimeConfig } from '../../../functions/jobs/job-config';
-import type { JobDefinition } from '../../../functions/jobs/job-definition';
+import {
+  DEFAULT_JOB_SETTINGS,
+  type JobDefinition,
+  type JobSettings,
+  jobDefinition,
+} from '../../../functions/jobs/job-definition';
 import { type JobDeps, jobDepsFrom } from '../../../functions/jobs/job-deps';
 import { type JobMessage, jobIdOf } from '../../../functions/jobs/job-message';
 import { captureLog, captureMetrics } from '../../support/router';
@@ -151,6 +156,18 @@ export function testJobDeps(definition: JobDefinition, overrides: Partial<JobDep
     clock += ms;
   };
   return { deps, sqs, dynamo, log, metricSink, metric, config, advance };
+}
+
+/** A single (not batch) job named `audit` for every event type, with these settings. */
+export function auditJob(settings: Partial<JobSettings> = {}): JobDefinition {
+  return jobDefinition({
+    name: 'audit',
+    description: 'test',
+    eventTypes: ['*'],
+    batch: false,
+    access: {},
+    settings: { ...DEFAULT_JOB_SETTINGS, ...settings },
+  });
 }
 
 /** A job message for `job` about sample event number `n`. */

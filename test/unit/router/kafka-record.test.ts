@@ -5,6 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EVENT_LIMITS } from '../../../functions/events/limits';
 import {
   decodeKafkaRecord,
   type IncomingKafkaRecord,
@@ -63,6 +64,7 @@ describe('decodeKafkaRecord', () => {
         { c: [...Buffer.from(long)] },
         { d: [0xff] },
       ]),
+      { ...EVENT_LIMITS, maxHeaderBytes: 1_000_000 },
     );
     expect(decoded.key).toBeNull();
     expect([...decoded.headers]).toEqual([

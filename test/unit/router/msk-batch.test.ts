@@ -184,17 +184,27 @@ describe('router: transient failures', () => {
       $metadata: { httpStatusCode: 400 },
     });
 
-  it('fails the batch and dead-letters nothing when jobs cannot be enqueued', async () => {
+  it('fails the batch when jobs cannot be enqueued, and sends each dead letter once over the retries', async () => {
     const { deps, sink } = setup();
-    sink.sqsMock.on(SendMessageBatchCommand).rejects(throttled());
+    sink.sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
+      if (input.QueueUrl !== INGEST_DLQ) throw throttled();
+      for (const e of input.Entries) {
+        sink.sent.push({ queueUrl: input.QueueUrl, body: e.MessageBody, attributes: {} });
+      }
+      return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] };
+    });
     const records = [
       structuredRecord(loginFailed(1), { offset: 0 }),
       mskRecord({ offset: 1, value: 'not json' }),
     ];
-    await expect(handleMskEvent(mskEvent(records), deps)).rejects.toBeInstanceOf(TransientError);
+    for (let delivery = 1; delivery <= 3; delivery++) {
+      await expect(handleMskEvent(mskEvent(records), deps)).rejects.toBeInstanceOf(TransientError);
+    }
+    // Only the failing record pays: the dead letter went out on the first delivery only.
+    expect(sink.bodies<DeadLetter>(INGEST_DLQ).map((d) => d.record?.offset)).toEqual([1]);
     const calls = sink.sqsMock.commandCalls(SendMessageBatchCommand);
-    expect(calls.every((c) => c.args[0].input.QueueUrl !== INGEST_DLQ)).toBe(true);
-    expect(calls.length).toBeGreaterThanOrEqual(deps.config.sendMaxAttempts);
+    expect(calls.filter((c) => c.args[0].input.QueueUrl === INGEST_DLQ)).toHaveLength(1);
+    expect(calls.length).toBeGreaterThanOrEqual(3 * deps.config.sendMaxAttempts);
   });
 
   it('with ReportBatchItemFailures, reports the first unenqueued offset per partition', async () => {
@@ -223,8 +233,44 @@ describe('router: transient failures', () => {
       batchItemFailures: [{ itemIdentifier: { partition: 'catalog.events-0', offset: 11 } }],
     });
     const dead = sink.bodies<DeadLetter>(INGEST_DLQ).map((d) => d.record?.offset);
-    // Offset 12 waits behind 11 (Lambda redelivers from 11); partition 1 is done.
-    expect(dead).toEqual([5]);
+    // Offset 12 is dead-lettered too: when Lambda redelivers from 11, the ledger keeps its
+    // dead letter from going out again.
+    expect(dead.sort()).toEqual([12, 5]);
+    const again = await handleMskEvent(mskEvent(records.slice(1, 3)), deps);
+    expect(again?.batchItemFailures).toHaveLength(1);
+    expect(sink.on(INGEST_DLQ)).toHaveLength(2);
+  });
+
+  it('dead-letters a record one of whose jobs SQS refuses after its other job was accepted, naming both', async () => {
+    const { deps, sink } = setup();
+    const AUDIT = queue('job-audit');
+    sink.sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
+      const entries: Array<{ Id: string; MessageBody: string }> = input.Entries;
+      if (input.QueueUrl === AUDIT) {
+        return {
+          Successful: [],
+          Failed: entries.map((e) => ({
+            Id: e.Id,
+            Code: 'InvalidParameterValue',
+            SenderFault: true,
+          })),
+        };
+      }
+      for (const e of entries) {
+        sink.sent.push({ queueUrl: input.QueueUrl, body: e.MessageBody, attributes: {} });
+      }
+      return { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] };
+    });
+    await handleMskEvent(mskEvent([structuredRecord(itemSold(1), { offset: 4 })]), deps);
+    // The commission job stays enqueued; the dead letter says so, and a replay enqueues both
+    // again (the commission job's id makes it a duplicate the worker suppresses).
+    expect(sink.bodies<JobMessage>(queue('job-record-commission'))).toHaveLength(1);
+    const [letter] = sink.bodies<DeadLetter>(INGEST_DLQ);
+    expect(letter).toMatchObject({
+      reason: 'JOB_REJECTED',
+      routing: { enqueued: ['record-commission'], rejected: ['audit'] },
+      record: { offset: 4 },
+    });
   });
 
   it('stops the batch on a configuration fault', async () => {

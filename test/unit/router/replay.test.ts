@@ -138,4 +138,78 @@ describe('replay handler', () => {
     expect(Buffer.from(letter?.record?.value ?? '', 'base64').toString()).toBe('{"hello":"world"}');
     expect(letter?.history[0]?.reason).toBe('NOT_A_DEAD_LETTER');
   });
+
+  it('dead-letters a pointer whose claim check is gone as CLAIM_CHECK_MISSING, keeping the pointer', async () => {
+    const deps = testRouterDeps();
+    const sink = memorySink(deps.sqs, deps.s3); // no objects: every GetObject is NoSuchKey
+    const claimCheck = {
+      bucket: 'b',
+      key: 'ingest/orders.events/0/7-abc.json',
+      bytes: 9,
+      sha256: 'x',
+    };
+    const pointer = {
+      kind: 'sluice.dead-letter',
+      v: 1,
+      stage: 'ingest',
+      reason: 'NOT_JSON',
+      event: { type: 'ITEM_SOLD' },
+      firstFailedAt: '2026-11-01T00:00:00.000Z',
+      history: [
+        {
+          at: '2026-11-01T00:00:00.000Z',
+          errorClass: 'X',
+          message: 'm',
+          reason: 'NOT_JSON',
+          codeVersion: 'old',
+        },
+      ],
+      claimCheck,
+    };
+    const response = await handleReplayEvent(sqsEvent([JSON.stringify(pointer)]), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    const [letter, ...rest] = sink.bodies<DeadLetter>(INGEST_DLQ);
+    expect(rest).toHaveLength(0);
+    expect(letter).toMatchObject({
+      reason: 'CLAIM_CHECK_MISSING',
+      claimCheck,
+      event: { type: 'ITEM_SOLD' },
+      firstFailedAt: '2026-11-01T00:00:00.000Z',
+    });
+    expect(letter?.record).toBeUndefined();
+    expect(letter?.history.map((h) => h.reason)).toEqual(['NOT_JSON', 'CLAIM_CHECK_MISSING']);
+  });
+
+  it('keeps only well-formed history from a replayed letter, so a hostile one cannot break the next', async () => {
+    const deps = testRouterDeps();
+    const sink = memorySink(deps.sqs, deps.s3);
+    const letter = {
+      kind: 'sluice.dead-letter',
+      v: 1,
+      stage: 'ingest',
+      history: [],
+      record: {
+        topic: 't',
+        partition: 0,
+        offset: 1,
+        timestamp: 0,
+        timestampType: 'CREATE_TIME',
+        key: null,
+        value: Buffer.from('still not json').toString('base64'),
+        headers: [],
+      },
+    };
+    // JSON.stringify cannot write it back: the body is built by hand.
+    const body = JSON.stringify(letter).replace(
+      '"history":[]',
+      `"history":[null,{"at":"a","errorClass":"E","message":${'['.repeat(20_000)}0${']'.repeat(20_000)},"reason":"NOT_JSON","codeVersion":"v"}]`,
+    );
+    const response = await handleReplayEvent(sqsEvent([body]), deps);
+    expect(response.batchItemFailures).toEqual([]);
+    const [again] = sink.bodies<DeadLetter>(INGEST_DLQ);
+    expect(again?.history.map((h) => [h.reason, h.message])).toEqual([
+      ['NOT_JSON', ''],
+      ['NOT_JSON', expect.stringContaining('not JSON')],
+    ]);
+  });
 });

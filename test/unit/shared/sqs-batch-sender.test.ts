@@ -136,6 +136,48 @@ describe('sendMessages', () => {
     expect(entriesOfCalls()).toHaveLength(1);
   });
 
+  it('retries an entry SQS lists as neither successful nor failed, instead of counting it sent', async () => {
+    let calls = 0;
+    sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
+      calls++;
+      // The first answer leaves entry 1 out of both lists.
+      const entries = (input.Entries ?? []) as Array<{ Id: string }>;
+      const listed = calls === 1 ? entries.filter((e) => e.Id !== '1') : entries;
+      return { Successful: listed.map((e) => ({ Id: e.Id })), Failed: [] };
+    });
+    const result = await sendMessages(sqs, [message(0), message(1), message(2)], options);
+    expect(result.sent.map((m) => m.body[0])).toEqual(['0', '2', '1']);
+    expect(entriesOfCalls()[1]?.map((e) => e.MessageBody?.[0])).toEqual(['1']);
+
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const never = await sendMessages(sqs, [message(3)], options);
+    expect(never.sent).toEqual([]);
+    expect(never.unsent[0]?.error).toBeInstanceOf(TransientError);
+  });
+
+  it('classifies entry failures by code before SenderFault: KmsThrottled is retried, a disabled key stops the batch', async () => {
+    let calls = 0;
+    sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
+      calls++;
+      const entries = (input.Entries ?? []) as Array<{ Id: string }>;
+      return calls === 1
+        ? {
+            Successful: [],
+            Failed: entries.map((e) => ({ Id: e.Id, Code: 'KmsThrottled', SenderFault: true })),
+          }
+        : { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] };
+    });
+    const throttled = await sendMessages(sqs, [message(0)], options);
+    expect(throttled.sent).toHaveLength(1);
+    expect(throttled.rejected).toEqual([]);
+
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [],
+      Failed: [{ Id: '0', Code: 'KmsDisabled', SenderFault: true }],
+    });
+    await expect(sendMessages(sqs, [message(1)], options)).rejects.toBeInstanceOf(PermanentError);
+  });
+
   it('rejects a message larger than the limit without calling SQS', async () => {
     const outcome = await sendMessages(sqs, [message(0, 1001)], options);
     expect(outcome.rejected[0]?.error.message).toContain('exceeds the SQS limit of 1000 bytes');
