@@ -57,8 +57,12 @@ async function copyDependencies(ctx: ServiceContext, pom: string, libDir: string
     logFile: installLogFile(ctx),
     onLine: (line) => {
       // "Downloaded from central: https://.../kafka-clients-4.1.2.jar (12 MB at 9 MB/s)"
-      const jar = /Downloaded from \S+ \S+\/([^/]+\.jar) \(([^)]*)\)/.exec(line);
-      if (jar) ctx.progress(`  ${jar[1]} (${jar[2]})`);
+      // Split, not a regular expression: no backtracking over a long line.
+      const at = line.indexOf('Downloaded from ');
+      if (at < 0) return;
+      const [, url = '', ...size] = line.slice(at + 'Downloaded from '.length).split(' ');
+      const file = url.slice(url.lastIndexOf('/') + 1);
+      if (file.endsWith('.jar')) ctx.progress(`  ${file} ${size.join(' ')}`);
     },
   });
   const count = (await readdir(partial)).length;

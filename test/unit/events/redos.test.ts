@@ -27,10 +27,7 @@ const DYNAMIC_PATTERNS: Readonly<Record<string, string>> = {
  * Super-linear expressions left as they are, each with its reason. An entry that no longer
  * matches a finding fails the test, so the list cannot go stale.
  */
-const KNOWN_SUPERLINEAR: Readonly<Record<string, string>> = {
-  'local/services/maven.ts:60':
-    "matches Maven's own download log lines in the local service stack (trusted input, not a Lambda); that folder is maintained apart",
-};
+const KNOWN_SUPERLINEAR: Readonly<Record<string, string>> = {};
 
 interface Found {
   where: string;
