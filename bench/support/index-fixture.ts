@@ -5,7 +5,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import { type JobMessage, jobIdOf } from '../../functions/jobs/job-message';
+import { type JobMessage, jobIdOf } from '../../functions/queues/job-message';
 import type { BulkWrite } from '../../functions/targets/opensearch/bulk';
 import { parseCatalogItem } from '../../functions/workers/index-product/catalog-row';
 import type { ProductEvent } from '../../functions/workers/index-product/index-products';

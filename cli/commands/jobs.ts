@@ -3,7 +3,7 @@
  * runtime writes (state, attempts, last error, failure history), by id or by type and
  * state (the `jobTypeState` index, newest first).
  */
-import { type JobRecord, JobRecords, type JobState } from '../../functions/jobs/job-records';
+import { type JobRecord, JobRecords, type JobState } from '../../functions/jobs/stores/job-records';
 import { JOB_NAMES, TABLES } from '../../functions/topology/topology';
 import { count, textTable } from '../../local/shared/text-table';
 import type { CliContext } from '../lib/context';

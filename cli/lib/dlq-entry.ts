@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
-import { type DeadLetter, isDeadLetter } from '../../functions/shared/dead-letter';
+import { type DeadLetter, isDeadLetter } from '../../functions/queues/dead-letter';
 import { bareFingerprint, type Fingerprint, fingerprintOf } from './fingerprint';
 
 export interface DlqEntry {

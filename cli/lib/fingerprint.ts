@@ -4,7 +4,7 @@
  * share one. A short hash is the id to type (`--group`); the readable parts say what it is.
  */
 import { createHash } from 'node:crypto';
-import type { DeadLetter } from '../../functions/shared/dead-letter';
+import type { DeadLetter } from '../../functions/queues/dead-letter';
 
 export interface Fingerprint {
   /** 10 hex characters: what `dlq redrive --group` takes. */

@@ -6,10 +6,10 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { JobDefinition } from './job-definition';
-import { createJobDeps, type JobDeps } from './job-deps';
 import type { BatchItemResult, JobResult } from './outcomes';
-import { batchExecutor, batchLoader, runJobBatch, singleExecutor } from './run-batch';
-import type { JobContext } from './run-types';
+import { createJobDeps, type JobDeps } from './runtime/job-deps';
+import { batchExecutor, batchLoader, runJobBatch, singleExecutor } from './runtime/run-batch';
+import type { JobContext } from './runtime/run-types';
 
 /** A job's Lambda handler; Lambda's context tells the runtime how much time is left. */
 export type SqsJobHandler = (
@@ -49,10 +49,10 @@ export interface BatchJobCode<TEvent, TLoaded = never> {
 /**
  * @example
  * ```ts
- * // functions/workers/audit/handler.ts
- * export const handler = defineJob(auditJob, {
+ * // functions/workers/detect-login-abuse/handler.ts: one job at a time (batch: false)
+ * export const handler = defineJob(detectLoginAbuseJob, {
  *   perform: async ({ jobId, event }) => {
- *     await indexDocument('audit', jobId, event);
+ *     await detectLoginAbuse(deps, event, jobId);
  *   },
  * });
  * ```

@@ -3,9 +3,9 @@
  * variables (see the README's configuration table).
  */
 
+import { maxMessageBytesFrom } from '../queues/sqs-batch-sender';
 import type { BackoffPolicy } from '../shared/backoff';
 import { boolean, type Env, integer, requiredString } from '../shared/env';
-import { maxMessageBytesFrom } from '../shared/sqs-batch-sender';
 import { resourceName } from '../topology/naming';
 import { type JobName, jobQueues, ROUTER_QUEUES } from '../topology/topology';
 

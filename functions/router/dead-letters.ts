@@ -4,9 +4,9 @@
  * message is stored whole in S3 and the message carries the claim check instead.
  */
 import { createHash } from 'node:crypto';
-import { putClaimCheck } from '../shared/claim-check';
-import { DEAD_LETTER_KIND, type DeadLetter, type FailureEntry } from '../shared/dead-letter';
-import { type OutgoingMessage, sqsMessageBytes, sqsSafeJson } from '../shared/sqs-batch-sender';
+import { putClaimCheck } from '../queues/claim-check';
+import { DEAD_LETTER_KIND, type DeadLetter, type FailureEntry } from '../queues/dead-letter';
+import { type OutgoingMessage, sqsMessageBytes, sqsSafeJson } from '../queues/sqs-batch-sender';
 import { METRICS } from '../topology/topology';
 import { rawKafkaRecord } from './kafka-record';
 import type { Plan, RouterInput } from './plan';

@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import { EVENT_LIMITS, type EventLimits } from '../events/limits';
-import type { RawKafkaRecord } from '../shared/dead-letter';
+import type { RawKafkaRecord } from '../queues/dead-letter';
 import { RecordRejectedError } from '../shared/errors';
 
 /** An MSK record as Lambda may really send it: key or value can be missing. */

@@ -3,15 +3,15 @@
  * build one job message per route. No I/O here, so it is cheap to test exhaustively.
  */
 import type { EventIdentity, EventParser } from '../events/parse-event';
+import type { DeadLetter, FailureEntry } from '../queues/dead-letter';
 import {
   type JobMessage,
   type JobMessageWriter,
   jobIdFromPrefix,
   jobIdPrefix,
-} from '../jobs/job-message';
-import type { DeadLetter, FailureEntry } from '../shared/dead-letter';
+} from '../queues/job-message';
+import { type OutgoingMessage, sqsMessageBytes, sqsSafeJson } from '../queues/sqs-batch-sender';
 import { describeError, RecordRejectedError } from '../shared/errors';
-import { type OutgoingMessage, sqsMessageBytes, sqsSafeJson } from '../shared/sqs-batch-sender';
 import type { JobName, Routes } from '../topology/topology';
 import { decodeKafkaRecord, type IncomingKafkaRecord } from './kafka-record';
 

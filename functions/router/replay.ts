@@ -5,14 +5,14 @@
  * to its history and is acknowledged; transient faults leave the message for SQS to retry.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ClaimCheckMissingError, getClaimCheck } from '../shared/claim-check';
+import { ClaimCheckMissingError, getClaimCheck } from '../queues/claim-check';
 import {
   type ClaimCheck,
   type DeadLetter,
   type FailureEntry,
   isDeadLetter,
   type RawKafkaRecord,
-} from '../shared/dead-letter';
+} from '../queues/dead-letter';
 import { describeError, RecordRejectedError, TransientError } from '../shared/errors';
 import { METRICS } from '../topology/topology';
 import { incomingFromRaw } from './kafka-record';

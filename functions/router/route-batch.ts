@@ -6,9 +6,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventParser } from '../events/parse-event';
-import { JobMessageWriter } from '../jobs/job-message';
+import { JobMessageWriter } from '../queues/job-message';
+import { BatchSender, messageTooLarge, type SendOptions } from '../queues/sqs-batch-sender';
 import { describeError, RecordRejectedError, TransientError } from '../shared/errors';
-import { BatchSender, messageTooLarge, type SendOptions } from '../shared/sqs-batch-sender';
 import type { Log, MetricCounter } from '../shared/telemetry';
 import { type JobName, METRICS, type Routes } from '../topology/topology';
 import { jobQueueUrl, type RouterConfig } from './config';

@@ -2,7 +2,7 @@
  * Rules across fields that a schema cannot express. Each is a deployment that would lose
  * records, keep them in the wrong place, or fail only after minutes of CloudFormation.
  */
-import { leaseSecondsFrom } from '../../functions/jobs/job-config';
+import { leaseSecondsFrom } from '../../functions/jobs/runtime/job-config';
 import { JOB_NAMES } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
 import type { RouterEventSourceConfig, StageConfig } from './schema';

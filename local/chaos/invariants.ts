@@ -9,7 +9,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@opensearch-project/opensearch';
-import type { DeadLetter } from '../../functions/shared/dead-letter';
+import type { DeadLetter } from '../../functions/queues/dead-letter';
 import { resourceName } from '../../functions/topology/naming';
 import { JOB_NAMES, jobQueues, ROUTER_QUEUES, TABLES } from '../../functions/topology/topology';
 import type { ProvisionedStage } from '../provision/stage';

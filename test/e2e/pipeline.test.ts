@@ -20,9 +20,9 @@ import { EventParser } from '../../functions/events/parse-event';
 import { EVENT_TYPES, EventRegistry } from '../../functions/events/registry';
 import type { LoginFailed } from '../../functions/events/schemas/identity';
 import { LoginFailedV1 } from '../../functions/events/schemas/identity';
+import type { DeadLetter } from '../../functions/queues/dead-letter';
 import { createRouterDeps } from '../../functions/router/deps';
 import { handleReplayEvent } from '../../functions/router/replay';
-import type { DeadLetter } from '../../functions/shared/dead-letter';
 import { openSearchClientFromEnv } from '../../functions/targets/opensearch/client';
 import { resourceName } from '../../functions/topology/naming';
 import {

@@ -2,7 +2,7 @@
  * The canary of a guarded redrive: N messages moved by hand, then watched until each has
  * ended, and a verdict on whether the rest may follow.
  */
-import { JobRecords } from '../../../functions/jobs/job-records';
+import { JobRecords } from '../../../functions/jobs/stores/job-records';
 import { TABLES } from '../../../functions/topology/topology';
 import { canaryVerdict } from './guard';
 import { type MessageOutcome, watchOutcomes } from './outcomes';

@@ -5,7 +5,7 @@
  * message whose dead letter is back in the DLQ failed again; one that is not was processed.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { JobRecords } from '../../../functions/jobs/job-records';
+import type { JobRecords } from '../../../functions/jobs/stores/job-records';
 import type { DlqEntry } from '../dlq-entry';
 import { scanQueue } from '../dlq-scan';
 import type { QueueDirectory } from '../queues';

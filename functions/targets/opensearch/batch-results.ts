@@ -9,7 +9,7 @@
  * ThrottledError (the halving, the deferral of the rest, the Retry-After); the others are
  * retried with their normal backoff as plain TransientErrors.
  */
-import { type BatchItemResult, failed } from '../../jobs/outcomes';
+import { type BatchItemResult, failed } from '../../jobs';
 import { TransientError } from '../../shared/errors';
 import { ThrottledError } from '../../shared/throttling';
 

@@ -2,7 +2,7 @@
  * The audit record of one job's event: its envelope attributes (indexed), where it came
  * from, and the whole event as received.
  */
-import type { JobMessage } from '../../jobs/job-message';
+import type { JobMessage } from '../../queues/job-message';
 import type { AuditDocument } from '../../targets/opensearch/indexes/audit';
 
 interface EnvelopeFields {

@@ -2,7 +2,7 @@
  * Lambda entry point of audit (SQS event source mapping with ReportBatchItemFailures).
  * Configuration is read and the client built once per container.
  */
-import { defineBatchJob } from '../../jobs/define-job';
+import { defineBatchJob } from '../../jobs';
 import { createOpenSearchClient } from '../../targets/opensearch/client';
 import { readAuditConfig } from './config';
 import { auditJob } from './job';

@@ -4,7 +4,7 @@
  * instead of one request per event. Create-only writes keyed by the job id make a repeat
  * a 409 that changes nothing: naturally idempotent.
  */
-import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs/job-definition';
+import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs';
 
 export const auditJob = jobDefinition({
   name: 'audit',

@@ -6,9 +6,7 @@
  * mapping refuses) is dead-lettered at once; 429 backs off (once per chunk); 5xx retries.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import type { BatchJobCode } from '../../jobs/define-job';
-import type { BatchItemResult } from '../../jobs/outcomes';
-import type { JobContext } from '../../jobs/run-types';
+import type { BatchItemResult, BatchJobCode, JobContext } from '../../jobs';
 import { throttleOncePerBatch } from '../../targets/opensearch/batch-results';
 import { bulkWrite } from '../../targets/opensearch/bulk';
 import { auditDocument } from './audit-document';

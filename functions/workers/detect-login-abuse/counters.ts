@@ -15,8 +15,8 @@ import {
   GetItemCommand,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { epochSeconds, type Item, num, readNum, str } from '../../jobs/dynamo-attributes';
 import { type BackoffPolicy, fullJitterDelay, sleep } from '../../shared/backoff';
+import { epochSeconds, type Item, num, readNum, str } from '../../shared/dynamo-attributes';
 import { TransientError } from '../../shared/errors';
 import { classifyAwsErrorWithThrottling, ThrottledError } from '../../shared/throttling';
 import { TABLES } from '../../topology/topology';

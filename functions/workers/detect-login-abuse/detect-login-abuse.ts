@@ -14,7 +14,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Client } from '@opensearch-project/opensearch';
 import type { CloudEvent } from '../../events/envelope';
 import type { LoginFailed } from '../../events/schemas/identity';
-import type { JobCode } from '../../jobs/define-job';
+import type { JobCode } from '../../jobs';
 import { isTransient, PermanentError } from '../../shared/errors';
 import { ThrottledError } from '../../shared/throttling';
 import type { AbuseConfig } from './abuse-config';

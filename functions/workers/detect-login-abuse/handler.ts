@@ -3,7 +3,7 @@
  * ReportBatchItemFailures). Configuration is read and clients are built once per container.
  */
 
-import { defineJob } from '../../jobs/define-job';
+import { defineJob } from '../../jobs';
 import { createDynamoDBClient } from '../../shared/dynamo-client';
 import { openSearchClientFromEnv } from '../../targets/opensearch/client';
 import { readAbuseConfig } from './abuse-config';

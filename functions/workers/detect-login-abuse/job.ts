@@ -3,7 +3,7 @@
  * Idempotent by itself: each job's failure is counted once (a marker written in the same
  * transaction as the increments), so it needs no idempotency store.
  */
-import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs/job-definition';
+import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs';
 
 export const detectLoginAbuseJob = jobDefinition({
   name: 'detect-login-abuse',

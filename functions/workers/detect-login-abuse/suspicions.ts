@@ -14,7 +14,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type Item, isConditionFailed, num, readStr, str } from '../../jobs/dynamo-attributes';
+import { type Item, isConditionFailed, num, readStr, str } from '../../shared/dynamo-attributes';
 import { PermanentError } from '../../shared/errors';
 import { classifyAwsErrorWithThrottling } from '../../shared/throttling';
 import { TABLES } from '../../topology/topology';

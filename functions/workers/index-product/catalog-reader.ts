@@ -7,8 +7,8 @@
  * their jobs retry later and the runtime sends smaller batches.
  */
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../jobs/dynamo-attributes';
 import { type BackoffPolicy, fullJitterDelay, sleep as realSleep } from '../../shared/backoff';
+import type { Item } from '../../shared/dynamo-attributes';
 import { classifyAwsErrorWithThrottling, ThrottledError } from '../../shared/throttling';
 import { TABLES } from '../../topology/topology';
 

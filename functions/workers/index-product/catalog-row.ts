@@ -5,7 +5,7 @@
  * dead-lettered (reason `INVALID_CATALOG_ROW`) and can be redriven after the fix.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../jobs/dynamo-attributes';
+import type { Item } from '../../shared/dynamo-attributes';
 import { PermanentError } from '../../shared/errors';
 
 /** The catalog status that makes a product searchable; anything else is a tombstone. */

@@ -3,7 +3,7 @@
  * batches of up to 1,000 run in chunks of 100). Configuration is read and clients are built
  * once per container.
  */
-import { defineBatchJob } from '../../jobs/define-job';
+import { defineBatchJob } from '../../jobs';
 import { createDynamoDBClient } from '../../shared/dynamo-client';
 import { createOpenSearchClient } from '../../targets/opensearch/client';
 import { readIndexProductConfig } from './config';

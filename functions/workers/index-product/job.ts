@@ -2,7 +2,7 @@
  * index-product: reads the product named by a catalog event from the catalog table and
  * bulk-indexes it into OpenSearch. Batch-aware: one bulk request per chunk of a batch.
  */
-import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs/job-definition';
+import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs';
 
 export const indexProductJob = jobDefinition({
   name: 'index-product',

@@ -2,7 +2,7 @@
  * A commission as a DynamoDB item of the commissions table, and back. Alongside the
  * commission the item keeps where it came from (event, job) and when it was recorded.
  */
-import { type Item, num, readNum, readStr, str } from '../../jobs/dynamo-attributes';
+import { type Item, num, readNum, readStr, str } from '../../shared/dynamo-attributes';
 import type { Commission } from './commission';
 
 /** Where a recorded commission came from. */

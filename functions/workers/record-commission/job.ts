@@ -2,7 +2,7 @@
  * record-commission: writes one commission item per sold line to DynamoDB. The item id is
  * derived from the order and line, and the write is conditional, so it is idempotent.
  */
-import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs/job-definition';
+import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs';
 
 export const recordCommissionJob = jobDefinition({
   name: 'record-commission',

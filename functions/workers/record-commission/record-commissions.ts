@@ -16,8 +16,8 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CloudEvent } from '../../events/envelope';
 import type { ItemSold } from '../../events/schemas/orders';
-import type { JobCode } from '../../jobs/define-job';
-import { type Item, isConditionFailed } from '../../jobs/dynamo-attributes';
+import type { JobCode } from '../../jobs';
+import { type Item, isConditionFailed } from '../../shared/dynamo-attributes';
 import { type Env, requiredString } from '../../shared/env';
 import { isTransient, PermanentError } from '../../shared/errors';
 import type { Log } from '../../shared/telemetry';

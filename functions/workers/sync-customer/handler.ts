@@ -3,7 +3,7 @@
  * ReportBatchItemFailures). Configuration is read and clients are built once per container.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineJob } from '../../jobs/define-job';
+import { defineJob } from '../../jobs';
 import { createDynamoDBClient } from '../../shared/dynamo-client';
 import { syncCustomerJob } from './job';
 import { customersTable, syncCustomerCode } from './sync-customer';

@@ -4,7 +4,7 @@
  * duplicate harmless (it writes nothing), so `natural` would be safe too and would save
  * the store's two writes per job; the store stays until that trade is decided.
  */
-import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs/job-definition';
+import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs';
 
 export const syncCustomerJob = jobDefinition({
   name: 'sync-customer',

@@ -18,7 +18,7 @@ import {
   readNum,
   readStr,
   str,
-} from '../../jobs/dynamo-attributes';
+} from '../../shared/dynamo-attributes';
 import { PermanentError } from '../../shared/errors';
 import { classifyAwsErrorWithThrottling } from '../../shared/throttling';
 import { TABLES } from '../../topology/topology';

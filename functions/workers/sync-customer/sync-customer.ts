@@ -8,7 +8,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CloudEvent } from '../../events/envelope';
 import type { CustomerChange } from '../../events/schemas/customers';
-import type { JobCode } from '../../jobs/define-job';
+import type { JobCode } from '../../jobs';
 import { type Env, requiredString } from '../../shared/env';
 import { PermanentError, TransientError } from '../../shared/errors';
 import { resourceName } from '../../topology/naming';

@@ -4,7 +4,7 @@
  * the `jobTypeState` index — as tables and as `--json`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type JobRecord, JobRecords } from '../../../functions/jobs/job-records';
+import { type JobRecord, JobRecords } from '../../../functions/jobs/stores/job-records';
 import { resourceName } from '../../../functions/topology/naming';
 import { TABLES } from '../../../functions/topology/topology';
 import { dynamodb, provision, sluice, uniqueStage } from './support';

@@ -8,7 +8,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueDirectory } from '../../../cli/lib/queues';
 import type { RedriveReport } from '../../../cli/lib/redrive/redrive';
-import { JobRecords } from '../../../functions/jobs/job-records';
+import { JobRecords } from '../../../functions/jobs/stores/job-records';
 import { PermanentError } from '../../../functions/shared/errors';
 import { resourceName } from '../../../functions/topology/naming';
 import { TABLES } from '../../../functions/topology/topology';

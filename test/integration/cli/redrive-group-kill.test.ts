@@ -8,7 +8,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { DlqShowReport } from '../../../cli/commands/dlq-show';
 import { QueueDirectory } from '../../../cli/lib/queues';
-import type { DeadLetter } from '../../../functions/shared/dead-letter';
+import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import { mskRecord, structuredRecord } from '../../support/msk';
 import { loginFailed } from '../../support/sample-events';
 import { drain, eventually, provision, routeRecords, sluice, sqs, uniqueStage } from './support';

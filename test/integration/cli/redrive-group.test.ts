@@ -10,9 +10,9 @@ import type { DlqShowReport } from '../../../cli/commands/dlq-show';
 import { QueueDirectory } from '../../../cli/lib/queues';
 import { EventParser } from '../../../functions/events/parse-event';
 import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';
-import type { JobMessage } from '../../../functions/jobs/job-message';
+import type { DeadLetter } from '../../../functions/queues/dead-letter';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { handleReplayEvent } from '../../../functions/router/replay';
-import type { DeadLetter } from '../../../functions/shared/dead-letter';
 import { mskRecord, structuredRecord } from '../../support/msk';
 import { loginFailed } from '../../support/sample-events';
 import {

@@ -6,8 +6,8 @@
  */
 import { Admin, Producer } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobMessage } from '../../../functions/jobs/job-message';
-import type { DeadLetter } from '../../../functions/shared/dead-letter';
+import type { DeadLetter } from '../../../functions/queues/dead-letter';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { kafkaBrokersVariable } from '../../../local/services/endpoints';
 import { loginFailed } from '../../support/sample-events';
 import { runName } from '../services/run-name';

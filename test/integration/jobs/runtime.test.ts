@@ -8,19 +8,19 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '../../../functions/jobs/define-job';
-import type { IdempotencyStore } from '../../../functions/jobs/idempotency-store';
-import { readJobRuntimeConfig } from '../../../functions/jobs/job-config';
 import {
   DEFAULT_JOB_SETTINGS,
   type JobSettings,
   jobDefinition,
 } from '../../../functions/jobs/job-definition';
-import { type JobDeps, jobDepsFrom } from '../../../functions/jobs/job-deps';
-import type { JobMessage } from '../../../functions/jobs/job-message';
-import { JobRecords } from '../../../functions/jobs/job-records';
 import { discard, snooze } from '../../../functions/jobs/outcomes';
-import type { JobContext } from '../../../functions/jobs/run-types';
-import type { DeadLetter } from '../../../functions/shared/dead-letter';
+import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
+import { type JobDeps, jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
+import type { JobContext } from '../../../functions/jobs/runtime/run-types';
+import type { IdempotencyStore } from '../../../functions/jobs/stores/idempotency-store';
+import { JobRecords } from '../../../functions/jobs/stores/job-records';
+import type { DeadLetter } from '../../../functions/queues/dead-letter';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { PermanentError, TransientError } from '../../../functions/shared/errors';
 import { resourceName } from '../../../functions/topology/naming';
 import { type JobName, METRICS, TABLES } from '../../../functions/topology/topology';

@@ -17,7 +17,9 @@ import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EventParser } from '../../../functions/events/parse-event';
 import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';
-import type { JobMessage } from '../../../functions/jobs/job-message';
+import { getClaimCheck } from '../../../functions/queues/claim-check';
+import type { DeadLetter } from '../../../functions/queues/dead-letter';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { readRouterConfig } from '../../../functions/router/config';
 import {
   MemoryDeadLetterLedger,
@@ -26,8 +28,6 @@ import {
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import { handleReplayEvent } from '../../../functions/router/replay';
 import type { RouterDeps } from '../../../functions/router/route-batch';
-import { getClaimCheck } from '../../../functions/shared/claim-check';
-import type { DeadLetter } from '../../../functions/shared/dead-letter';
 import { MetricCounter } from '../../../functions/shared/telemetry';
 import { ROUTES } from '../../../functions/topology/topology';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';

@@ -11,10 +11,10 @@ import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoginFailed } from '../../../functions/events/schemas/identity';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { type Item, readNum } from '../../../functions/jobs/dynamo-attributes';
-import { readJobRuntimeConfig } from '../../../functions/jobs/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/job-deps';
-import { type JobMessage, jobIdOf } from '../../../functions/jobs/job-message';
+import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
+import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
+import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
+import { type Item, readNum } from '../../../functions/shared/dynamo-attributes';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { resourceName } from '../../../functions/topology/naming';
 import { INDEXES, TABLES } from '../../../functions/topology/topology';

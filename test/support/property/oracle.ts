@@ -7,13 +7,13 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { CloudEvent } from '../../../functions/events/envelope';
-import { JOB_MESSAGE_KIND, type JobMessage, jobIdOf } from '../../../functions/jobs/job-message';
-import { jobQueueUrl, type RouterConfig } from '../../../functions/router/config';
 import {
   DEAD_LETTER_KIND,
   type DeadLetter,
   type RawKafkaRecord,
-} from '../../../functions/shared/dead-letter';
+} from '../../../functions/queues/dead-letter';
+import { JOB_MESSAGE_KIND, type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
+import { jobQueueUrl, type RouterConfig } from '../../../functions/router/config';
 import { JOB_NAMES, type JobName, type Routes } from '../../../functions/topology/topology';
 import { type GeneratedRecord, sqsJsonBytes } from './records';
 import type { PropertySink, SqsCall } from './sink';

@@ -7,7 +7,7 @@ import {
   DEAD_LETTER_KIND,
   type DeadLetter,
   type RawKafkaRecord,
-} from '../../../functions/shared/dead-letter';
+} from '../../../functions/queues/dead-letter';
 
 function letter(overrides: Partial<DeadLetter> = {}): DeadLetter {
   return {

@@ -14,7 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { transferMatching } from '../../../cli/lib/redrive/transfer';
-import { DEAD_LETTER_KIND, type DeadLetter } from '../../../functions/shared/dead-letter';
+import { DEAD_LETTER_KIND, type DeadLetter } from '../../../functions/queues/dead-letter';
 
 const sqs = new SQSClient({
   region: 'eu-west-1',

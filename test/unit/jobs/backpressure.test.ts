@@ -1,11 +1,14 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { AimdLimiter } from '../../../functions/jobs/aimd-limiter';
 import { defineBatchJob, defineJob } from '../../../functions/jobs/define-job';
 import { SQS_MAX_VISIBILITY_SECONDS } from '../../../functions/jobs/job-definition';
 import { discard, failed } from '../../../functions/jobs/outcomes';
-import { retryCeilingSeconds, retryDelaySeconds } from '../../../functions/jobs/retry-schedule';
-import type { JobContext } from '../../../functions/jobs/run-types';
+import { AimdLimiter } from '../../../functions/jobs/runtime/aimd-limiter';
+import {
+  retryCeilingSeconds,
+  retryDelaySeconds,
+} from '../../../functions/jobs/runtime/retry-schedule';
+import type { JobContext } from '../../../functions/jobs/runtime/run-types';
 import { PermanentError, TransientError } from '../../../functions/shared/errors';
 import { ThrottledError } from '../../../functions/shared/throttling';
 import { METRICS } from '../../../functions/topology/topology';

@@ -4,12 +4,12 @@
  * throttled chunk leaves later chunks unattempted though they were loaded.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { AimdLimiter } from '../../../functions/jobs/aimd-limiter';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../functions/jobs/job-definition';
 import { failed } from '../../../functions/jobs/outcomes';
-import { batchExecutor, type Loader, runJobBatch } from '../../../functions/jobs/run-batch';
-import type { JobContext } from '../../../functions/jobs/run-types';
+import { AimdLimiter } from '../../../functions/jobs/runtime/aimd-limiter';
+import { batchExecutor, type Loader, runJobBatch } from '../../../functions/jobs/runtime/run-batch';
+import type { JobContext } from '../../../functions/jobs/runtime/run-types';
 import { ThrottledError } from '../../../functions/shared/throttling';
 import { METRICS } from '../../../functions/topology/topology';
 import { jobMessage, sqsRecord, testJobDeps } from './support';

@@ -4,7 +4,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { readDelivery } from '../../../functions/jobs/delivery';
+import { readDelivery } from '../../../functions/jobs/runtime/delivery';
 import { jobMessage, sqsRecord } from './support';
 
 describe('readDelivery', () => {

@@ -8,10 +8,10 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/job-config';
 import type { JobSettings } from '../../../functions/jobs/job-definition';
-import type { JobContext } from '../../../functions/jobs/run-types';
-import type { DeadLetter } from '../../../functions/shared/dead-letter';
+import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
+import type { JobContext } from '../../../functions/jobs/runtime/run-types';
+import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import { auditJob, jobMessage, sqsRecord, testJobDeps } from './support';
 
 function setup(settings: Partial<JobSettings>, perform: (c: JobContext) => Promise<unknown>) {

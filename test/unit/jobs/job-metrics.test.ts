@@ -1,6 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { JobMetrics } from '../../../functions/jobs/job-metrics';
+import { JobMetrics } from '../../../functions/jobs/runtime/job-metrics';
 import { METRICS } from '../../../functions/topology/topology';
 
 /** EMF lines Powertools printed (POWERTOOLS_DEV makes it print through the global console). */

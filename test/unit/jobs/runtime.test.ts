@@ -5,8 +5,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { defineJob } from '../../../functions/jobs/define-job';
 import type { JobSettings } from '../../../functions/jobs/job-definition';
 import { discard, snooze } from '../../../functions/jobs/outcomes';
-import type { JobContext } from '../../../functions/jobs/run-types';
-import type { DeadLetter } from '../../../functions/shared/dead-letter';
+import type { JobContext } from '../../../functions/jobs/runtime/run-types';
+import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import {
   PermanentError,
   RecordRejectedError,

@@ -17,16 +17,16 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ATTEMPTS_ATTRIBUTE } from '../../../functions/jobs/delivery';
-import { readJobRuntimeConfig } from '../../../functions/jobs/job-config';
 import {
   DEFAULT_JOB_SETTINGS,
   type JobDefinition,
   type JobSettings,
   jobDefinition,
 } from '../../../functions/jobs/job-definition';
-import { type JobDeps, jobDepsFrom } from '../../../functions/jobs/job-deps';
-import { type JobMessage, jobIdOf } from '../../../functions/jobs/job-message';
+import { ATTEMPTS_ATTRIBUTE } from '../../../functions/jobs/runtime/delivery';
+import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
+import { type JobDeps, jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
+import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { captureLog, captureMetrics } from '../../support/router';
 
 type Item = Record<string, AttributeValue>;

@@ -3,7 +3,7 @@
  * the jobs of one event and the events of one job.
  */
 import { describe, expect, it } from 'vitest';
-import { jobIdFromPrefix, jobIdOf, jobIdPrefix } from '../../../functions/jobs/job-message';
+import { jobIdFromPrefix, jobIdOf, jobIdPrefix } from '../../../functions/queues/job-message';
 import { JOB_NAMES } from '../../../functions/topology/topology';
 
 describe('job ids', () => {

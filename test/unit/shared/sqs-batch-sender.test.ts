@@ -1,7 +1,6 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { PermanentError, TransientError } from '../../../functions/shared/errors';
 import {
   BatchSender,
   type OutgoingMessage,
@@ -9,7 +8,8 @@ import {
   type SendOptions,
   sendMessages,
   sqsMessageBytes,
-} from '../../../functions/shared/sqs-batch-sender';
+} from '../../../functions/queues/sqs-batch-sender';
+import { PermanentError, TransientError } from '../../../functions/shared/errors';
 
 const sqs = new SQSClient({
   region: 'eu-west-1',

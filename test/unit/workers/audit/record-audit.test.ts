@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobContext } from '../../../../functions/jobs/run-types';
+import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
 import { ThrottledError } from '../../../../functions/shared/throttling';
 import { DocumentRejectedError } from '../../../../functions/targets/opensearch/errors';
 import { recordAudit } from '../../../../functions/workers/audit/record-audit';

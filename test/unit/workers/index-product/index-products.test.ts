@@ -7,7 +7,7 @@ import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BatchItemResult } from '../../../../functions/jobs/outcomes';
-import type { JobContext } from '../../../../functions/jobs/run-types';
+import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
 import { TransientError } from '../../../../functions/shared/errors';
 import { ThrottledError } from '../../../../functions/shared/throttling';
 import { ThrottledWithBatchError } from '../../../../functions/targets/opensearch/batch-results';

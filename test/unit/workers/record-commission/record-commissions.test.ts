@@ -7,7 +7,7 @@ import { DynamoDBClient, PutItemCommand, type PutItemCommandInput } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { ItemSold } from '../../../../functions/events/schemas/orders';
-import { type Item, readStr } from '../../../../functions/jobs/dynamo-attributes';
+import { type Item, readStr } from '../../../../functions/shared/dynamo-attributes';
 import { PermanentError, TransientError } from '../../../../functions/shared/errors';
 import { ThrottledError } from '../../../../functions/shared/throttling';
 import { commissionFor } from '../../../../functions/workers/record-commission/commission';

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import type { Item } from '../../../../functions/jobs/dynamo-attributes';
+import type { Item } from '../../../../functions/shared/dynamo-attributes';
 import { PermanentError, TransientError } from '../../../../functions/shared/errors';
 import {
   type CustomerChangeEvent,

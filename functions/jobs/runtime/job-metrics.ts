@@ -6,8 +6,8 @@
  * the `Job` dimension as a default dimension (createJobDeps).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { MetricCounter, type MetricSink } from '../shared/telemetry';
-import { METRICS } from '../topology/topology';
+import { MetricCounter, type MetricSink } from '../../shared/telemetry';
+import { METRICS } from '../../topology/topology';
 
 const M = METRICS.jobs;
 const D = METRICS.dimensions;

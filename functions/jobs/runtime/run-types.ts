@@ -1,14 +1,14 @@
 /**
  * Types shared by the runtime's phases: prepare (read attempts, claim), perform, settle.
  */
-import type { FailureEntry } from '../shared/dead-letter';
-import type { Log } from '../shared/telemetry';
+import type { FailureEntry } from '../../queues/dead-letter';
+import type { JobMessage } from '../../queues/job-message';
+import type { Log } from '../../shared/telemetry';
+import type { ClaimResult } from '../stores/idempotency-store';
+import type { JobRecord } from '../stores/job-records';
 import type { Delivery } from './delivery';
-import type { ClaimResult } from './idempotency-store';
 import type { JobDeps } from './job-deps';
-import type { JobMessage } from './job-message';
 import type { JobMetrics } from './job-metrics';
-import type { JobRecord } from './job-records';
 
 /** What the job's code receives. */
 export interface JobContext<TEvent = unknown> {

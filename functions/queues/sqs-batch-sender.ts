@@ -10,10 +10,10 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { classifyAwsError, classifySqsEntryFailure } from './aws-errors';
-import { type BackoffPolicy, fullJitterDelay, sleep } from './backoff';
-import { type Env, integer } from './env';
-import { PermanentError, TransientError } from './errors';
+import { classifyAwsError, classifySqsEntryFailure } from '../shared/aws-errors';
+import { type BackoffPolicy, fullJitterDelay, sleep } from '../shared/backoff';
+import { type Env, integer } from '../shared/env';
+import { PermanentError, TransientError } from '../shared/errors';
 
 /** SQS allows at most this many entries per SendMessageBatch call. */
 /** 1 MiB: SQS's message and batch size limit since August 2025. */

@@ -11,9 +11,16 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { FailureEntry } from '../shared/dead-letter';
-import { TABLES } from '../topology/topology';
-import { epochSeconds, type Item, num, readNum, readStr, str } from './dynamo-attributes';
+import type { FailureEntry } from '../../queues/dead-letter';
+import {
+  epochSeconds,
+  type Item,
+  num,
+  readNum,
+  readStr,
+  str,
+} from '../../shared/dynamo-attributes';
+import { TABLES } from '../../topology/topology';
 
 export type JobState =
   | 'executing'

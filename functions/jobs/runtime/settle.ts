@@ -3,13 +3,13 @@
  * dead letter, snooze or discard — and write what must be written.
  */
 import { type MessageAttributeValue, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { FailureEntry } from '../shared/dead-letter';
-import { describeError, isTransient } from '../shared/errors';
-import { ThrottledError } from '../shared/throttling';
+import type { FailureEntry } from '../../queues/dead-letter';
+import { describeError, isTransient } from '../../shared/errors';
+import { ThrottledError } from '../../shared/throttling';
+import { type JobResult, JobTimedOutError } from '../outcomes';
+import type { JobState } from '../stores/job-records';
 import { deadLetter } from './dead-lettering';
 import { ATTEMPTS_ATTRIBUTE } from './delivery';
-import type { JobState } from './job-records';
-import { type JobResult, JobTimedOutError } from './outcomes';
 import { retryDelaySeconds } from './retry-schedule';
 import { type BatchRun, type Ready, recordBase, type Settlement } from './run-types';
 

@@ -7,8 +7,8 @@
  * retryDelaySeconds({ baseSeconds: 10, capSeconds: 900 }, 3); // random in [0, 40)
  * ```
  */
-import { backoffCeiling } from '../shared/backoff';
-import { type JobBackoff, SQS_MAX_VISIBILITY_SECONDS } from './job-definition';
+import { backoffCeiling } from '../../shared/backoff';
+import { type JobBackoff, SQS_MAX_VISIBILITY_SECONDS } from '../job-definition';
 
 /** The ceiling before jitter after failed attempt number `attempt` (1-based). */
 export function retryCeilingSeconds(backoff: JobBackoff, attempt: number): number {

@@ -8,12 +8,12 @@
  * message its attempt count continues; a record left `executing` is an attempt that timed
  * out or crashed, and counts.
  */
-import type { FailureEntry } from '../shared/dead-letter';
-import { describeError } from '../shared/errors';
-import type { Log } from '../shared/telemetry';
+import type { FailureEntry } from '../../queues/dead-letter';
+import { describeError } from '../../shared/errors';
+import type { Log } from '../../shared/telemetry';
+import type { JobRecord } from '../stores/job-records';
 import { deadLetter } from './dead-lettering';
 import { type Delivery, resolveClaimCheck } from './delivery';
-import type { JobRecord } from './job-records';
 import { retryDelaySeconds } from './retry-schedule';
 import { type BatchRun, type Prepared, type Ready, recordBase, withKeys } from './run-types';
 

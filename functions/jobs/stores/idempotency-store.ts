@@ -27,7 +27,7 @@ import {
   readNum,
   readStr,
   str,
-} from './dynamo-attributes';
+} from '../../shared/dynamo-attributes';
 
 export type ClaimResult =
   /** This run owns the job until the lease ends. */

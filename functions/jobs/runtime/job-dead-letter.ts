@@ -3,9 +3,9 @@
  * with why, how often, where from, the failure history and the original job message, so a
  * redrive into the job's queue runs it again.
  */
-import { DEAD_LETTER_KIND, type DeadLetter, type FailureEntry } from '../shared/dead-letter';
+import { DEAD_LETTER_KIND, type DeadLetter, type FailureEntry } from '../../queues/dead-letter';
+import { MAX_HISTORY } from '../stores/job-records';
 import { type Delivery, eventIdentity } from './delivery';
-import { MAX_HISTORY } from './job-records';
 
 export interface JobDeadLetterInput {
   readonly job: string;

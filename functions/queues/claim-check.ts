@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { classifyAwsError } from './aws-errors';
+import { classifyAwsError } from '../shared/aws-errors';
+import { PermanentError } from '../shared/errors';
 import type { ClaimCheck } from './dead-letter';
-import { PermanentError } from './errors';
 
 /**
  * Stores `body` at `key` (encrypted with the bucket's default key) and returns the pointer.

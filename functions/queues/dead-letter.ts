@@ -5,8 +5,9 @@
  * record (or a pointer to it in S3 when it does not fit in an SQS message), its provenance,
  * the error, and the history of earlier failures.
  */
-import type { JobMessage, Provenance } from '../jobs/job-message';
-import type { RecordFailureReason } from './errors';
+
+import type { RecordFailureReason } from '../shared/errors';
+import type { JobMessage, Provenance } from './job-message';
 
 export const DEAD_LETTER_KIND = 'sluice.dead-letter';
 

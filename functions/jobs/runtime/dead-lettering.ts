@@ -4,13 +4,13 @@
  * dead-letters it again without re-running the job.
  */
 import { type MessageAttributeValue, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { putClaimCheck } from '../shared/claim-check';
-import type { DeadLetter, FailureEntry } from '../shared/dead-letter';
-import { describeError } from '../shared/errors';
-import { sqsMessageBytes, sqsSafeJson } from '../shared/sqs-batch-sender';
+import { putClaimCheck } from '../../queues/claim-check';
+import type { DeadLetter, FailureEntry } from '../../queues/dead-letter';
+import { sqsMessageBytes, sqsSafeJson } from '../../queues/sqs-batch-sender';
+import { describeError } from '../../shared/errors';
+import type { JobRecord } from '../stores/job-records';
 import type { Delivery } from './delivery';
 import { jobDeadLetter, jobDeadLetterAttributes } from './job-dead-letter';
-import type { JobRecord } from './job-records';
 import type { BatchRun, Settlement } from './run-types';
 
 export interface DeadLetterRequest {

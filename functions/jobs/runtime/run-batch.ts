@@ -14,11 +14,11 @@
  */
 import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describeError } from '../shared/errors';
+import { describeError } from '../../shared/errors';
+import { type BatchItemResult, type JobResult, JobTimedOutError } from '../outcomes';
 import { type Delivery, readDelivery } from './delivery';
 import type { JobDeps } from './job-deps';
 import { JobMetrics } from './job-metrics';
-import { type BatchItemResult, type JobResult, JobTimedOutError } from './outcomes';
 import { prepare } from './prepare';
 import { retryDelaySeconds } from './retry-schedule';
 import type { BatchRun, JobContext, Prepared, Ready, Settlement } from './run-types';

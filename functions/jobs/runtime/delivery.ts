@@ -6,10 +6,10 @@
 
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSRecord } from 'aws-lambda';
-import { EventParser } from '../events/parse-event';
-import { getClaimCheck } from '../shared/claim-check';
-import { type ClaimCheck, type DeadLetter, isDeadLetter } from '../shared/dead-letter';
-import { JOB_MESSAGE_KIND, type JobMessage } from './job-message';
+import { EventParser } from '../../events/parse-event';
+import { getClaimCheck } from '../../queues/claim-check';
+import { type ClaimCheck, type DeadLetter, isDeadLetter } from '../../queues/dead-letter';
+import { JOB_MESSAGE_KIND, type JobMessage } from '../../queues/job-message';
 
 /** Message attribute carrying the attempts of a snoozed job (a re-sent message restarts at 1 receive). */
 export const ATTEMPTS_ATTRIBUTE = 'sluice-attempts';

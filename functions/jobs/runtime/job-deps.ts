@@ -5,16 +5,16 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CODE_VERSION } from '../shared/code-version';
-import { createDynamoDBClient } from '../shared/dynamo-client';
-import type { Env } from '../shared/env';
-import { createTelemetry, type Log, type MetricSink } from '../shared/telemetry';
-import { METRICS } from '../topology/topology';
+import { CODE_VERSION } from '../../shared/code-version';
+import { createDynamoDBClient } from '../../shared/dynamo-client';
+import type { Env } from '../../shared/env';
+import { createTelemetry, type Log, type MetricSink } from '../../shared/telemetry';
+import { METRICS } from '../../topology/topology';
+import type { JobDefinition } from '../job-definition';
+import { IdempotencyStore } from '../stores/idempotency-store';
+import { JobRecords } from '../stores/job-records';
 import { AimdLimiter } from './aimd-limiter';
-import { IdempotencyStore } from './idempotency-store';
 import { type JobRuntimeConfig, readJobRuntimeConfig } from './job-config';
-import type { JobDefinition } from './job-definition';
-import { JobRecords } from './job-records';
 
 export interface JobDeps {
   readonly definition: JobDefinition;

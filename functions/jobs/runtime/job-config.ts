@@ -2,11 +2,12 @@
  * A job function's configuration, read once at cold start. Queue URLs and table names are
  * derived from the stage and the topology, never configured one by one.
  */
-import { type Env, integer, requiredString } from '../shared/env';
-import { maxMessageBytesFrom } from '../shared/sqs-batch-sender';
-import { resourceName } from '../topology/naming';
-import { jobQueues, TABLES } from '../topology/topology';
-import type { JobDefinition } from './job-definition';
+
+import { maxMessageBytesFrom } from '../../queues/sqs-batch-sender';
+import { type Env, integer, requiredString } from '../../shared/env';
+import { resourceName } from '../../topology/naming';
+import { jobQueues, TABLES } from '../../topology/topology';
+import type { JobDefinition } from '../job-definition';
 
 export interface JobRuntimeConfig {
   readonly stage: string;
