@@ -7,8 +7,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { JobDefinition } from './job-definition';
 import type { BatchItemResult, JobResult } from './outcomes';
+import { batchExecutor, batchLoader, singleExecutor } from './runtime/executors';
 import { createJobDeps, type JobDeps } from './runtime/job-deps';
-import { batchExecutor, batchLoader, runJobBatch, singleExecutor } from './runtime/run-batch';
+import { runJobBatch } from './runtime/run-batch';
 import type { JobContext } from './runtime/run-types';
 
 /** A job's Lambda handler; Lambda's context tells the runtime how much time is left. */
