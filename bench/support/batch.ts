@@ -5,7 +5,7 @@
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import { jobsFor } from '../../functions/router/plan';
-import { ROUTES } from '../../functions/topology/topology';
+import { ROUTES } from '../../functions/workers/jobs';
 import { mskEvent, mskRecord, structuredRecord } from '../../test/support/msk';
 import { itemSold, loginFailed, sampleEvent } from '../../test/support/sample-events';
 

@@ -12,7 +12,8 @@ import { MemoryDeadLetterLedger } from '../../functions/router/dead-letter-ledge
 import type { RouterDeps } from '../../functions/router/route-batch';
 import { CODE_VERSION } from '../../functions/shared/code-version';
 import { type Log, MetricCounter, type MetricSink } from '../../functions/shared/telemetry';
-import { BUCKETS, ROUTER_QUEUES, ROUTES } from '../../functions/topology/topology';
+import { BUCKETS, ROUTER_QUEUES } from '../../functions/topology/topology';
+import { ROUTES } from '../../functions/workers/jobs';
 import { count, textTable } from '../../local/shared/text-table';
 import type { CliContext } from '../lib/context';
 import { EXIT, writeJson } from '../lib/io';

@@ -2,7 +2,7 @@
  * What a job is, as plain data: its name, the event types it consumes and the settings the
  * CDK stacks, the local runtime and the job runtime read. No clients here — CDK imports it.
  */
-import type { IndexKey, JobName, TableKey } from '../topology/topology';
+import type { IndexKey, JobName, RouteKey, TableKey } from '../topology/topology';
 
 /** SQS's ceiling for a message's visibility timeout: 12 hours. */
 export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
@@ -72,8 +72,12 @@ export interface JobAccess {
 export interface JobDefinition {
   readonly name: JobName;
   readonly description: string;
-  /** Event types whose jobs this is (`*` for every valid event), for docs and checks. */
-  readonly eventTypes: readonly string[];
+  /**
+   * The event types this job takes (`*`: every valid event) — the one declaration of the
+   * routes: the router's routing table is derived from it (ROUTES in workers/jobs.ts), and
+   * the runtime dead-letters a job of any other type as WRONG_JOB before it runs.
+   */
+  readonly eventTypes: readonly RouteKey[];
   /** Whether the handler receives the whole batch (bulk targets such as OpenSearch). */
   readonly batch: boolean;
   readonly access: JobAccess;

@@ -8,7 +8,7 @@ import { EventParser } from '../events/parse-event';
 import { CODE_VERSION } from '../shared/code-version';
 import type { Env } from '../shared/env';
 import { createTelemetry, MetricCounter } from '../shared/telemetry';
-import { ROUTES } from '../topology/topology';
+import { ROUTES } from '../workers/jobs';
 import { readRouterConfig } from './config';
 import { LEDGER_CONCURRENCY_FACTOR, S3DeadLetterLedger } from './dead-letter-ledger';
 import type { RouterDeps } from './route-batch';

@@ -12,7 +12,7 @@ import {
 } from '../queues/job-message';
 import { type OutgoingMessage, sqsMessageBytes, sqsSafeJson } from '../queues/sqs-batch-sender';
 import { describeError, RecordRejectedError } from '../shared/errors';
-import type { JobName, Routes } from '../topology/topology';
+import type { JobName, RouteKey, Routes } from '../topology/topology';
 import { decodeKafkaRecord, type IncomingKafkaRecord } from './kafka-record';
 
 /** A record to route, with its earlier failures when it is replayed from a dead letter. */
@@ -67,7 +67,8 @@ export interface PlanContext {
 
 /** Jobs for an event type: its own routes, then the `*` routes, without repeats. */
 export function jobsFor(routes: Routes, type: string): JobName[] {
-  const own = routes[type] ?? [];
+  // A type the registry does not know has no routes of its own: `undefined` here.
+  const own = routes[type as RouteKey] ?? [];
   const all = routes['*'] ?? [];
   if (all.length === 0) return [...own];
   return [...new Set([...own, ...all])];

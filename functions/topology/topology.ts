@@ -3,6 +3,7 @@
  * metric names. No AWS clients here — the router, the local service stack, the local
  * event-source runtime and the CDK stacks all read this one module.
  */
+import type { EventType } from '../events/registry';
 import { REPLAY_SETTINGS } from './queue-settings';
 
 /** Kafka topics, one per owning service, keyed by the entity id so an entity's events stay ordered. */
@@ -27,22 +28,31 @@ export const JOB_NAMES = [
 
 export type JobName = (typeof JOB_NAMES)[number];
 
-/** Route key: an event type, or `*` for every valid event. */
-export type RouteKey = string;
+/** Route key: an event type of the registry, or `*` for every valid event. */
+export type RouteKey = EventType | '*';
 
 /** Event type → the jobs it becomes. `*` applies to every valid event in addition. */
-export type Routes = Readonly<Record<RouteKey, readonly JobName[]>>;
+export type Routes = Readonly<Partial<Record<RouteKey, readonly JobName[]>>>;
 
-export const ROUTES: Routes = {
-  PRODUCT_PUBLISHED: ['index-product'],
-  PRODUCT_UPDATED: ['index-product'],
-  PRODUCT_UNPUBLISHED: ['index-product'],
-  ITEM_SOLD: ['record-commission'],
-  LOGIN_FAILED: ['detect-login-abuse'],
-  CUSTOMER_CREATED: ['sync-customer'],
-  CUSTOMER_UPDATED: ['sync-customer'],
-  '*': ['audit'],
-};
+/**
+ * The routing table of a set of jobs, from the event types each declares: the only way
+ * routes are made (ROUTES in functions/workers/jobs.ts applies it to every job).
+ *
+ * @example
+ * ```ts
+ * routesOf([{ name: 'audit', eventTypes: ['*'] }, { name: 'record-commission', eventTypes: ['ITEM_SOLD'] }]);
+ * // { '*': ['audit'], ITEM_SOLD: ['record-commission'] }
+ * ```
+ */
+export function routesOf(
+  jobs: ReadonlyArray<{ readonly name: JobName; readonly eventTypes: readonly RouteKey[] }>,
+): Routes {
+  const routes: Partial<Record<RouteKey, JobName[]>> = {};
+  for (const job of jobs) {
+    for (const type of job.eventTypes) routes[type] = [...(routes[type] ?? []), job.name];
+  }
+  return Object.freeze(routes);
+}
 
 /** Logical names of the router's own queues. */
 export const ROUTER_QUEUES = {

@@ -9,7 +9,7 @@
  * ```
  */
 import type { JobDefinition } from '../jobs/job-definition';
-import type { JobName } from '../topology/topology';
+import { type JobName, type Routes, routesOf } from '../topology/topology';
 import { auditJob } from './audit/job';
 import { detectLoginAbuseJob } from './detect-login-abuse/job';
 import { indexProductJob } from './index-product/job';
@@ -26,3 +26,14 @@ export const JOBS: Readonly<Record<JobName, JobDefinition>> = {
 
 /** The definitions as a list, in topology order. */
 export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.values(JOBS);
+
+/**
+ * Event type → jobs, derived from each job's `eventTypes`: the router's routing table.
+ *
+ * @example
+ * ```ts
+ * ROUTES.ITEM_SOLD; // ['record-commission']
+ * ROUTES['*']; // ['audit']
+ * ```
+ */
+export const ROUTES: Routes = routesOf(JOB_DEFINITIONS);

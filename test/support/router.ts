@@ -9,7 +9,8 @@ import { readRouterConfig } from '../../functions/router/config';
 import { MemoryDeadLetterLedger } from '../../functions/router/dead-letter-ledger';
 import type { RouterDeps } from '../../functions/router/route-batch';
 import { type Log, MetricCounter, type MetricSink } from '../../functions/shared/telemetry';
-import { ROUTES, type Routes } from '../../functions/topology/topology';
+import type { Routes } from '../../functions/topology/topology';
+import { ROUTES } from '../../functions/workers/jobs';
 
 export interface CapturedLog {
   level: string;

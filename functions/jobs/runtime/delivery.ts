@@ -10,6 +10,8 @@ import { EventParser } from '../../events/parse-event';
 import { getClaimCheck } from '../../queues/claim-check';
 import { type ClaimCheck, type DeadLetter, isDeadLetter } from '../../queues/dead-letter';
 import { JOB_MESSAGE_KIND, type JobMessage } from '../../queues/job-message';
+import type { RouteKey } from '../../topology/topology';
+import type { JobDefinition } from '../job-definition';
 
 /** Message attribute carrying the attempts of a snoozed job (a re-sent message restarts at 1 receive). */
 export const ATTEMPTS_ATTRIBUTE = 'sluice-attempts';
@@ -67,14 +69,17 @@ function jobMessageProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** What reading a delivery needs to know of its job: its name and the event types it takes. */
+export type JobIdentity = Pick<JobDefinition, 'name' | 'eventTypes'>;
+
 /**
  * @example
  * ```ts
- * const delivery = readDelivery(event.Records[0], 0, 'audit');
+ * const delivery = readDelivery(event.Records[0], 0, JOBS.audit);
  * if (delivery.problem) deadLetterNow(delivery);
  * ```
  */
-export function readDelivery(record: SQSRecord, index: number, job: string): Delivery {
+export function readDelivery(record: SQSRecord, index: number, job: JobIdentity): Delivery {
   const base = {
     index,
     record,
@@ -106,8 +111,14 @@ export function readDelivery(record: SQSRecord, index: number, job: string): Del
     };
   }
   const message = parsed as JobMessage;
-  if (message.job !== job) {
-    const text = `message for job "${message.job}" on the queue of "${job}"`;
+  if (message.job !== job.name) {
+    const text = `message for job "${message.job}" on the queue of "${job.name}"`;
+    return { ...base, message, redrivenFrom, problem: { reason: 'WRONG_JOB', message: text } };
+  }
+  // The job's declared event types are the routes: another type is not this job's to run.
+  const type = (message.event as { type?: unknown }).type;
+  if (!job.eventTypes.includes('*') && !job.eventTypes.includes(type as RouteKey)) {
+    const text = `a ${String(type)} event for job "${job.name}", which takes ${job.eventTypes.join(', ')}`;
     return { ...base, message, redrivenFrom, problem: { reason: 'WRONG_JOB', message: text } };
   }
   // A malformed event fails the same way on every attempt: it is dead-lettered, not retried.
@@ -127,7 +138,7 @@ export function readDelivery(record: SQSRecord, index: number, job: string): Del
 export async function resolveClaimCheck(
   delivery: Delivery,
   s3: S3Client,
-  job: string,
+  job: JobIdentity,
 ): Promise<Delivery> {
   if (!delivery.claimCheck) return delivery;
   const body = await getClaimCheck(s3, delivery.claimCheck);

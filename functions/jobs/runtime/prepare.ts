@@ -193,7 +193,7 @@ async function withClaimCheckRead(
     return undefined;
   }
   try {
-    return await resolveClaimCheck(delivery, deps.s3, deps.definition.name);
+    return await resolveClaimCheck(delivery, deps.s3, deps.definition);
   } catch (error) {
     deps.log.warn('Claim-checked dead letter could not be read yet', keys, {
       error: describeError(error),

@@ -82,7 +82,7 @@ class JobBatch {
    * the units in flight are kept alive.
    */
   read(i: number): Delivery {
-    return readDelivery(this.event.Records[i] as SQSRecord, i, this.deps.definition.name);
+    return readDelivery(this.event.Records[i] as SQSRecord, i, this.deps.definition);
   }
 
   /**

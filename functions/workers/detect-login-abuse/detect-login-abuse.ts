@@ -15,7 +15,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { CloudEvent } from '../../events/envelope';
 import type { LoginFailed } from '../../events/schemas/identity';
 import type { JobCode } from '../../jobs';
-import { isTransient, PermanentError } from '../../shared/errors';
+import { isTransient } from '../../shared/errors';
 import { ThrottledError } from '../../shared/throttling';
 import type { AbuseConfig } from './abuse-config';
 import { countFailureOnce, type Subject, type SubjectKind } from './counters';
@@ -154,9 +154,6 @@ export async function detectLoginAbuse(
   event: LoginFailedEvent,
   jobId: string,
 ): Promise<AbuseOutcome> {
-  if (event.type !== 'LOGIN_FAILED') {
-    throw new PermanentError(`detect-login-abuse got a ${String(event.type)} event`);
-  }
   const window = windowOf(event.time, deps.config.windowSeconds);
   const subjects = subjectsOf(event.data);
   const { counts, counted } = await countFailureOnce(

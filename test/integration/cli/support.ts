@@ -24,7 +24,8 @@ import { MemoryDeadLetterLedger } from '../../../functions/router/dead-letter-le
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import type { RouterDeps } from '../../../functions/router/route-batch';
 import { MetricCounter } from '../../../functions/shared/telemetry';
-import { type JobName, ROUTES } from '../../../functions/topology/topology';
+import type { JobName } from '../../../functions/topology/topology';
+import { ROUTES } from '../../../functions/workers/jobs';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { provisionTables } from '../../../local/provision/tables';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';

@@ -29,7 +29,7 @@ import { handleMskEvent } from '../../../functions/router/msk-batch';
 import { handleReplayEvent } from '../../../functions/router/replay';
 import type { RouterDeps } from '../../../functions/router/route-batch';
 import { MetricCounter } from '../../../functions/shared/telemetry';
-import { ROUTES } from '../../../functions/topology/topology';
+import { ROUTES } from '../../../functions/workers/jobs';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { mskEvent, mskRecord, structuredRecord } from '../../support/msk';

@@ -14,7 +14,12 @@ import {
 } from '../../../functions/queues/dead-letter';
 import { JOB_MESSAGE_KIND, type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { jobQueueUrl, type RouterConfig } from '../../../functions/router/config';
-import { JOB_NAMES, type JobName, type Routes } from '../../../functions/topology/topology';
+import {
+  JOB_NAMES,
+  type JobName,
+  type RouteKey,
+  type Routes,
+} from '../../../functions/topology/topology';
 import { type GeneratedRecord, sqsJsonBytes } from './records';
 import type { PropertySink, SqsCall } from './sink';
 
@@ -54,7 +59,7 @@ const SIZE_MARGIN = 32;
 
 /** The jobs of a type, as the routes table documents them: its own plus `*`, once each. */
 export function expectedJobs(routes: Routes, type: string): JobName[] {
-  return [...new Set([...(routes[type] ?? []), ...(routes['*'] ?? [])])];
+  return [...new Set([...(routes[type as RouteKey] ?? []), ...(routes['*'] ?? [])])];
 }
 
 /** Size SQS counts: UTF-8 body plus, per attribute, name, "String" and value. */

@@ -110,9 +110,10 @@ describe('batch job load phase', () => {
     const limiter = new AimdLimiter({ initial: 4, max: 4 });
     const kit = testJobDeps(definition, { limiter });
     const load = vi.fn(async () => undefined);
-    // The throttle is only known when the request comes back, after the next chunk was read.
+    // The throttle is only known when the request comes back, after the next chunk was read
+    // (on the event loop's next turn: 50 ms leaves that turn room on a busy machine).
     const performBatch = vi.fn(async (jobs: readonly JobContext[]) => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 50));
       return jobs.map(() => failed(new ThrottledError('rejected_execution_exception')));
     });
     const handler = defineBatchJob(definition, { load, performBatch }, kit.deps);

@@ -158,13 +158,11 @@ describe('recordCommissions decisions', () => {
     await expect(run(deps, sale(1))).rejects.toThrow(/not a commission item/);
   });
 
-  it('dead-letters validation errors and events of another type', async () => {
+  it('dead-letters validation errors', async () => {
     const { deps, asked } = dynamoAnswering(() => sdkError('ValidationException', 400));
     const error = await run(deps, sale(1)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect(error).not.toBeInstanceOf(CommissionConflictError);
-    const wrong = { ...sale(1), type: 'LOGIN_FAILED' } as unknown as ItemSoldEvent;
-    await expect(run(deps, wrong)).rejects.toThrow(/got a LOGIN_FAILED event/);
     expect(asked).toHaveLength(1);
   });
 });
