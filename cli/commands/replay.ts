@@ -4,6 +4,7 @@
  * consumes the topic directly; on AWS it adds a temporary event source mapping to the router
  * function (see lib/replay/aws-replay.ts) and says how to remove it.
  */
+
 import { execFileSync } from 'node:child_process';
 import { Admin } from '@platformatic/kafka';
 import { EventParser } from '../../functions/events/parse-event';
@@ -12,6 +13,7 @@ import { MemoryDeadLetterLedger } from '../../functions/router/dead-letter-ledge
 import type { RouterDeps } from '../../functions/router/route-batch';
 import { CODE_VERSION } from '../../functions/shared/code-version';
 import { type Log, MetricCounter, type MetricSink } from '../../functions/shared/telemetry';
+import { ROUTER_FUNCTION } from '../../functions/topology/functions';
 import { BUCKETS, ROUTER_QUEUES } from '../../functions/topology/topology';
 import { ROUTES } from '../../functions/workers/jobs';
 import { count, textTable } from '../../local/shared/text-table';
@@ -49,7 +51,7 @@ export async function replay(context: CliContext, options: ReplayOptions): Promi
   const groupId = options.groupId ?? defaultGroupId(context, options.topic);
   if (!context.local) {
     const started = await startAwsReplay(context.lambda, {
-      functionName: options.function ?? context.name('router'),
+      functionName: options.function ?? context.name(ROUTER_FUNCTION.name),
       topic: options.topic,
       from,
       ...(to ? { to } : {}),

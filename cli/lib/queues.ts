@@ -9,7 +9,7 @@ import {
   type QueueAttributeName,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { PREFIX } from '../../functions/topology/naming';
+import { resourceName } from '../../functions/topology/naming';
 import {
   JOB_NAMES,
   type JobName,
@@ -60,7 +60,7 @@ export function deadLetterQueues(): DeadLetterQueue[] {
  * @throws CliError (usage) naming the DLQs that exist
  */
 export function findDeadLetterQueue(name: string, stage: string): DeadLetterQueue {
-  const physicalPrefix = `${PREFIX}-${stage}-`;
+  const physicalPrefix = resourceName(stage, '');
   const bare = name.startsWith(physicalPrefix) ? name.slice(physicalPrefix.length) : name;
   const all = deadLetterQueues();
   const found = all.find(
@@ -156,7 +156,7 @@ export class QueueDirectory {
   }
 
   private async lookUp(logical: string): Promise<string> {
-    const name = `${PREFIX}-${this.stage}-${logical}`;
+    const name = resourceName(this.stage, logical);
     try {
       const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
       if (!QueueUrl) throw new Error('no URL returned');

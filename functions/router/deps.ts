@@ -16,7 +16,7 @@ import type { RouterDeps } from './route-batch';
 /**
  * @example
  * ```ts
- * const { deps, logger } = createRouterDeps(process.env, 'sluice-router');
+ * const { deps, logger } = createRouterDeps(process.env, ROUTER_FUNCTION.service);
  * ```
  */
 export function createRouterDeps(env: Env, serviceName: string) {

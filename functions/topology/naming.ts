@@ -9,12 +9,25 @@
  * ```
  */
 export function resourceName(stage: string, logicalName: string): string {
+  return `${stagePrefix(stage)}-${logicalName}`;
+}
+
+/**
+ * `sluice-<stage>`: the start of every name of a stage, and the whole name of resources one
+ * per stage (the OpenSearch domain).
+ *
+ * @example
+ * ```ts
+ * stagePrefix('dev'); // 'sluice-dev'
+ * ```
+ */
+export function stagePrefix(stage: string): string {
   if (!STAGE_PATTERN.test(stage)) {
     throw new Error(
       `Invalid stage "${stage}": use 1-24 lowercase letters, digits or hyphens, starting with a letter`,
     );
   }
-  return `${PREFIX}-${stage}-${logicalName}`;
+  return `${PREFIX}-${stage}`;
 }
 
 /**

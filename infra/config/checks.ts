@@ -2,7 +2,9 @@
  * Rules across fields that a schema cannot express. Each is a deployment that would lose
  * records, keep them in the wrong place, or fail only after minutes of CloudFormation.
  */
+
 import { leaseSecondsFrom } from '../../functions/jobs/runtime/job-config';
+import { stagePrefix } from '../../functions/topology/naming';
 import { JOB_NAMES } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
 import type { RouterEventSourceConfig, StageConfig } from './schema';
@@ -114,7 +116,7 @@ export function configProblems(config: StageConfig): string[] {
       `kafka.brokerNodes (${config.kafka.brokerNodes}) must be a multiple of the availability zones (${azCount})`,
     );
   }
-  if (config.search.mode === 'create' && `sluice-${config.stage}`.length > 28) {
+  if (config.search.mode === 'create' && stagePrefix(config.stage).length > 28) {
     problems.push(
       `search.mode "create" names the domain sluice-<stage>, at most 28 characters: stage "${config.stage}" is too long`,
     );

@@ -3,8 +3,15 @@
  * names follow `sluice-<stage>-<name>` and Sluice's own metric names come from the topology
  * module — so this stack references no other stack's resources.
  */
+
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  jobFunction,
+  REPLAY_FUNCTION,
+  ROUTER_FUNCTION,
+  type SluiceFunctionName,
+} from '../../functions/topology/functions';
 import { resourceName } from '../../functions/topology/naming';
 import {
   JOB_NAMES,
@@ -45,15 +52,18 @@ export interface SluiceFunctionRef {
   readonly job?: JobName;
 }
 
+function physical(stage: string, fn: SluiceFunctionName) {
+  return { functionName: resourceName(stage, fn.name), service: fn.service };
+}
+
 /** The router, the replay function and one worker per job. */
 export function sluiceFunctions(stage: string): SluiceFunctionRef[] {
   return [
-    { key: 'router', functionName: resourceName(stage, 'router'), service: 'sluice-router' },
-    { key: 'replay', functionName: resourceName(stage, 'replay'), service: 'sluice-replay' },
+    { key: 'router', ...physical(stage, ROUTER_FUNCTION) },
+    { key: 'replay', ...physical(stage, REPLAY_FUNCTION) },
     ...JOB_NAMES.map((job) => ({
       key: `job-${job}`,
-      functionName: resourceName(stage, jobQueues(job).queue),
-      service: `sluice-job-${job}`,
+      ...physical(stage, jobFunction(job)),
       job,
     })),
   ];

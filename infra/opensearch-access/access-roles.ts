@@ -4,7 +4,9 @@
  * declares (the alias and its versioned indexes), mapped to the function's IAM role as a
  * backend role. The CloudFormation custom resource applies these documents.
  */
+
 import { aliasName } from '../../functions/targets/opensearch/indexes/spec';
+import { resourceName } from '../../functions/topology/naming';
 import type { IndexKey } from '../../functions/topology/topology';
 
 /** A function that writes to the domain: its IAM role and the indexes it writes. */
@@ -52,7 +54,7 @@ export function securityRoles(stage: string, writers: readonly IndexWriter[]): S
   return writers
     .filter((writer) => writer.indexes.length > 0)
     .map((writer) => ({
-      name: `sluice-${stage}-${writer.name}`,
+      name: resourceName(stage, writer.name),
       role: {
         description: `Sluice ${stage}: ${writer.name} writes ${writer.indexes.join(', ')}`,
         cluster_permissions: [...WRITER_CLUSTER_ACTIONS],

@@ -4,6 +4,7 @@
  * mappings, the replay function, one worker per job from the job definitions, and the
  * fine-grained access mapping of the workers that write to OpenSearch.
  */
+
 import {
   CfnOutput,
   CustomResource,
@@ -19,6 +20,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { LEDGER_PREFIX } from '../../functions/router/dead-letter-ledger';
+import { REPLAY_FUNCTION, ROUTER_FUNCTION } from '../../functions/topology/functions';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import {
   JOB_NAMES,
@@ -116,7 +118,7 @@ export class PipelineStack extends Stack {
       config.reserveConcurrency && value !== null && value !== undefined ? value : undefined;
 
     const routerFn = new SluiceFunction(this, 'Router', {
-      functionName: name('router'),
+      functionName: name(ROUTER_FUNCTION.name),
       entry: 'functions/router/handler.ts',
       description: 'MSK records → job queues; undecodable records → ingest DLQ',
       codeVersion: props.codeVersion,
@@ -135,7 +137,7 @@ export class PipelineStack extends Stack {
     this.router = routerFn.function;
 
     const replayFn = new SluiceFunction(this, 'Replay', {
-      functionName: name('replay'),
+      functionName: name(REPLAY_FUNCTION.name),
       entry: 'functions/router/replay-handler.ts',
       description: 'Redriven dead letters → job queues, through the router code',
       codeVersion: props.codeVersion,

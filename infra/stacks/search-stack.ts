@@ -5,6 +5,7 @@
  * aliases — `functions/targets/opensearch/setup-handler.ts`); and the provider of the
  * custom resource that maps the workers' IAM roles to write-only security roles.
  */
+
 import { createHash } from 'node:crypto';
 import {
   CfnOutput,
@@ -34,6 +35,7 @@ import {
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { INDEX_SPECS } from '../../functions/targets/opensearch/indexes/index-specs';
+import { stagePrefix } from '../../functions/topology/naming';
 import { availabilityZoneCount } from '../config/checks';
 import type { StageConfig } from '../config/schema';
 import { SluiceFunction } from '../constructs/sluice-function';
@@ -60,7 +62,7 @@ export interface SearchStackProps extends StackProps {
 
 /** OpenSearch domain names are at most 28 characters; stages of up to 21 fit. */
 export function searchDomainName(stage: string): string {
-  return `sluice-${stage}`;
+  return stagePrefix(stage);
 }
 
 /** Availability zones a zone-aware domain spans: the stage's, at most three. */

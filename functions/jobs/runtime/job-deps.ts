@@ -2,6 +2,7 @@
  * What the job runtime needs, built once per container at module scope by `defineJob` so
  * clients, the limiter and telemetry are reused across invocations.
  */
+
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -9,6 +10,7 @@ import { CODE_VERSION } from '../../shared/code-version';
 import { createDynamoDBClient } from '../../shared/dynamo-client';
 import type { Env } from '../../shared/env';
 import { createTelemetry, type Log, type MetricSink } from '../../shared/telemetry';
+import { jobFunction } from '../../topology/functions';
 import { METRICS } from '../../topology/topology';
 import type { JobDefinition } from '../job-definition';
 import { IdempotencyStore } from '../stores/idempotency-store';
@@ -74,7 +76,7 @@ export function jobDepsFrom(
  * ```
  */
 export function createJobDeps(env: Env, definition: JobDefinition): JobDeps {
-  const { logger, metrics } = createTelemetry(`sluice-job-${definition.name}`, {
+  const { logger, metrics } = createTelemetry(jobFunction(definition.name).service, {
     [METRICS.dimensions.job]: definition.name,
   });
   const config = readJobRuntimeConfig(env, definition);

@@ -9,12 +9,14 @@
  * function's 15 minutes). The response's Data names each alias and its index
  * (`ProductsAlias`, `ProductsIndex`, …) for other resources to reference.
  */
+
 import type { Client } from '@opensearch-project/opensearch';
 import type {
   CloudFormationCustomResourceEvent,
   CloudFormationCustomResourceResourcePropertiesCommon,
 } from 'aws-lambda';
 import type { Env } from '../../shared/env';
+import { resourceName } from '../../topology/naming';
 import { ensureIndexes, type IndexSetupResult } from './index-setup';
 
 export interface IndexSetupResponse {
@@ -62,7 +64,7 @@ export function indexSetupResource(client: Client, env: Env) {
     const properties = event.ResourceProperties as Properties;
     const stage = properties.Stage || env.SLUICE_STAGE;
     if (!stage) throw new Error('Index setup needs a Stage property or SLUICE_STAGE');
-    const physicalId = `sluice-${stage}-opensearch-indexes`;
+    const physicalId = resourceName(stage, 'opensearch-indexes');
     if (event.RequestType === 'Delete') {
       // The indexes hold data that outlives the stack; remove them by hand if meant.
       return { PhysicalResourceId: event.PhysicalResourceId };
