@@ -23,8 +23,8 @@ export const NOT_A_DEAD_LETTER = 'NotADeadLetter';
 /**
  * @example
  * ```ts
- * fingerprintOf({ error: { class: 'RecordRejectedError', message: '…', path: '/data/x' },
- *   reason: 'SCHEMA_VIOLATION', codeVersion: 'abc', … }).label;
+ * // A SCHEMA_VIOLATION letter whose error is a RecordRejectedError at /data/x, code abc:
+ * fingerprintOf(JSON.parse(message.Body ?? '{}') as DeadLetter).label;
  * // 'RecordRejectedError:/data/x@abc'
  * ```
  */

@@ -11,7 +11,7 @@ const WIDTH = 24;
  * ```ts
  * const bar = new ProgressBar(io, 'moving', 120);
  * bar.update(30, '2 back in the DLQ');
- * bar.finish('done');
+ * bar.finish(120, 'done');
  * ```
  */
 export class ProgressBar {

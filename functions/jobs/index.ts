@@ -11,9 +11,7 @@
  *
  * @example
  * ```ts
- * import { defineJob, PermanentError } from '../../jobs';
- * import { syncCustomerJob } from './job';
- *
+ * // functions/workers/sync-customer/handler.ts, importing this module as '../../jobs'
  * export const handler = defineJob(syncCustomerJob, {
  *   perform: async ({ event }) => {
  *     if (!event) throw new PermanentError('no event');

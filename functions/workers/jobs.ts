@@ -4,8 +4,7 @@
  *
  * @example
  * ```ts
- * import { JOBS } from './functions/workers/jobs';
- * JOBS['audit'].settings.maxConcurrency; // 20
+ * JOBS.audit.settings.maxConcurrency; // 10
  * ```
  */
 import type { JobDefinition } from '../jobs/job-definition';

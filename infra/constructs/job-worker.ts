@@ -61,7 +61,14 @@ export function runtimeTableAccess(
 /**
  * @example
  * ```ts
- * const worker = new JobWorker(stack, 'Job-audit', { stage: 'dev', definition: JOBS.audit, … });
+ * const worker = new JobWorker(stack, 'Job-audit', {
+ *   stage: 'dev', definition: JOBS.audit, overrides: {}, reserveConcurrency: true,
+ *   codeVersion: 'abc123', logRetention: RetentionDays.ONE_MONTH,
+ *   sourceRetention: Duration.days(4), deadLetterRetention: Duration.days(14),
+ *   claimCheck: bucket, tableNames, environment: { SLUICE_STAGE: 'dev' },
+ *   search: { domainArn, environment: { SLUICE_OPENSEARCH_URL: endpoint } },
+ *   vpc: { vpc, subnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: [group] },
+ * });
  * worker.queue; worker.deadLetterQueue; worker.function;
  * ```
  */

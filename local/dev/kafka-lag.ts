@@ -21,7 +21,7 @@ const LATEST = -1n;
  * @example
  * ```ts
  * const [catalog] = await consumerLag(admin, 'sluice-dev-router', [{ topic: 'catalog.events', partitions: 6 }]);
- * catalog.lag; // 0 when the router has caught up
+ * catalog?.lag; // 0 when the router has caught up
  * ```
  */
 export async function consumerLag(

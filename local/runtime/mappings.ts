@@ -82,7 +82,7 @@ export class InvalidMappingError extends Error {
  * @example
  * ```ts
  * resolveKafkaMapping({ name: 'router', topic: 'orders.events', consumerGroupId: 'g',
- *   bootstrapBrokers: ['127.0.0.1:9092'], handler }).batchSize; // 100
+ *   bootstrapBrokers: ['127.0.0.1:9092'], handler }, 'us-east-1').batchSize; // 100
  * ```
  */
 export function resolveKafkaMapping(mapping: KafkaMapping, region: string): ResolvedKafkaMapping {

@@ -51,7 +51,7 @@ export function commissionIdOf(orderId: string, lineId: string): string {
  *
  * @example
  * ```ts
- * applyRate(1005, 1000); // 101 (100.5 rounds up)
+ * applyRate(1005n, 1000); // 101n (100.5 rounds up)
  * ```
  */
 export function applyRate(amount: bigint, basisPoints: number): bigint {
