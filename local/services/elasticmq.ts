@@ -35,7 +35,7 @@ async function listQueuesAnswers(): Promise<boolean> {
 export const sqs: ServiceDefinition = {
   name: 'sqs',
   ports: [localPorts.sqs],
-  heapMiB,
+  memoryLimitMiB: heapMiB,
   async install(ctx) {
     await mavenCopyDependencies(ctx, pom, await mavenLibDir(ctx, 'elasticmq', pom));
   },

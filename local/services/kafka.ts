@@ -85,7 +85,7 @@ async function metadataAnswers(): Promise<boolean> {
 export const kafka: ServiceDefinition = {
   name: 'kafka',
   ports: [localPorts.kafka, localPorts.kafkaController],
-  heapMiB,
+  memoryLimitMiB: heapMiB,
   async install(ctx) {
     await mavenCopyDependencies(ctx, pom, await mavenLibDir(ctx, 'kafka', pom));
   },

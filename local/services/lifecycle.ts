@@ -52,8 +52,8 @@ export interface ServiceStatus {
   readonly pid: number | undefined;
   readonly ports: readonly number[];
   readonly rssBytes: number | undefined;
-  /** The enforced heap ceiling of a Java service; none for moto. */
-  readonly heapMiB: number | undefined;
+  /** The enforced memory ceiling: a JVM's heap, moto's address space. */
+  readonly memoryLimitMiB: number;
   readonly logFile: string;
 }
 
@@ -222,7 +222,7 @@ export async function serviceStatus(
     pid,
     ports: def.ports,
     rssBytes: pid === undefined ? undefined : await residentBytes(pid),
-    heapMiB: def.heapMiB,
+    memoryLimitMiB: def.memoryLimitMiB,
     logFile,
   };
 }

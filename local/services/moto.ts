@@ -20,6 +20,12 @@ const venvOf = (ctx: ServiceContext): PinnedVenv => ({
   progress: ctx.progress,
 });
 
+/**
+ * moto's address-space ceiling: the tests' stages take a few hundred MiB at most (they are
+ * removed after each run); past it a request fails instead of the machine swapping.
+ */
+const MAX_MEMORY_MIB = 4096;
+
 /** Health: a real DynamoDB ListTables call with the AWS SDK, straight at moto. */
 async function listTablesAnswers(): Promise<boolean> {
   const dynamodb = new DynamoDBClient({
@@ -44,6 +50,7 @@ async function listTablesAnswers(): Promise<boolean> {
 export const moto: ServiceDefinition = {
   name: 'moto',
   ports: [localPorts.moto],
+  memoryLimitMiB: MAX_MEMORY_MIB,
   install: async (ctx) => {
     await ensurePinnedVenv(venvOf(ctx));
   },
@@ -61,6 +68,8 @@ export const moto: ServiceDefinition = {
         // Tables and objects survive a clean restart (services down / up).
         '--state',
         join(ctx.stateDir, 'state.pickle'),
+        '--max-memory-mib',
+        String(MAX_MEMORY_MIB),
       ],
       cwd: ctx.stateDir,
       logFile: ctx.logFile,

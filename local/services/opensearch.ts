@@ -249,7 +249,7 @@ async function healthy(): Promise<boolean> {
 export const opensearch: ServiceDefinition = {
   name: 'opensearch',
   ports: [OPENSEARCH_HTTP_PORT, OPENSEARCH_TRANSPORT_PORT],
-  heapMiB: Number.parseInt(HEAP, 10) * (/g$/i.test(HEAP) ? 1024 : 1),
+  memoryLimitMiB: Number.parseInt(HEAP, 10) * (/g$/i.test(HEAP) ? 1024 : 1),
   install,
   start,
   healthy,

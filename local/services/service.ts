@@ -20,11 +20,10 @@ export interface ServiceDefinition {
   /** TCP ports the service listens on; checked before start so a taken port fails fast. */
   readonly ports: readonly number[];
   /**
-   * The JVM heap ceiling (-Xmx) a Java service is started with: enforced, the JVM exits on
-   * OutOfMemoryError (see java.ts). Undefined for moto, which runs without a limit and keeps
-   * only what the tests' stages hold until the tests remove them.
+   * The memory ceiling the service is started with, enforced: a JVM's heap (-Xmx; it exits on
+   * OutOfMemoryError, see java.ts), moto's address space (a request past it fails).
    */
-  readonly heapMiB?: number;
+  readonly memoryLimitMiB: number;
   /** Fetches what the service needs into the cache; a no-op when the cache is warm. */
   install(ctx: ServiceContext): Promise<void>;
   /** Starts the service detached from this process and returns its pid. */

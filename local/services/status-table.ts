@@ -7,14 +7,15 @@ function mebibytes(bytes: number | undefined): string {
 
 /** Renders status rows as an aligned plain-text table with a total memory line. */
 export function formatStatusTable(rows: readonly ServiceStatus[]): string {
-  const header = ['NAME', 'STATE', 'PID', 'PORTS', 'RSS', 'HEAP MAX', 'LOG'];
+  // LIMIT: enforced — a JVM's heap ceiling, moto's address-space ceiling.
+  const header = ['NAME', 'STATE', 'PID', 'PORTS', 'RSS', 'LIMIT', 'LOG'];
   const cells = rows.map((row) => [
     row.name,
     row.state,
     row.pid === undefined ? '-' : String(row.pid),
     row.ports.join(','),
     mebibytes(row.rssBytes),
-    row.heapMiB === undefined ? '-' : `${row.heapMiB} MiB`,
+    `${row.memoryLimitMiB} MiB`,
     row.logFile,
   ]);
   const total = rows.reduce((sum, row) => sum + (row.rssBytes ?? 0), 0);

@@ -13,15 +13,22 @@ cleanly (SIGTERM or SIGINT), under the same lock, and read back when it starts: 
 items and objects survive `services down` / `up`. A crash (SIGKILL) loses what changed since
 the last clean stop, as moto itself keeps everything in memory.
 
+Every minute it logs what it holds (tables, items, buckets, objects, resident memory), and
+with --max-memory-mib it cannot grow past that: a request that would fails with a
+MemoryError instead of the machine swapping.
+
 Usage: python serve.py --host 127.0.0.1 --port 5000 [--state .services/moto/state.pickle]
+       [--max-memory-mib 4096]
 """
 
 import argparse
 import io
 import os
 import pickle
+import resource
 import signal
 import threading
+import time
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -65,6 +72,35 @@ class OneAtATime:
                     close()
 
 
+def rss_mib() -> int:
+    """This process's resident memory, from /proc (Linux)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return -1
+
+
+def report_state(app: OneAtATime, every_seconds: int) -> None:
+    """Every minute, one log line of what moto holds: evidence when its memory grows."""
+    while True:
+        time.sleep(every_seconds)
+        with app.lock:
+            tables = [t for b in dynamodb_backends.values() for r in b.values() for t in r.tables.values()]
+            items = sum(t.item_count for t in tables)
+            buckets = [k for b in s3_backends.values() for r in b.values() for k in r.buckets.values()]
+            objects = [o for k in buckets for o in k.keys.values() if hasattr(o, "size")]
+        print(
+            f"state: {len(tables)} tables, {items} items, {len(buckets)} buckets, "
+            f"{len(objects)} objects ({sum(o.size for o in objects) // 1048576} MiB), "
+            f"RSS {rss_mib()} MiB",
+            flush=True,
+        )
+
+
 def restore(path: str) -> None:
     """Puts the state saved at `path`, if any, into the (empty) backends."""
     if not os.path.exists(path):
@@ -90,7 +126,17 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--state", help="file that keeps the state across clean restarts")
+    parser.add_argument(
+        "--max-memory-mib",
+        type=int,
+        help="address-space ceiling: past it a request fails with MemoryError, the machine lives on",
+    )
     args = parser.parse_args()
+    if args.max_memory_mib:
+        # Small thread stacks, so a burst of connections does not use the ceiling up.
+        threading.stack_size(1024 * 1024)
+        limit = args.max_memory_mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # moto builds some URLs (S3 presigning, SQS queue URLs) from this.
     os.environ.setdefault("MOTO_PORT", str(args.port))
     app = OneAtATime(DomainDispatcherApplication(create_backend_app))
@@ -106,6 +152,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, stop)
     if args.state:
         restore(args.state)
+    threading.Thread(target=report_state, args=(app, 60), daemon=True).start()
     run_simple(
         args.host,
         args.port,
