@@ -73,6 +73,9 @@ export const moto: ServiceDefinition = {
       ],
       cwd: ctx.stateDir,
       logFile: ctx.logFile,
+      // A thread per connection, each with a malloc arena of its own, fragments memory that
+      // is never given back (moto reached 19.8 GiB here); two arenas keep it to what it holds.
+      env: { ...process.env, MALLOC_ARENA_MAX: '2' },
     });
   },
   healthy: () => answersWithin(listTablesAnswers, 4_000),
