@@ -20,6 +20,7 @@ import { jobQueues, TABLES, type TableKey } from '../../functions/topology/topol
 import type { JobOverrides } from '../config/schema';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
 import { grantIndexWrites, grantObjects, grantTable } from './grants';
+import { SQS_MAPPING_METRICS } from './mapping-metrics';
 import { QueueWithDlq, visibilityTimeoutFor } from './queue-with-dlq';
 import { guardReservedConcurrency } from './reserved-concurrency-guard';
 import { SluiceFunction } from './sluice-function';
@@ -30,6 +31,8 @@ export interface JobWorkerProps {
   readonly overrides: JobOverrides;
   /** `false`: no reserved concurrency (small account quotas). */
   readonly reserveConcurrency: boolean;
+  /** MetricsConfig (event counts) on the SQS mapping. */
+  readonly mappingMetrics: boolean;
   readonly codeVersion: string;
   readonly logRetention: RetentionDays;
   readonly sourceRetention: Duration;
@@ -69,8 +72,11 @@ export class JobWorker extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly function: LambdaFunction;
-  readonly maxConcurrency: number;
+  /** The mapping's maximum concurrency; undefined in provisioned mode (pollers instead). */
+  readonly maxConcurrency?: number;
   readonly reservedConcurrency?: number;
+  /** The SQS event source (its mapping id names the mapping's metrics). */
+  readonly eventSource: SqsEventSource;
 
   constructor(scope: Construct, id: string, props: JobWorkerProps) {
     super(scope, id);
@@ -92,10 +98,15 @@ export class JobWorker extends Construct {
     this.queue = pair.queue;
     this.deadLetterQueue = pair.deadLetterQueue;
 
-    this.maxConcurrency = overrides.maxConcurrency ?? settings.maxConcurrency;
+    const pollers = overrides.pollers;
+    this.maxConcurrency = pollers
+      ? undefined
+      : (overrides.maxConcurrency ?? settings.maxConcurrency);
+    // Provisioned mode has no cap a reservation could match: no reservation unless asked for
+    // (and synth refuses one).
     const reserved =
       overrides.reservedConcurrency === undefined
-        ? this.maxConcurrency
+        ? (this.maxConcurrency ?? null)
         : overrides.reservedConcurrency;
     this.reservedConcurrency = props.reserveConcurrency && reserved !== null ? reserved : undefined;
     const indexes = access.indexes ?? [];
@@ -120,17 +131,24 @@ export class JobWorker extends Construct {
     });
     this.function = fn.function;
 
-    this.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: settings.batchSize,
-        maxBatchingWindow:
-          settings.maxBatchingWindowSeconds > 0
-            ? Duration.seconds(settings.maxBatchingWindowSeconds)
-            : undefined,
-        maxConcurrency: this.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
+    this.eventSource = new SqsEventSource(this.queue, {
+      batchSize: settings.batchSize,
+      maxBatchingWindow:
+        settings.maxBatchingWindowSeconds > 0
+          ? Duration.seconds(settings.maxBatchingWindowSeconds)
+          : undefined,
+      reportBatchItemFailures: true,
+      ...(pollers
+        ? {
+            provisionedPollerConfig: {
+              minimumPollers: pollers.minimum,
+              maximumPollers: pollers.maximum,
+            },
+          }
+        : { maxConcurrency: this.maxConcurrency }),
+      ...(props.mappingMetrics ? { metricsConfig: SQS_MAPPING_METRICS } : {}),
+    });
+    this.function.addEventSource(this.eventSource);
     guardReservedConcurrency(this.function);
 
     // Snoozed jobs are re-sent to the queue; dead letters go to the DLQ.

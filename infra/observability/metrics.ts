@@ -139,3 +139,40 @@ export function schemaSkew(router: SluiceFunctionRef, replay: SluiceFunctionRef)
     period: FIVE_MINUTES,
   });
 }
+
+/** Metrics an event source mapping publishes with MetricsConfig (`eventSourceMetrics`). */
+export type MappingMetricName =
+  | 'PolledEventCount'
+  | 'InvokedEventCount'
+  | 'FailedInvokeEventCount'
+  | 'DroppedEventCount'
+  | 'OnFailureDestinationDeliveredEventCount'
+  | 'PollingErrorCount'
+  | 'InvokeErrorCount'
+  | 'OnFailureDestinationDeliveryErrorCount'
+  | 'CommitErrorCount'
+  | 'MaxOffsetLag'
+  | 'SumOffsetLag';
+
+/**
+ * One mapping's metric, by its UUID (the `EventSourceMappingUUID` dimension of AWS/Lambda).
+ *
+ * @example
+ * ```ts
+ * mappingMetric(mapping.eventSourceMappingId, 'DroppedEventCount');
+ * ```
+ */
+export function mappingMetric(
+  mappingId: string,
+  metricName: MappingMetricName,
+  statistic: string = Stats.SUM,
+  period = FIVE_MINUTES,
+): Metric {
+  return new Metric({
+    namespace: 'AWS/Lambda',
+    metricName,
+    dimensionsMap: { EventSourceMappingUUID: mappingId },
+    statistic,
+    period,
+  });
+}
