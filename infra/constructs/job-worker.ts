@@ -17,6 +17,7 @@ import type { JobDefinition, TableAccess } from '../../functions/jobs/job-defini
 import { aliasName } from '../../functions/targets/opensearch/indexes/spec';
 import { resourceName } from '../../functions/topology/naming';
 import { jobQueues, TABLES, type TableKey } from '../../functions/topology/topology';
+import { jobConcurrency } from '../config/reservations';
 import type { JobOverrides } from '../config/schema';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
 import { grantIndexWrites, grantObjects, grantTable } from './grants';
@@ -99,16 +100,11 @@ export class JobWorker extends Construct {
     this.deadLetterQueue = pair.deadLetterQueue;
 
     const pollers = overrides.pollers;
-    this.maxConcurrency = pollers
-      ? undefined
-      : (overrides.maxConcurrency ?? settings.maxConcurrency);
     // Provisioned mode has no cap a reservation could match: no reservation unless asked for
     // (and synth refuses one).
-    const reserved =
-      overrides.reservedConcurrency === undefined
-        ? (this.maxConcurrency ?? null)
-        : overrides.reservedConcurrency;
-    this.reservedConcurrency = props.reserveConcurrency && reserved !== null ? reserved : undefined;
+    const concurrency = jobConcurrency(definition.name, overrides, props.reserveConcurrency);
+    this.maxConcurrency = concurrency.maxConcurrency;
+    this.reservedConcurrency = concurrency.reserved;
     const indexes = access.indexes ?? [];
     const writesIndexes = indexes.length > 0;
     const fn = new SluiceFunction(this, 'Worker', {

@@ -28,6 +28,7 @@ import {
   type TableKey,
 } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
+import { replayReservation, routerReservation } from '../config/reservations';
 import type { StageConfig } from '../config/schema';
 import { grantObjects } from '../constructs/grants';
 import { JobWorker } from '../constructs/job-worker';
@@ -118,8 +119,6 @@ export class PipelineStack extends Stack {
       subnets: props.subnets,
       securityGroups: [props.functionSecurityGroup],
     };
-    const reserved = (value: number | null | undefined) =>
-      config.reserveConcurrency && value !== null && value !== undefined ? value : undefined;
 
     const routerFn = new SluiceFunction(this, 'Router', {
       functionName: name('router'),
@@ -135,7 +134,7 @@ export class PipelineStack extends Stack {
           RouterKafkaSource.reportsBatchItemFailures(config.router),
         ),
       },
-      reservedConcurrency: reserved(config.router.reservedConcurrency),
+      reservedConcurrency: routerReservation(config),
       // SQS and S3 only; the MSK mappings' pollers use the cluster's network, not this one.
       ...(config.router.vpc ? { vpc: functionVpc } : {}),
     });
@@ -150,11 +149,7 @@ export class PipelineStack extends Stack {
       memorySize: 512,
       logRetention: retention,
       environment: { ...common, SLUICE_REPORT_BATCH_ITEM_FAILURES: 'false' },
-      reservedConcurrency: reserved(
-        config.replay.reservedConcurrency === undefined
-          ? config.replay.maxConcurrency
-          : config.replay.reservedConcurrency,
-      ),
+      reservedConcurrency: replayReservation(config),
     });
     this.replay = replayFn.function;
     const replaySource = new SqsEventSource(this.replayQueue.queue, {
