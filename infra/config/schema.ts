@@ -31,7 +31,11 @@ export const NetworkConfigSchema = T.Union([
        * `defaultAvailabilityZoneIds`), else CloudFormation's first zone names.
        */
       availabilityZoneIds: T.Optional(
-        T.Array(T.String({ pattern: ZONE_ID_PATTERN }), { minItems: 2, maxItems: 6 }),
+        T.Union([
+          T.Array(T.String({ pattern: ZONE_ID_PATTERN }), { minItems: 2, maxItems: 6 }),
+          // Zone names as before (a stage deployed before zone IDs: moving would replace its subnets).
+          T.Null(),
+        ]),
       ),
     },
     { additionalProperties: false },

@@ -38,7 +38,7 @@ export function availabilityZoneIds(
   config: Pick<StageConfig, 'network' | 'region'>,
 ): readonly string[] | undefined {
   const { network } = config;
-  if (network.mode !== 'create') return undefined;
+  if (network.mode !== 'create' || network.availabilityZoneIds === null) return undefined;
   if (network.availabilityZoneIds) return network.availabilityZoneIds;
   const defaults = config.region ? DEFAULT_ZONE_IDS[config.region] : undefined;
   return defaults?.slice(0, network.maxAzs);

@@ -38,9 +38,13 @@ describe('availability zones by ID', () => {
     ]);
   });
 
-  it('keeps CloudFormation’s zone names where no default is known', () => {
+  it('keeps CloudFormation’s zone names where no default is known, or when the stage opts out', () => {
     const config = resolveStageConfig('test', [{ region: 'eu-west-1' }]);
     expect(availabilityZoneIds(config)).toBeUndefined();
+    const optOut = resolveStageConfig('test', [
+      { region: 'us-east-1', network: { mode: 'create', availabilityZoneIds: null } },
+    ]);
+    expect(availabilityZoneIds(optOut)).toBeUndefined();
     const subnets = subnetsOf({});
     for (const subnet of subnets) {
       expect(subnet.AvailabilityZoneId).toBeUndefined();
