@@ -79,13 +79,17 @@ export function lambdaMetric(
   statistic: string = Stats.SUM,
   period = FIVE_MINUTES,
 ): Metric {
-  return new Metric({
-    namespace: 'AWS/Lambda',
-    metricName,
-    dimensionsMap: { FunctionName: functionName },
-    statistic,
-    period,
-  });
+  return awsLambdaMetric({ FunctionName: functionName }, metricName, statistic, period);
+}
+
+/** A metric of the AWS/Lambda namespace with the given dimensions. */
+function awsLambdaMetric(
+  dimensionsMap: Record<string, string>,
+  metricName: string,
+  statistic: string,
+  period: Duration,
+): Metric {
+  return new Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap, statistic, period });
 }
 
 /** Errors as a percentage of invocations (0 when idle). */
@@ -168,11 +172,5 @@ export function mappingMetric(
   statistic: string = Stats.SUM,
   period = FIVE_MINUTES,
 ): Metric {
-  return new Metric({
-    namespace: 'AWS/Lambda',
-    metricName,
-    dimensionsMap: { EventSourceMappingUUID: mappingId },
-    statistic,
-    period,
-  });
+  return awsLambdaMetric({ EventSourceMappingUUID: mappingId }, metricName, statistic, period);
 }

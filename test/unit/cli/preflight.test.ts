@@ -48,6 +48,17 @@ beforeEach(() => {
   for (const mock of [lambda, iam, ec2, ssm, opensearch]) mock.reset();
 });
 
+/** Every look-up answers; the quota is the variable. */
+function accountWithQuota(quota: number): void {
+  lambda.on(GetAccountSettingsCommand).resolves(settings(quota));
+  iam.on(GetRoleCommand).resolves({});
+  ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: US_EAST_1 });
+  ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '30' } });
+  opensearch
+    .on(ListInstanceTypeDetailsCommand)
+    .resolves({ InstanceTypeDetails: [{ InstanceType: 't3.small.search' }] });
+}
+
 describe('Lambda concurrency quota', () => {
   it('fails a new account’s quota of 10 against the default reservations, with the fix', async () => {
     lambda.on(GetAccountSettingsCommand).resolves(settings(10));
@@ -188,13 +199,7 @@ describe('sluice preflight', () => {
   };
 
   it('prints ✓/✗ with the fixes and exits 1 on a blocker', async () => {
-    lambda.on(GetAccountSettingsCommand).resolves(settings(10));
-    iam.on(GetRoleCommand).resolves({});
-    ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: US_EAST_1 });
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '30' } });
-    opensearch
-      .on(ListInstanceTypeDetailsCommand)
-      .resolves({ InstanceTypeDetails: [{ InstanceType: 't3.small.search' }] });
+    accountWithQuota(10);
     const { code, out } = await run(false);
     expect(code).toBe(1);
     expect(out).toMatch(/^✗ +Lambda concurrency quota/m);
@@ -206,13 +211,7 @@ describe('sluice preflight', () => {
   });
 
   it('prints one JSON report with --json and exits 0 when nothing blocks', async () => {
-    lambda.on(GetAccountSettingsCommand).resolves(settings(1000));
-    iam.on(GetRoleCommand).resolves({});
-    ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: US_EAST_1 });
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '30' } });
-    opensearch
-      .on(ListInstanceTypeDetailsCommand)
-      .resolves({ InstanceTypeDetails: [{ InstanceType: 't3.small.search' }] });
+    accountWithQuota(1000);
     const { code, out } = await run(true);
     expect(code).toBe(0);
     const report = JSON.parse(out) as {
