@@ -28,6 +28,6 @@ export function couldNotCheck(id: string, title: string, error: unknown): Prefli
     status: 'warn',
     unverified: true,
     detail: `could not check: ${message}`,
-    fix: 'Run with credentials that may make this read-only call (see cli/README.md, IAM for preflight).',
+    fix: 'Make this read-only call possible (credentials, IAM: cli/README.md, "sluice preflight") and run again.',
   };
 }

@@ -60,7 +60,10 @@ export async function checkZones(ec2: EC2Client, config: StageConfig): Promise<P
       };
     }
     used = ids.map((id) => zones.find((z) => z.id === id) as Zone);
-    source = 'network.availabilityZoneIds';
+    source =
+      config.network.mode === 'create' && config.network.availabilityZoneIds
+        ? 'network.availabilityZoneIds'
+        : `the default zone IDs of ${config.region}`;
   } else if (config.network.mode === 'import') {
     const names = config.network.availabilityZones;
     used = names.map((name) => zones.find((z) => z.name === name) ?? { name, id: '?' });
