@@ -25,7 +25,15 @@ export interface PreflightOptions {
   readonly config?: string;
 }
 
-/** Clients in the stage's region (else the SDK's usual resolution). */
+/**
+ * Clients in the stage's region (else the SDK's usual resolution).
+ *
+ * @example
+ * ```ts
+ * const clients = preflightClients('eu-west-1');
+ * await runPreflight(clients, config, { region: 'eu-west-1' });
+ * ```
+ */
 export function preflightClients(region: string | undefined): PreflightClients {
   const options = region ? { region } : {};
   return {

@@ -76,7 +76,14 @@ export function availabilityZoneCount(config: StageConfig): number {
   return agnostic ? Math.min(config.network.maxAzs, 2) : config.network.maxAzs;
 }
 
-/** Zone IDs that are repeated, from another region, or refused by MSK for a created cluster. */
+/**
+ * Zone IDs that are repeated, from another region, or refused by MSK for a created cluster.
+ *
+ * @example
+ * ```ts
+ * zoneProblems(config); // [] when the zones are fine
+ * ```
+ */
 export function zoneProblems(config: StageConfig): string[] {
   const ids = availabilityZoneIds(config);
   if (!ids) return [];
@@ -103,7 +110,14 @@ export function zoneProblems(config: StageConfig): string[] {
   return problems;
 }
 
-/** Provisioned SQS mappings: pollers in order, and no concurrency cap that cannot hold. */
+/**
+ * Provisioned SQS mappings: pollers in order, and no concurrency cap that cannot hold.
+ *
+ * @example
+ * ```ts
+ * jobPollerProblems(config); // [] when every job's pollers are consistent
+ * ```
+ */
 export function jobPollerProblems(config: StageConfig): string[] {
   const problems: string[] = [];
   for (const job of JOB_NAMES) {

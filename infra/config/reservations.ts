@@ -41,14 +41,28 @@ export function jobConcurrency(
   };
 }
 
-/** The replay function's reservation: its own setting, else its mapping's cap. */
+/**
+ * The replay function's reservation: its own setting, else its mapping's cap.
+ *
+ * @example
+ * ```ts
+ * replayReservation(defaultStageConfig('dev')); // 2
+ * ```
+ */
 export function replayReservation(config: StageConfig): number | undefined {
   const own = config.replay.reservedConcurrency;
   const value = own === undefined ? config.replay.maxConcurrency : own;
   return config.reserveConcurrency && value !== null ? value : undefined;
 }
 
-/** The router's reservation (none unless set). */
+/**
+ * The router's reservation (none unless set).
+ *
+ * @example
+ * ```ts
+ * routerReservation(defaultStageConfig('dev')); // undefined
+ * ```
+ */
 export function routerReservation(config: StageConfig): number | undefined {
   const value = config.router.reservedConcurrency;
   return config.reserveConcurrency && value !== null ? value : undefined;

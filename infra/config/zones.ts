@@ -20,7 +20,14 @@ export const DEFAULT_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
   'us-east-1': ['use1-az1', 'use1-az2', 'use1-az4', 'use1-az5', 'use1-az6'],
 };
 
-/** The region part of a zone ID: `use1` of `use1-az1`. */
+/**
+ * The region part of a zone ID: `use1` of `use1-az1`.
+ *
+ * @example
+ * ```ts
+ * zoneIdPrefix('use1-az1'); // 'use1'
+ * ```
+ */
 export function zoneIdPrefix(zoneId: string): string {
   return zoneId.replace(/-az[0-9]+$/, '');
 }

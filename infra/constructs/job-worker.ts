@@ -32,8 +32,8 @@ export interface JobWorkerProps {
   readonly overrides: JobOverrides;
   /** `false`: no reserved concurrency (small account quotas). */
   readonly reserveConcurrency: boolean;
-  /** MetricsConfig (event counts) on the SQS mapping. */
-  readonly mappingMetrics: boolean;
+  /** MetricsConfig (event counts) on the SQS mapping; default off. */
+  readonly mappingMetrics?: boolean;
   readonly codeVersion: string;
   readonly logRetention: RetentionDays;
   readonly sourceRetention: Duration;

@@ -89,8 +89,8 @@ export interface RouterKafkaSourceProps {
   readonly clusterArn: string;
   readonly topics: Readonly<Record<TopicKey, string>>;
   readonly settings: RouterEventSourceConfig;
-  /** MetricsConfig (event counts, error counts, offset lag) on every mapping. */
-  readonly metrics: boolean;
+  /** MetricsConfig (event counts, error counts, offset lag) on every mapping; default off. */
+  readonly metrics?: boolean;
 }
 
 /**

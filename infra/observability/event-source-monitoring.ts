@@ -40,7 +40,14 @@ export interface EventSourceMonitoringProps {
   readonly thresholds: AlarmConfig;
 }
 
-/** The ops topic's ARN, from its name: the observability stack creates it. */
+/**
+ * The ops topic's ARN, from its name: the observability stack creates it.
+ *
+ * @example
+ * ```ts
+ * Topic.fromTopicArn(scope, 'OpsTopic', opsTopicArn(scope, 'dev'));
+ * ```
+ */
 export function opsTopicArn(scope: Construct, stage: string): string {
   return Stack.of(scope).formatArn({
     service: 'sns',

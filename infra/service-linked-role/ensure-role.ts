@@ -46,7 +46,14 @@ export async function ensureServiceLinkedRole(
   }
 }
 
-/** Whether a role of that name exists (a missing role is NoSuchEntity, not an error). */
+/**
+ * Whether a role of that name exists (a missing role is NoSuchEntity, not an error).
+ *
+ * @example
+ * ```ts
+ * await roleExists(new IAMClient({}), 'AWSServiceRoleForAmazonOpenSearchService');
+ * ```
+ */
 export async function roleExists(iam: IAMClient, roleName: string): Promise<boolean> {
   try {
     await iam.send(new GetRoleCommand({ RoleName: roleName }));

@@ -16,8 +16,9 @@ export interface ServiceLinkedRoleResponse {
 /**
  * @example
  * ```ts
- * await handler({ RequestType: 'Create', ResourceProperties: { ServiceName: 'opensearchservice.amazonaws.com',
- *   RoleName: 'AWSServiceRoleForAmazonOpenSearchService', ServiceToken: '…' }, … });
+ * // event: a CloudFormation Create of Custom::SluiceServiceLinkedRole
+ * const response = await handler(event);
+ * response.Data.Outcome; // 'existed' or 'created'
  * ```
  */
 export async function handler(

@@ -45,6 +45,11 @@ export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINTS;
  * and Lambda: only the pollers of an on-demand MSK mapping of a cluster created in this VPC
  * (Lambda's documentation: PrivateLink endpoints are needed in on-demand mode, not in
  * provisioned mode). No function calls STS or Lambda itself.
+ *
+ * @example
+ * ```ts
+ * interfaceEndpointsNeeded(defaultStageConfig('dev')); // ['Sqs', 'Sts', 'Lambda']
+ * ```
  */
 export function interfaceEndpointsNeeded(config: StageConfig): InterfaceEndpointName[] {
   const names: InterfaceEndpointName[] = ['Sqs'];
@@ -180,6 +185,11 @@ export class NetworkStack extends Stack {
  * An endpoint policy that lets the endpoint reach only resources of this account (queues,
  * tables, the claim-check bucket, the router function and its role): `aws:ResourceAccount`,
  * not the caller's account, because Lambda's pollers call STS and Lambda as the service.
+ *
+ * @example
+ * ```ts
+ * endpoint.addToPolicy(accountScopedEndpointStatement(stack.account));
+ * ```
  */
 export function accountScopedEndpointStatement(account: string): PolicyStatement {
   return new PolicyStatement({

@@ -19,7 +19,14 @@ export interface PreflightCheck {
   readonly unverified?: true;
 }
 
-/** A failed look-up (AccessDenied, throttling) is not a verdict: the check says it could not run. */
+/**
+ * A failed look-up (AccessDenied, throttling) is not a verdict: the check says it could not run.
+ *
+ * @example
+ * ```ts
+ * couldNotCheck('cdk-bootstrap', 'CDK bootstrap', new Error('AccessDenied')).unverified; // true
+ * ```
+ */
 export function couldNotCheck(id: string, title: string, error: unknown): PreflightCheck {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return {

@@ -63,7 +63,14 @@ export async function checkSearchInstanceTypes(
   };
 }
 
-/** The broker type, reported for the reader: MSK offers no read-only call that lists them. */
+/**
+ * The broker type, reported for the reader: MSK offers no read-only call that lists them.
+ *
+ * @example
+ * ```ts
+ * reportBrokerType(config).status; // 'skip'
+ * ```
+ */
 export function reportBrokerType(config: StageConfig): PreflightCheck {
   const id = 'msk-broker-type';
   const title = 'MSK broker type';

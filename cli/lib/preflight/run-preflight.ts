@@ -67,7 +67,14 @@ export async function runPreflight(
 
 const MARKS: Record<CheckStatus, string> = { pass: '✓', fail: '✗', warn: '!', skip: '–' };
 
-/** The table and the fixes under it. Pure. */
+/**
+ * The table and the fixes under it. Pure.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(`${renderPreflight(report)}\n`);
+ * ```
+ */
 export function renderPreflight(report: PreflightReport): string {
   const table = textTable(
     ['', 'CHECK', 'FOUND'],
