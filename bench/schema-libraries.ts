@@ -33,6 +33,7 @@ import { Value } from 'typebox/value';
 import * as v from 'valibot';
 import * as z from 'zod'; // namespace import: `import { z } from 'zod'` bundles ~450 kB instead
 import * as zm from 'zod/mini';
+import { ESBUILD_TARGET } from '../infra/bundling';
 
 // ---------------------------------------------------------------- shared rules and types
 const P = {
@@ -695,7 +696,7 @@ async function bundleAndCold(lib: Lib, dir: string, self: string) {
     bundle: true,
     minify: true,
     platform: 'node',
-    target: 'node20',
+    target: ESBUILD_TARGET,
     format: 'cjs',
     write: false,
     metafile: true,

@@ -9,6 +9,7 @@ import { dlqList } from './commands/dlq-list';
 import { dlqRedrive } from './commands/dlq-redrive';
 import { dlqShow } from './commands/dlq-show';
 import { JOB_STATES, jobShow, jobsList } from './commands/jobs';
+import { preflight } from './commands/preflight';
 import { replay } from './commands/replay';
 import { CliContext, type GlobalOptions } from './lib/context';
 import { CliError, type CliIo, EXIT } from './lib/io';
@@ -54,7 +55,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   program
     .description(
-      'Operate Sluice: dead-letter queues, guarded redrive, replay from Kafka, job records.\n' +
+      'Operate Sluice: preflight before a deploy, dead-letter queues, guarded redrive, replay from Kafka, job records.\n' +
         'Uses the usual AWS environment (profile, region, endpoint variables).',
     )
     .exitOverride()
@@ -176,6 +177,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--function <name>', 'AWS: the router function (default: sluice-<stage>-router)')
     .option('--json', 'machine output on stdout')
     .action(async (options) => finish(await replay(context(), options)));
+
+  program
+    .command('preflight')
+    .description(
+      'read-only checks of the account before a deploy: concurrency quota, OpenSearch service-linked role, zone IDs for MSK, CDK bootstrap, instance types',
+    )
+    .option('--config <json>', 'overrides on top of the stage in cdk.json, like -c sluice:config')
+    .option('--json', 'machine output on stdout')
+    .action(async (options) => finish(await preflight(context(), options)));
 
   const job = program.command('job').description('one job record');
   job

@@ -6,8 +6,14 @@
  */
 import { execFileSync } from 'node:child_process';
 
-/** esbuild target: Lambda runs a newer Node.js, tests run Node 20 — both run this output. */
-export const ESBUILD_TARGET = 'node20';
+/**
+ * The Node.js major of the Lambda runtime (`FUNCTION_RUNTIME`, nodejs24.x). The tests run on
+ * the same major (`engines`, `.ci/ensure-node`), so the code tested is the code deployed.
+ */
+export const LAMBDA_NODE_MAJOR = 24;
+
+/** esbuild target: the Lambda runtime's Node.js, which the tests run too. */
+export const ESBUILD_TARGET = 'node24';
 
 /** The git SHA of the working tree, written into dead letters as the code version. */
 export function gitCodeVersion(cwd: string = process.cwd()): string {

@@ -8,6 +8,7 @@ import { stagePrefix } from '../../functions/topology/naming';
 import { JOB_NAMES } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
 import type { RouterEventSourceConfig, StageConfig } from './schema';
+import { availabilityZoneIds, DEFAULT_ZONE_IDS, MSK_REFUSED_ZONE_IDS, zoneIdPrefix } from './zones';
 
 const DAY_SECONDS = 86_400;
 
@@ -66,13 +67,81 @@ export function routerEventSourceProblems(
 }
 
 /**
- * Availability zones the stage's subnets span. A created VPC in an environment-agnostic
- * stack (no account and region in the stage) gets two whatever maxAzs says.
+ * Availability zones the stage's subnets span. A created VPC placed by zone IDs spans those;
+ * otherwise an environment-agnostic stack (no account and region in the stage) gets two
+ * whatever maxAzs says.
  */
 export function availabilityZoneCount(config: StageConfig): number {
   if (config.network.mode === 'import') return config.network.availabilityZones.length;
+  const ids = availabilityZoneIds(config);
+  if (ids) return ids.length;
   const agnostic = config.account === undefined || config.region === undefined;
   return agnostic ? Math.min(config.network.maxAzs, 2) : config.network.maxAzs;
+}
+
+/**
+ * Zone IDs that are repeated, from another region, or refused by MSK for a created cluster.
+ *
+ * @example
+ * ```ts
+ * zoneProblems(config); // [] when the zones are fine
+ * ```
+ */
+export function zoneProblems(config: StageConfig): string[] {
+  const ids = availabilityZoneIds(config);
+  if (!ids) return [];
+  const problems: string[] = [];
+  if (new Set(ids).size !== ids.length) {
+    problems.push(`network.availabilityZoneIds must not repeat a zone: ${ids.join(', ')}`);
+  }
+  const prefixes = new Set(ids.map(zoneIdPrefix));
+  const expected = config.region ? DEFAULT_ZONE_IDS[config.region]?.[0] : undefined;
+  if (prefixes.size > 1) {
+    problems.push(`network.availabilityZoneIds mixes regions: ${ids.join(', ')}`);
+  } else if (expected && !prefixes.has(zoneIdPrefix(expected))) {
+    problems.push(
+      `network.availabilityZoneIds (${ids.join(', ')}) are not zones of ${config.region} (${zoneIdPrefix(expected)}-az…)`,
+    );
+  }
+  const createsCluster = config.kafka.mode === 'provisioned' || config.kafka.mode === 'serverless';
+  const refused = ids.filter((id) => MSK_REFUSED_ZONE_IDS.includes(id));
+  if (createsCluster && refused.length > 0) {
+    problems.push(
+      `network.availabilityZoneIds includes ${refused.join(', ')}, where MSK refuses client subnets: pick other zones`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Provisioned SQS mappings: pollers in order, and no concurrency cap that cannot hold.
+ *
+ * @example
+ * ```ts
+ * jobPollerProblems(config); // [] when every job's pollers are consistent
+ * ```
+ */
+export function jobPollerProblems(config: StageConfig): string[] {
+  const problems: string[] = [];
+  for (const job of JOB_NAMES) {
+    const overrides = config.jobs[job];
+    const pollers = overrides?.pollers;
+    if (!pollers) continue;
+    if (pollers.minimum > pollers.maximum) {
+      problems.push(`jobs.${job}.pollers.minimum must not exceed jobs.${job}.pollers.maximum`);
+    }
+    if (overrides.maxConcurrency !== undefined) {
+      problems.push(
+        `jobs.${job}.pollers and jobs.${job}.maxConcurrency exclude each other: an SQS mapping in provisioned mode takes no maximum concurrency`,
+      );
+    }
+    if (config.reserveConcurrency && typeof overrides.reservedConcurrency === 'number') {
+      problems.push(
+        `jobs.${job}.pollers excludes jobs.${job}.reservedConcurrency (leave it out or null): a provisioned SQS mapping has no concurrency cap, so any reservation can throttle it, and throttled messages reach the DLQ without failing`,
+      );
+    }
+  }
+  return problems;
 }
 
 /** Every cross-field problem of a schema-valid configuration; empty when consistent. */
@@ -105,6 +174,7 @@ export function configProblems(config: StageConfig): string[] {
       );
     }
   }
+  problems.push(...zoneProblems(config), ...jobPollerProblems(config));
   const azCount = availabilityZoneCount(config);
   if (config.network.mode === 'import') {
     if (config.network.privateSubnetIds.length !== azCount) {

@@ -35,11 +35,13 @@ export const SEARCH_MODE_DEFAULTS: Record<SearchConfig['mode'], Partial<SearchCo
     volumeGiB: 10,
     dedicatedMasters: null,
     zoneAwareness: false,
-    createServiceLinkedRole: false,
+    createServiceLinkedRole: true,
+    auditLogs: false,
     shards: 1,
     replicas: 0,
+    reindexOnDeploy: true,
   },
-  import: { mode: 'import', mapRoles: false, shards: 1, replicas: 1 },
+  import: { mode: 'import', mapRoles: false, shards: 1, replicas: 1, reindexOnDeploy: true },
 };
 
 /**
@@ -68,10 +70,12 @@ export function defaultStageConfig(stage: string): StageConfig {
       batchingWindowSeconds: 1,
       startingPosition: 'TRIM_HORIZON',
       reservedConcurrency: null,
+      vpc: false,
       mode: 'on-demand',
     },
     replay: { maxConcurrency: 2 },
     reserveConcurrency: true,
+    eventSourceMetrics: true,
     jobs: {},
     queues: { sourceRetentionDays: 4, dlqRetentionDays: 14 },
     claimCheckExpirationDays: 30,
@@ -84,6 +88,7 @@ export function defaultStageConfig(stage: string): StageConfig {
       dlqRetentionWarningHours: 72,
       errorRatePercent: 5,
       offsetLag: 10_000,
+      failedInvokePeriods: 3,
     },
   };
 }

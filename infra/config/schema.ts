@@ -9,6 +9,9 @@ import { JOB_NAMES, type JobName } from '../../functions/topology/topology';
 const Int = (min: number, max: number, description?: string) =>
   T.Integer({ minimum: min, maximum: max, ...(description ? { description } : {}) });
 
+/** An availability zone ID, e.g. `use1-az1` or `euw1-az3`. */
+export const ZONE_ID_PATTERN = '^[a-z]{2,5}[0-9]-az[0-9]+$';
+
 /** `null` = no reserved concurrency for this function (accounts with a small quota). */
 const ReservedConcurrency = T.Union([Int(1, 10_000), T.Null()]);
 
@@ -22,6 +25,18 @@ export const NetworkConfigSchema = T.Union([
       natGateways: Int(1, 6),
       /** Rejected traffic to CloudWatch Logs (cheap; what a security review asks for first). */
       flowLogs: T.Boolean(),
+      /**
+       * Zones by ID (`use1-az1`), the same in every account: the subnets are placed in them and
+       * maxAzs is their number. Default: the region's zones MSK accepts where known (see
+       * `defaultAvailabilityZoneIds`), else CloudFormation's first zone names.
+       */
+      availabilityZoneIds: T.Optional(
+        T.Union([
+          T.Array(T.String({ pattern: ZONE_ID_PATTERN }), { minItems: 2, maxItems: 6 }),
+          // Zone names as before (a stage deployed before zone IDs: moving would replace its subnets).
+          T.Null(),
+        ]),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -93,6 +108,11 @@ export const RouterConfigSchema = T.Object(
     batchingWindowSeconds: Int(0, 300),
     startingPosition: T.Union([T.Literal('TRIM_HORIZON'), T.Literal('LATEST')]),
     reservedConcurrency: ReservedConcurrency,
+    /**
+     * Run the router in the VPC. Off by default: it calls only SQS and S3, and its MSK mappings'
+     * pollers use the cluster's subnets and security groups, not the function's.
+     */
+    vpc: T.Boolean(),
     /** `provisioned` unlocks the error-handling controls below (and costs per poller). */
     mode: T.Union([T.Literal('on-demand'), T.Literal('provisioned')]),
     pollers: T.Optional(T.Object({ minimum: Int(1, 200), maximum: Int(1, 2000) })),
@@ -121,6 +141,11 @@ export const JobOverridesSchema = T.Object(
     maxConcurrency: T.Optional(Int(2, 1000)),
     /** Default: the mapping's maxConcurrency (the smallest value synth accepts). */
     reservedConcurrency: T.Optional(ReservedConcurrency),
+    /**
+     * Provisioned mode for the job's SQS mapping (at least 2 pollers). Replaces maxConcurrency,
+     * which cannot be combined with it, so the function may not reserve concurrency.
+     */
+    pollers: T.Optional(T.Object({ minimum: Int(2, 200), maximum: Int(2, 2000) })),
     memoryMiB: T.Optional(Int(128, 10_240)),
     /** Extra environment, e.g. SLUICE_COMMISSION_RATES. Never secrets. */
     environment: T.Optional(T.Record(T.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), T.String())),
@@ -142,10 +167,16 @@ export const SearchConfigSchema = T.Union([
         T.Null(),
       ]),
       zoneAwareness: T.Boolean(),
-      /** Create AWSServiceRoleForAmazonOpenSearchService (once per account). */
+      /**
+       * Create AWSServiceRoleForAmazonOpenSearchService when the account lacks it (a custom
+       * resource that creates, never deletes; an existing role is left alone).
+       */
       createServiceLinkedRole: T.Boolean(),
+      /** Publish the security plugin's audit logs to CloudWatch Logs (on for production). */
+      auditLogs: T.Boolean(),
       shards: Int(1, 100),
       replicas: Int(0, 10),
+      reindexOnDeploy: T.Boolean(),
     },
     { additionalProperties: false },
   ),
@@ -159,6 +190,11 @@ export const SearchConfigSchema = T.Union([
       mapRoles: T.Boolean(),
       shards: Int(1, 100),
       replicas: Int(0, 10),
+      /**
+       * Let the index-setup custom resource copy documents into a new index version when a
+       * spec's version changes (it must finish within 15 minutes; see infra/README.md).
+       */
+      reindexOnDeploy: T.Boolean(),
     },
     { additionalProperties: false },
   ),
@@ -178,6 +214,8 @@ export const AlarmConfigSchema = T.Object(
     errorRatePercent: T.Number({ exclusiveMinimum: 0, maximum: 100 }),
     /** Router consumer lag in records (max over partitions) for 15 minutes. */
     offsetLag: Int(1, 1_000_000_000),
+    /** Periods of 5 minutes in a row with failed invocations before a mapping's alarm fires. */
+    failedInvokePeriods: Int(1, 288),
   },
   { additionalProperties: false },
 );
@@ -214,6 +252,11 @@ export const StageConfigSchema = T.Object(
     ),
     /** `false`: no function reserves concurrency (new accounts may have a quota of 10). */
     reserveConcurrency: T.Boolean(),
+    /**
+     * MetricsConfig on every event source mapping: event counts on the SQS mappings; event
+     * counts, error counts and offset lag on the MSK mappings. Alarms and a dashboard use them.
+     */
+    eventSourceMetrics: T.Boolean(),
     /** Per-job overrides of the job definitions' figures. */
     jobs: T.Object(
       Object.fromEntries(JOB_NAMES.map((job) => [job, T.Optional(JobOverridesSchema)])) as Record<

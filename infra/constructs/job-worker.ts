@@ -17,9 +17,11 @@ import type { JobDefinition, TableAccess } from '../../functions/jobs/job-defini
 import { aliasName } from '../../functions/targets/opensearch/indexes/spec';
 import { resourceName } from '../../functions/topology/naming';
 import { jobQueues, TABLES, type TableKey } from '../../functions/topology/topology';
+import { jobConcurrency } from '../config/reservations';
 import type { JobOverrides } from '../config/schema';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
 import { grantIndexWrites, grantObjects, grantTable } from './grants';
+import { SQS_MAPPING_METRICS } from './mapping-metrics';
 import { QueueWithDlq, visibilityTimeoutFor } from './queue-with-dlq';
 import { guardReservedConcurrency } from './reserved-concurrency-guard';
 import { SluiceFunction } from './sluice-function';
@@ -30,6 +32,8 @@ export interface JobWorkerProps {
   readonly overrides: JobOverrides;
   /** `false`: no reserved concurrency (small account quotas). */
   readonly reserveConcurrency: boolean;
+  /** MetricsConfig (event counts) on the SQS mapping; default off. */
+  readonly mappingMetrics?: boolean;
   readonly codeVersion: string;
   readonly logRetention: RetentionDays;
   readonly sourceRetention: Duration;
@@ -76,8 +80,11 @@ export class JobWorker extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly function: LambdaFunction;
-  readonly maxConcurrency: number;
+  /** The mapping's maximum concurrency; undefined in provisioned mode (pollers instead). */
+  readonly maxConcurrency?: number;
   readonly reservedConcurrency?: number;
+  /** The SQS event source (its mapping id names the mapping's metrics). */
+  readonly eventSource: SqsEventSource;
 
   constructor(scope: Construct, id: string, props: JobWorkerProps) {
     super(scope, id);
@@ -99,12 +106,12 @@ export class JobWorker extends Construct {
     this.queue = pair.queue;
     this.deadLetterQueue = pair.deadLetterQueue;
 
-    this.maxConcurrency = overrides.maxConcurrency ?? settings.maxConcurrency;
-    const reserved =
-      overrides.reservedConcurrency === undefined
-        ? this.maxConcurrency
-        : overrides.reservedConcurrency;
-    this.reservedConcurrency = props.reserveConcurrency && reserved !== null ? reserved : undefined;
+    const pollers = overrides.pollers;
+    // Provisioned mode has no cap a reservation could match: no reservation unless asked for
+    // (and synth refuses one).
+    const concurrency = jobConcurrency(definition.name, overrides, props.reserveConcurrency);
+    this.maxConcurrency = concurrency.maxConcurrency;
+    this.reservedConcurrency = concurrency.reserved;
     const indexes = access.indexes ?? [];
     const writesIndexes = indexes.length > 0;
     const fn = new SluiceFunction(this, 'Worker', {
@@ -127,17 +134,24 @@ export class JobWorker extends Construct {
     });
     this.function = fn.function;
 
-    this.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: settings.batchSize,
-        maxBatchingWindow:
-          settings.maxBatchingWindowSeconds > 0
-            ? Duration.seconds(settings.maxBatchingWindowSeconds)
-            : undefined,
-        maxConcurrency: this.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
+    this.eventSource = new SqsEventSource(this.queue, {
+      batchSize: settings.batchSize,
+      maxBatchingWindow:
+        settings.maxBatchingWindowSeconds > 0
+          ? Duration.seconds(settings.maxBatchingWindowSeconds)
+          : undefined,
+      reportBatchItemFailures: true,
+      ...(pollers
+        ? {
+            provisionedPollerConfig: {
+              minimumPollers: pollers.minimum,
+              maximumPollers: pollers.maximum,
+            },
+          }
+        : { maxConcurrency: this.maxConcurrency }),
+      ...(props.mappingMetrics ? { metricsConfig: SQS_MAPPING_METRICS } : {}),
+    });
+    this.function.addEventSource(this.eventSource);
     guardReservedConcurrency(this.function);
 
     // Snoozed jobs are re-sent to the queue; dead letters go to the DLQ.

@@ -24,6 +24,20 @@ import { TOPICS, type TopicKey } from '../../functions/topology/topology';
 import { routerEventSourceProblems } from '../config/checks';
 import type { OnFailureConfig, RouterEventSourceConfig } from '../config/schema';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
+import { KAFKA_MAPPING_METRICS } from './mapping-metrics';
+
+/**
+ * What the execution role needs for the mapping's network interfaces in the cluster's VPC:
+ * the EC2 actions of the AWSLambdaMSKExecutionRole managed policy.
+ */
+export const MSK_MAPPING_NETWORK_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeVpcs',
+  'ec2:DeleteNetworkInterface',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeSecurityGroups',
+] as const;
 
 /** Pollers when provisioned mode is on and the stage names none. */
 export const DEFAULT_POLLERS = { minimum: 1, maximum: 2 } as const;
@@ -75,6 +89,8 @@ export interface RouterKafkaSourceProps {
   readonly clusterArn: string;
   readonly topics: Readonly<Record<TopicKey, string>>;
   readonly settings: RouterEventSourceConfig;
+  /** MetricsConfig (event counts, error counts, offset lag) on every mapping; default off. */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -86,6 +102,9 @@ export interface RouterKafkaSourceProps {
  */
 export class RouterKafkaSource extends Construct {
   readonly mappings: EventSourceMapping[] = [];
+  /** The mapping of each topic, in topology order. */
+  readonly mappingsByTopic: { readonly topic: TopicKey; readonly mapping: EventSourceMapping }[] =
+    [];
 
   constructor(scope: Construct, id: string, props: RouterKafkaSourceProps) {
     super(scope, id);
@@ -111,6 +130,7 @@ export class RouterKafkaSource extends Construct {
         startingPosition: StartingPosition[settings.startingPosition],
         batchSize: settings.batchSize,
         maxBatchingWindow: Duration.seconds(settings.batchingWindowSeconds),
+        ...(props.metrics ? { metricsConfig: KAFKA_MAPPING_METRICS } : {}),
         ...(provisioned
           ? {
               provisionedPollerConfig: {
@@ -135,6 +155,7 @@ export class RouterKafkaSource extends Construct {
         );
       }
       this.mappings.push(mapping);
+      this.mappingsByTopic.push({ topic: key, mapping });
     }
     this.grantConsumption(props, keys);
   }
@@ -195,13 +216,19 @@ export class RouterKafkaSource extends Construct {
         ],
       }),
     );
-    // The mapping's pollers create network interfaces in the cluster's VPC as this role.
+    // The mapping's pollers create network interfaces in the cluster's subnets as this role,
+    // whether or not the function itself runs in a VPC (AWSLambdaMSKExecutionRole's EC2 actions).
     role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['ec2:DescribeVpcs', 'ec2:DescribeSecurityGroups'],
+        actions: [...MSK_MAPPING_NETWORK_ACTIONS],
         resources: ['*'],
       }),
     );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'The MSK event source pollers’ network interfaces in the cluster’s subnets: the EC2 actions of AWSLambdaMSKExecutionRole, on * because Describe* has no resource-level permissions and Lambda names the interfaces.',
+    });
     acknowledgeWildcardResources(
       role,
       [replayGroups],

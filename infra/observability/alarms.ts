@@ -121,7 +121,8 @@ export class SluiceAlarms extends Construct {
 
     const [router, replay] = functions;
     if (!router || !replay) throw new Error('router and replay functions missing');
-    if (props.hasKafka) {
+    // With the mappings' own metrics, offset lag is alarmed per topic (EventSourceMonitoring).
+    if (props.hasKafka && !config.eventSourceMetrics) {
       add({
         id: 'offset-lag-router',
         description: `The router is more than ${thresholds.offsetLag} records behind a topic for 15 minutes.`,

@@ -89,13 +89,17 @@ export function lambdaMetric(
   statistic: string = Stats.SUM,
   period = FIVE_MINUTES,
 ): Metric {
-  return new Metric({
-    namespace: 'AWS/Lambda',
-    metricName,
-    dimensionsMap: { FunctionName: functionName },
-    statistic,
-    period,
-  });
+  return awsLambdaMetric({ FunctionName: functionName }, metricName, statistic, period);
+}
+
+/** A metric of the AWS/Lambda namespace with the given dimensions. */
+function awsLambdaMetric(
+  dimensionsMap: Record<string, string>,
+  metricName: string,
+  statistic: string,
+  period: Duration,
+): Metric {
+  return new Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap, statistic, period });
 }
 
 /** Errors as a percentage of invocations (0 when idle). */
@@ -148,4 +152,35 @@ export function schemaSkew(router: SluiceFunctionRef, replay: SluiceFunctionRef)
     label: 'Unknown types and schema versions',
     period: FIVE_MINUTES,
   });
+}
+
+/** Metrics an event source mapping publishes with MetricsConfig (`eventSourceMetrics`). */
+export type MappingMetricName =
+  | 'PolledEventCount'
+  | 'InvokedEventCount'
+  | 'FailedInvokeEventCount'
+  | 'DroppedEventCount'
+  | 'OnFailureDestinationDeliveredEventCount'
+  | 'PollingErrorCount'
+  | 'InvokeErrorCount'
+  | 'OnFailureDestinationDeliveryErrorCount'
+  | 'CommitErrorCount'
+  | 'MaxOffsetLag'
+  | 'SumOffsetLag';
+
+/**
+ * One mapping's metric, by its UUID (the `EventSourceMappingUUID` dimension of AWS/Lambda).
+ *
+ * @example
+ * ```ts
+ * mappingMetric(mapping.eventSourceMappingId, 'DroppedEventCount');
+ * ```
+ */
+export function mappingMetric(
+  mappingId: string,
+  metricName: MappingMetricName,
+  statistic: string = Stats.SUM,
+  period = FIVE_MINUTES,
+): Metric {
+  return awsLambdaMetric({ EventSourceMappingUUID: mappingId }, metricName, statistic, period);
 }

@@ -6,8 +6,10 @@
  */
 import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
+  type CfnSubnet,
   FlowLogDestination,
   FlowLogTrafficType,
+  GatewayVpcEndpoint,
   GatewayVpcEndpointAwsService,
   InterfaceVpcEndpointAwsService,
   type IVpc,
@@ -18,9 +20,11 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
+import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/schema';
+import { availabilityZoneIds } from '../config/zones';
 import { logRetention } from './stack-helpers';
 
 /** MSK's port for IAM-authenticated TLS clients. */
@@ -32,6 +36,27 @@ export const INTERFACE_ENDPOINTS = {
   Sts: InterfaceVpcEndpointAwsService.STS,
   Lambda: InterfaceVpcEndpointAwsService.LAMBDA,
 } as const;
+
+export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINTS;
+
+/**
+ * The interface endpoints a stage's isolated subnets need. SQS: the functions in the VPC (the
+ * workers that write OpenSearch, and the router when `router.vpc` is on) send to queues. STS
+ * and Lambda: only the pollers of an on-demand MSK mapping of a cluster created in this VPC
+ * (Lambda's documentation: PrivateLink endpoints are needed in on-demand mode, not in
+ * provisioned mode). No function calls STS or Lambda itself.
+ *
+ * @example
+ * ```ts
+ * interfaceEndpointsNeeded(defaultStageConfig('dev')); // ['Sqs', 'Sts', 'Lambda']
+ * ```
+ */
+export function interfaceEndpointsNeeded(config: StageConfig): InterfaceEndpointName[] {
+  const names: InterfaceEndpointName[] = ['Sqs'];
+  const createsCluster = config.kafka.mode === 'provisioned' || config.kafka.mode === 'serverless';
+  if (createsCluster && config.router.mode === 'on-demand') names.push('Sts', 'Lambda');
+  return names;
+}
 
 export interface NetworkStackProps extends StackProps {
   readonly config: StageConfig;
@@ -64,8 +89,10 @@ export class NetworkStack extends Stack {
       this.kafkaSecurityGroup = this.kafkaGroup();
     } else {
       const isolated = network.egress === 'endpoints';
+      const zoneIds = availabilityZoneIds(props.config);
       const vpc = new Vpc(this, 'Vpc', {
-        maxAzs: network.maxAzs,
+        // Zone IDs stand in for names here; placeZonesById turns them into AvailabilityZoneId.
+        ...(zoneIds ? { availabilityZones: [...zoneIds] } : { maxAzs: network.maxAzs }),
         natGateways: isolated ? 0 : network.natGateways,
         subnetConfiguration: isolated
           ? [{ name: 'private', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }]
@@ -79,6 +106,7 @@ export class NetworkStack extends Stack {
           DynamoDb: { service: GatewayVpcEndpointAwsService.DYNAMODB },
         },
       });
+      if (zoneIds) placeZonesById(vpc);
       this.vpc = vpc;
       this.privateSubnets = {
         subnetType: isolated ? SubnetType.PRIVATE_ISOLATED : SubnetType.PRIVATE_WITH_EGRESS,
@@ -94,13 +122,19 @@ export class NetworkStack extends Stack {
         for (const client of [this.functionSecurityGroup, this.kafkaSecurityGroup]) {
           endpointGroup.addIngressRule(client, Port.tcp(443), 'HTTPS to AWS APIs');
         }
-        for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
-          vpc.addInterfaceEndpoint(name, {
-            service,
+        for (const name of interfaceEndpointsNeeded(props.config)) {
+          const endpoint = vpc.addInterfaceEndpoint(name, {
+            service: INTERFACE_ENDPOINTS[name],
             subnets: this.privateSubnets,
             securityGroups: [endpointGroup],
             open: false,
           });
+          endpoint.addToPolicy(accountScopedEndpointStatement(this.account));
+        }
+      }
+      for (const child of vpc.node.children) {
+        if (child instanceof GatewayVpcEndpoint) {
+          child.addToPolicy(accountScopedEndpointStatement(this.account));
         }
       }
       if (network.flowLogs) {
@@ -144,5 +178,39 @@ export class NetworkStack extends Stack {
       'IAM/TLS clients: the pollers share this group',
     );
     return group;
+  }
+}
+
+/**
+ * An endpoint policy that lets the endpoint reach only resources of this account (queues,
+ * tables, the claim-check bucket, the router function and its role): `aws:ResourceAccount`,
+ * not the caller's account, because Lambda's pollers call STS and Lambda as the service.
+ *
+ * @example
+ * ```ts
+ * endpoint.addToPolicy(accountScopedEndpointStatement(stack.account));
+ * ```
+ */
+export function accountScopedEndpointStatement(account: string): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'OnlyThisAccountsResources',
+    principals: [new AnyPrincipal()],
+    actions: ['*'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:ResourceAccount': account } },
+  });
+}
+
+/**
+ * Moves every subnet of a VPC built with zone IDs in place of zone names from
+ * `AvailabilityZone` to `AvailabilityZoneId` (both are properties of AWS::EC2::Subnet):
+ * the same IDs mean the same physical zones in every account.
+ */
+function placeZonesById(vpc: Vpc): void {
+  const subnets = [...vpc.publicSubnets, ...vpc.privateSubnets, ...vpc.isolatedSubnets];
+  for (const subnet of subnets) {
+    const cfn = subnet.node.defaultChild as CfnSubnet;
+    cfn.addPropertyDeletionOverride('AvailabilityZone');
+    cfn.addPropertyOverride('AvailabilityZoneId', subnet.availabilityZone);
   }
 }

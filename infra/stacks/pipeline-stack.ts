@@ -1,7 +1,7 @@
 /**
  * The pipeline: the claim-check bucket, the replay queue whose DLQ is the ingest DLQ (so the
- * console's "Start DLQ redrive" works), the router in the VPC with its MSK event source
- * mappings, the replay function, one worker per job from the job definitions, and the
+ * console's "Start DLQ redrive" works), the router (outside the VPC unless `router.vpc`) with
+ * its MSK event source mappings, the replay function, one worker per job from the job definitions, and the
  * fine-grained access mapping of the workers that write to OpenSearch.
  */
 
@@ -31,14 +31,20 @@ import {
   type TableKey,
 } from '../../functions/topology/topology';
 import { JOBS } from '../../functions/workers/jobs';
+import { replayReservation, routerReservation } from '../config/reservations';
 import type { StageConfig } from '../config/schema';
 import { grantListing, grantObjects } from '../constructs/grants';
 import { JobWorker } from '../constructs/job-worker';
+import { SQS_MAPPING_METRICS } from '../constructs/mapping-metrics';
 import { QueueWithDlq, visibilityTimeoutFor } from '../constructs/queue-with-dlq';
 import { guardReservedConcurrency } from '../constructs/reserved-concurrency-guard';
 import { RouterKafkaSource } from '../constructs/router-kafka-source';
 import { SluiceFunction } from '../constructs/sluice-function';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
+import {
+  EventSourceMonitoring,
+  type MonitoredMapping,
+} from '../observability/event-source-monitoring';
 import { securityRoles } from '../opensearch-access/access-roles';
 import { catalogTableName } from './data-stack';
 import { logRetention, namer } from './stack-helpers';
@@ -68,6 +74,8 @@ export class PipelineStack extends Stack {
   readonly replay: LambdaFunction;
   readonly workers = new Map<JobName, JobWorker>();
   readonly kafkaSource?: RouterKafkaSource;
+  /** Alarms and dashboard on the mappings' own metrics (`eventSourceMetrics`). */
+  readonly mappingMonitoring?: EventSourceMonitoring;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -114,8 +122,6 @@ export class PipelineStack extends Stack {
       subnets: props.subnets,
       securityGroups: [props.functionSecurityGroup],
     };
-    const reserved = (value: number | null | undefined) =>
-      config.reserveConcurrency && value !== null && value !== undefined ? value : undefined;
 
     const routerFn = new SluiceFunction(this, 'Router', {
       functionName: name(ROUTER_FUNCTION.name),
@@ -131,8 +137,9 @@ export class PipelineStack extends Stack {
           RouterKafkaSource.reportsBatchItemFailures(config.router),
         ),
       },
-      reservedConcurrency: reserved(config.router.reservedConcurrency),
-      vpc: functionVpc,
+      reservedConcurrency: routerReservation(config),
+      // SQS and S3 only; the MSK mappings' pollers use the cluster's network, not this one.
+      ...(config.router.vpc ? { vpc: functionVpc } : {}),
     });
     this.router = routerFn.function;
 
@@ -145,20 +152,16 @@ export class PipelineStack extends Stack {
       memorySize: 512,
       logRetention: retention,
       environment: { ...common, SLUICE_REPORT_BATCH_ITEM_FAILURES: 'false' },
-      reservedConcurrency: reserved(
-        config.replay.reservedConcurrency === undefined
-          ? config.replay.maxConcurrency
-          : config.replay.reservedConcurrency,
-      ),
+      reservedConcurrency: replayReservation(config),
     });
     this.replay = replayFn.function;
-    this.replay.addEventSource(
-      new SqsEventSource(this.replayQueue.queue, {
-        batchSize: REPLAY_SETTINGS.batchSize,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.replay.maxConcurrency,
-      }),
-    );
+    const replaySource = new SqsEventSource(this.replayQueue.queue, {
+      batchSize: REPLAY_SETTINGS.batchSize,
+      reportBatchItemFailures: true,
+      maxConcurrency: config.replay.maxConcurrency,
+      ...(config.eventSourceMetrics ? { metricsConfig: SQS_MAPPING_METRICS } : {}),
+    });
+    this.replay.addEventSource(replaySource);
     guardReservedConcurrency(this.replay);
     guardReservedConcurrency(this.router);
 
@@ -176,6 +179,7 @@ export class PipelineStack extends Stack {
           definition: JOBS[job],
           overrides: config.jobs[job] ?? {},
           reserveConcurrency: config.reserveConcurrency,
+          mappingMetrics: config.eventSourceMetrics,
           codeVersion: props.codeVersion,
           logRetention: retention,
           sourceRetention,
@@ -225,6 +229,35 @@ export class PipelineStack extends Stack {
         clusterArn: props.kafkaClusterArn,
         topics: config.topics,
         settings: config.router,
+        metrics: config.eventSourceMetrics,
+      });
+    }
+
+    if (config.eventSourceMetrics) {
+      const mappings: MonitoredMapping[] = [
+        {
+          key: 'replay',
+          description: 'replay queue mapping',
+          mappingId: replaySource.eventSourceMappingId,
+          kind: 'sqs',
+        },
+        ...[...this.workers.entries()].map(([job, worker]) => ({
+          key: `job-${job}`,
+          description: `${job} queue mapping`,
+          mappingId: worker.eventSource.eventSourceMappingId,
+          kind: 'sqs' as const,
+        })),
+        ...(this.kafkaSource?.mappingsByTopic ?? []).map(({ topic, mapping }) => ({
+          key: `kafka-${topic}`,
+          description: `router ${config.topics[topic]} mapping`,
+          mappingId: mapping.eventSourceMappingId,
+          kind: 'kafka' as const,
+        })),
+      ];
+      this.mappingMonitoring = new EventSourceMonitoring(this, 'MappingMonitoring', {
+        stage: config.stage,
+        mappings,
+        thresholds: config.alarms,
       });
     }
 

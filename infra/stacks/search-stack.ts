@@ -24,7 +24,7 @@ import {
   SecurityGroup,
   type SubnetSelection,
 } from 'aws-cdk-lib/aws-ec2';
-import { CfnServiceLinkedRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, ResourcePolicy } from 'aws-cdk-lib/aws-logs';
 import {
   type CfnDomain,
@@ -38,8 +38,10 @@ import { INDEX_SPECS } from '../../functions/targets/opensearch/indexes/index-sp
 import { stagePrefix } from '../../functions/topology/naming';
 import { availabilityZoneCount } from '../config/checks';
 import type { StageConfig } from '../config/schema';
+import { ServiceLinkedRoleResource } from '../constructs/service-linked-role';
 import { SluiceFunction } from '../constructs/sluice-function';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
+import { OPENSEARCH_SERVICE_LINKED_ROLE } from '../service-linked-role/ensure-role';
 import { acknowledgeProviderFramework } from './provider-framework';
 import { dataRemovalPolicy, logRetention, namer } from './stack-helpers';
 
@@ -115,6 +117,7 @@ export class SearchStack extends Stack {
       const slowSearchLogs = logGroup('SlowSearchLogs');
       const slowIndexLogs = logGroup('SlowIndexLogs');
       const appLogs = logGroup('ApplicationLogs');
+      const auditLogs = search.auditLogs ? logGroup('AuditLogs') : undefined;
       // One resource policy of our own instead of the domain's custom resource that writes it.
       const logsPolicy = new ResourcePolicy(this, 'DomainLogsPolicy', {
         resourcePolicyName: name('opensearch-logs'),
@@ -123,7 +126,12 @@ export class SearchStack extends Stack {
         new PolicyStatement({
           principals: [new ServicePrincipal('es.amazonaws.com')],
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [slowSearchLogs, slowIndexLogs, appLogs].map((g) => g.logGroupArn),
+          resources: [
+            slowSearchLogs,
+            slowIndexLogs,
+            appLogs,
+            ...(auditLogs ? [auditLogs] : []),
+          ].map((g) => g.logGroupArn),
         }),
       );
       const masters = search.dedicatedMasters;
@@ -150,7 +158,8 @@ export class SearchStack extends Stack {
         encryptionAtRest: { enabled: true },
         nodeToNodeEncryption: true,
         enforceHttps: true,
-        tlsSecurityPolicy: TLSSecurityPolicy.TLS_1_2,
+        // TLS 1.2 and 1.3 with forward-secret cipher suites only.
+        tlsSecurityPolicy: TLSSecurityPolicy.TLS_1_2_PFS,
         fineGrainedAccessControl: { masterUserArn: this.adminRole.roleArn },
         logging: {
           slowSearchLogEnabled: true,
@@ -159,6 +168,7 @@ export class SearchStack extends Stack {
           slowIndexLogGroup: slowIndexLogs,
           appLogEnabled: true,
           appLogGroup: appLogs,
+          ...(auditLogs ? { auditLogEnabled: true, auditLogGroup: auditLogs } : {}),
         },
         suppressLogsResourcePolicy: true,
         removalPolicy: dataRemovalPolicy(config),
@@ -189,8 +199,11 @@ export class SearchStack extends Stack {
       });
       if (search.createServiceLinkedRole) {
         domain.node.addDependency(
-          new CfnServiceLinkedRole(this, 'OpenSearchServiceLinkedRole', {
-            awsServiceName: 'opensearchservice.amazonaws.com',
+          new ServiceLinkedRoleResource(this, 'OpenSearchServiceLinkedRole', {
+            role: OPENSEARCH_SERVICE_LINKED_ROLE,
+            functionName: name('service-linked-role'),
+            codeVersion: props.codeVersion,
+            logRetention: logRetention(config),
           }),
         );
       }
@@ -264,7 +277,7 @@ export class SearchStack extends Stack {
         Stage: config.stage,
         Shards: String(search.shards),
         Replicas: String(search.replicas),
-        Reindex: 'true',
+        Reindex: String(search.reindexOnDeploy),
         SpecsDigest: indexSpecsDigest(),
       },
     });

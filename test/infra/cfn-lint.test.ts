@@ -19,13 +19,15 @@ const VARIANTS: Record<string, object> = {
     network: { mode: 'create', egress: 'nat' },
     kafka: { mode: 'serverless' },
     reserveConcurrency: false,
+    router: { vpc: true },
+    jobs: { audit: { pollers: { minimum: 2, maximum: 10 } } },
     alarms: { email: 'ops@example.com' },
   },
   production: {
     removalPolicy: 'retain',
-    // Three zones need the stage's account and region (an agnostic stack gets two).
+    // Three zones by ID (us-east-1's default skips use1-az3, which MSK refuses).
     account: '123456789012',
-    region: 'eu-west-1',
+    region: 'us-east-1',
     network: { mode: 'create', maxAzs: 3 },
     kafka: { mode: 'provisioned', brokerNodes: 3, instanceType: 'kafka.m7g.large' },
     search: {
@@ -35,6 +37,7 @@ const VARIANTS: Record<string, object> = {
       zoneAwareness: true,
       dedicatedMasters: { count: 3, instanceType: 'm7g.large.search' },
       createServiceLinkedRole: true,
+      auditLogs: true,
       replicas: 1,
     },
   },

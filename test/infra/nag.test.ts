@@ -44,6 +44,10 @@ const DEFAULT_STAGE_ACKNOWLEDGMENTS: Record<string, string[]> = {
     FRAMEWORK_IAM4,
     'IAM5[Resource::<AccessSetupFunctionC3558F9D.Arn>:*]',
   ],
+  'sluice-test-search/OpenSearchServiceLinkedRole/Provider/framework-onEvent/ServiceRole': [
+    FRAMEWORK_IAM4,
+    'IAM5[Resource::<OpenSearchServiceLinkedRoleHandlerFunction542BF96D.Arn>:*]',
+  ],
   'sluice-test-pipeline/ClaimCheck': ['S1'],
   'sluice-test-pipeline/Router/Role': [
     VPC_ENI,

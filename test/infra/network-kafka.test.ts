@@ -39,6 +39,45 @@ describe('network', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
   });
 
+  it('scopes every endpoint’s policy to resources of this account', () => {
+    const stage = synthStage();
+    const endpoints = Object.values(
+      resourcesOf(stage.template(stage.stacks.network), 'AWS::EC2::VPCEndpoint'),
+    );
+    expect(endpoints).toHaveLength(5);
+    for (const endpoint of endpoints) {
+      expect(endpoint.Properties.PolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'OnlyThisAccountsResources',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: '*',
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      });
+    }
+  });
+
+  it('creates the STS and Lambda endpoints only for on-demand pollers of a created cluster', () => {
+    const interfacesOf = (overrides: object) => {
+      const stage = synthStage(overrides);
+      return Object.values(
+        resourcesOf(stage.template(stage.stacks.network), 'AWS::EC2::VPCEndpoint'),
+      )
+        .filter((e) => e.Properties.VpcEndpointType === 'Interface')
+        .map((e) => serviceName(e.Properties))
+        .sort();
+    };
+    const sqsOnly = [expect.stringContaining('.sqs')];
+    // Provisioned mode: Lambda's documentation needs no PrivateLink endpoints for the pollers.
+    expect(interfacesOf({ router: { mode: 'provisioned' } })).toEqual(sqsOnly);
+    expect(interfacesOf({ kafka: { mode: 'none' } })).toEqual(sqsOnly);
+  });
+
   it('nat mode: private subnets behind the configured NAT gateways, no interface endpoints', () => {
     const stage = synthStage({ network: { mode: 'create', egress: 'nat', natGateways: 2 } });
     const template = stage.template(stage.stacks.network);

@@ -87,8 +87,18 @@ describe('alarms', () => {
     }
   });
 
-  it('fires on the router’s offset lag and on schema-version skew (names from the topology)', () => {
-    expect(alarm('offset-lag-router')).toMatchObject({
+  it('fires on the router’s offset lag (without mapping metrics) and on schema-version skew (names from the topology)', () => {
+    const withoutMappingMetrics = synthStage({
+      eventSourceMetrics: false,
+      alarms: { offsetLag: 5000 },
+    });
+    const lag = Object.values(
+      resourcesOf(
+        withoutMappingMetrics.template(withoutMappingMetrics.stacks.observability),
+        'AWS::CloudWatch::Alarm',
+      ),
+    ).find((r) => r.Properties.AlarmName === 'sluice-test-offset-lag-router');
+    expect(lag?.Properties).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'OffsetLag',
       Statistic: 'Maximum',
@@ -114,7 +124,8 @@ describe('alarms', () => {
   it('sends every alarm and its recovery to the encrypted ops topic, and e-mails it', () => {
     const template = stage.template(stage.stacks.observability);
     const topicId = Object.keys(resourcesOf(template, 'AWS::SNS::Topic'))[0];
-    expect(alarms.size).toBe(dlqs.length * 3 + sources.length + functions.length * 2 + 2);
+    // Offset lag is alarmed per mapping by the pipeline stack (mapping metrics are on).
+    expect(alarms.size).toBe(dlqs.length * 3 + sources.length + functions.length * 2 + 1);
     for (const props of alarms.values()) {
       expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(props.OKActions).toEqual([{ Ref: topicId }]);
@@ -134,6 +145,26 @@ describe('alarms', () => {
           Match.objectLike({
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            // Only alarms of this account may use the key (confused deputy).
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':cloudwatch:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':alarm:*',
+                    ],
+                  ],
+                },
+              },
+            },
           }),
         ]),
       },

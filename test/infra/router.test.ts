@@ -51,11 +51,14 @@ describe('router MSK event source (on-demand, the default)', () => {
     }
   });
 
-  it('runs the router in the VPC, failing whole batches (no partial responses)', () => {
+  it('runs the router outside the VPC, failing whole batches (no partial responses)', () => {
     const { template, stage } = synthesized;
+    const router = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).find(
+      (f) => f.Properties.FunctionName === 'sluice-test-router',
+    );
+    expect(router?.Properties.VpcConfig).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'sluice-test-router',
-      VpcConfig: { SubnetIds: [...IMPORTED_STAGE.network.privateSubnetIds] },
       Environment: {
         Variables: Match.objectLike({
           SLUICE_REPORT_BATCH_ITEM_FAILURES: 'false',

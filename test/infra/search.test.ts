@@ -14,7 +14,7 @@ describe('OpenSearch domain', () => {
     template = stage.template(stage.stacks.search);
   });
 
-  it('runs in the VPC with encryption at rest, node-to-node encryption, HTTPS and TLS 1.2', () => {
+  it('runs in the VPC with encryption at rest, node-to-node encryption, HTTPS and TLS 1.2+ with forward secrecy', () => {
     template.hasResourceProperties('AWS::OpenSearchService::Domain', {
       DomainName: 'sluice-test',
       EngineVersion: 'OpenSearch_2.19',
@@ -22,7 +22,7 @@ describe('OpenSearch domain', () => {
       NodeToNodeEncryptionOptions: { Enabled: true },
       DomainEndpointOptions: {
         EnforceHTTPS: true,
-        TLSSecurityPolicy: 'Policy-Min-TLS-1-2-2019-07',
+        TLSSecurityPolicy: 'Policy-Min-TLS-1-2-PFS-2023-10',
       },
       VPCOptions: { SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() },
       AdvancedSecurityOptions: Match.objectLike({
@@ -121,6 +121,62 @@ describe('an imported domain', () => {
       Environment: {
         Variables: Match.objectLike({ SLUICE_OPENSEARCH_URL: IMPORTED_STAGE.search.endpoint }),
       },
+    });
+  });
+});
+
+describe('deploy readiness of a created domain', () => {
+  it('creates the service-linked role when missing through a custom resource, before the domain', () => {
+    const stage = synthStage();
+    const template = stage.template(stage.stacks.search);
+    template.resourceCountIs('AWS::IAM::ServiceLinkedRole', 0);
+    const [id] = Object.keys(resourcesOf(template, 'Custom::SluiceServiceLinkedRole'));
+    template.hasResourceProperties('Custom::SluiceServiceLinkedRole', {
+      ServiceName: 'opensearchservice.amazonaws.com',
+      RoleName: 'AWSServiceRoleForAmazonOpenSearchService',
+    });
+    const domain = Object.values(resourcesOf(template, 'AWS::OpenSearchService::Domain'))[0];
+    expect(domain?.DependsOn).toContain(id);
+    // Its handler may create only that role, for that service.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'iam:CreateServiceLinkedRole',
+            Condition: {
+              StringEquals: { 'iam:AWSServiceName': 'opensearchservice.amazonaws.com' },
+            },
+          }),
+        ]),
+      },
+    });
+    const off = synthStage({ search: { mode: 'create', createServiceLinkedRole: false } });
+    off.template(off.stacks.search).resourceCountIs('Custom::SluiceServiceLinkedRole', 0);
+  });
+
+  it('publishes audit logs when the stage asks (prod does)', () => {
+    const stage = synthStage({ search: { mode: 'create', auditLogs: true } });
+    stage.template(stage.stacks.search).hasResourceProperties('AWS::OpenSearchService::Domain', {
+      LogPublishingOptions: Match.objectLike({ AUDIT_LOGS: Match.objectLike({ Enabled: true }) }),
+    });
+    const plain = synthStage();
+    const domain = Object.values(
+      resourcesOf(plain.template(plain.stacks.search), 'AWS::OpenSearchService::Domain'),
+    )[0];
+    expect(Object.keys(domain?.Properties.LogPublishingOptions ?? {})).not.toContain('AUDIT_LOGS');
+  });
+
+  it('reindexes on deploy unless the stage turns it off (large indexes)', () => {
+    const stage = synthStage({ search: { mode: 'create', reindexOnDeploy: false } });
+    stage.template(stage.stacks.search).hasResourceProperties('Custom::SluiceIndexes', {
+      Reindex: 'false',
+    });
+    const imported = synthStage({
+      ...IMPORTED_STAGE,
+      search: { ...IMPORTED_STAGE.search, reindexOnDeploy: false },
+    });
+    imported.template(imported.stacks.search).hasResourceProperties('Custom::SluiceIndexes', {
+      Reindex: 'false',
     });
   });
 });

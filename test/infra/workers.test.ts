@@ -166,7 +166,7 @@ describe('the reserved-concurrency guard (the SQS throttling trap)', () => {
 
   it('sums the maxConcurrency of every mapping of the function', () => {
     const { worker } = stackWith(30, [10, 20]);
-    expect(concurrencyOf(worker)).toEqual({ reserved: 30, mappingsMax: 30 });
+    expect(concurrencyOf(worker)).toEqual({ reserved: 30, mappingsMax: 30, unbounded: false });
   });
 
   it('rejects at synth a reservation below that sum', () => {

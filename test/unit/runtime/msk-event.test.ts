@@ -136,6 +136,8 @@ describe('mskEventFrom', () => {
       value: Buffer.from('v'),
       partition: 0,
       headers: new Map([[Buffer.from('a'), Buffer.from('b')]]),
+      headerEntries: [[Buffer.from('a'), Buffer.from('b')]],
+      leaderEpoch: 0,
       metadata: {},
       commit: () => undefined,
       toJSON: () => {

@@ -1,0 +1,80 @@
+/**
+ * `Custom::SluiceServiceLinkedRole`: makes sure the account has a service-linked role before
+ * a resource that needs it (an OpenSearch domain in a VPC). Creates it when missing, leaves
+ * an existing one alone, never deletes it (`infra/service-linked-role/`). Replaces
+ * AWS::IAM::ServiceLinkedRole, which fails the stack when the role already exists.
+ */
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import type { ServiceLinkedRole } from '../service-linked-role/ensure-role';
+import { acknowledgeProviderFramework } from '../stacks/provider-framework';
+import { SluiceFunction } from './sluice-function';
+
+export interface ServiceLinkedRoleResourceProps {
+  readonly role: ServiceLinkedRole;
+  /** Physical name of the handler function, `sluice-<stage>-service-linked-role`. */
+  readonly functionName: string;
+  readonly codeVersion: string;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * @example
+ * ```ts
+ * domain.node.addDependency(new ServiceLinkedRoleResource(stack, 'OpenSearchRole', {
+ *   role: OPENSEARCH_SERVICE_LINKED_ROLE, functionName: 'sluice-dev-service-linked-role',
+ *   codeVersion: 'abc123', logRetention: RetentionDays.ONE_MONTH,
+ * }));
+ * ```
+ */
+export class ServiceLinkedRoleResource extends Construct {
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: ServiceLinkedRoleResourceProps) {
+    super(scope, id);
+    const { role } = props;
+    const stack = Stack.of(this);
+    const handler = new SluiceFunction(this, 'Handler', {
+      functionName: props.functionName,
+      entry: 'infra/service-linked-role/handler.ts',
+      description: `Custom resource: creates ${role.roleName} when the account lacks it`,
+      codeVersion: props.codeVersion,
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+      logRetention: props.logRetention,
+      environment: {},
+    });
+    const roleArn = stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: `aws-service-role/${role.serviceName}/${role.roleName}`,
+    });
+    handler.role.addToPolicy(
+      new PolicyStatement({ actions: ['iam:GetRole'], resources: [roleArn] }),
+    );
+    handler.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: [roleArn],
+        conditions: { StringEquals: { 'iam:AWSServiceName': role.serviceName } },
+      }),
+    );
+    const provider = new Provider(this, 'Provider', {
+      onEventHandler: handler.function,
+      logGroup: new LogGroup(this, 'ProviderLogs', {
+        retention: props.logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+    acknowledgeProviderFramework(provider);
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::SluiceServiceLinkedRole',
+      properties: { ServiceName: role.serviceName, RoleName: role.roleName },
+    });
+  }
+}
