@@ -9,6 +9,8 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -132,6 +134,70 @@ describe('DynamoDB', () => {
       // The item holds the winner's write, and no refused write got in.
       expect({ owner, claims }).toEqual({ owner: winners[0], claims: 1 });
     }
+  });
+
+  // A marker put-if-absent beside an ADD, as detect-login-abuse counts a failure once.
+  const countOnce = (marker: string, counter: string, guard?: string) =>
+    dynamodb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName,
+              Item: { id: { S: marker }, payload },
+              ConditionExpression: 'attribute_not_exists(id)',
+            },
+          },
+          {
+            Update: {
+              TableName,
+              Key: { id: { S: counter } },
+              UpdateExpression: 'ADD #count :one',
+              ExpressionAttributeNames: { '#count': 'count' },
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            },
+          },
+          ...(guard
+            ? [
+                {
+                  ConditionCheck: {
+                    TableName,
+                    Key: { id: { S: guard } },
+                    ConditionExpression: 'attribute_exists(id)',
+                  },
+                },
+              ]
+            : []),
+        ],
+      }),
+    );
+
+  it('rolls a cancelled transaction back in every item it named, and in no other', async () => {
+    await countOnce('tx-marker-0', 'tx-counter');
+    // The last item's condition fails after moto applied the first two: both are undone.
+    await expect(countOnce('tx-marker-1', 'tx-counter', 'tx-absent')).rejects.toBeInstanceOf(
+      TransactionCanceledException,
+    );
+    expect(await read('tx-marker-1')).toBeUndefined();
+    expect((await read('tx-counter'))?.count?.N).toBe('1');
+    // An item the transaction did not name keeps its value; the earlier marker stays.
+    expect(await read('tx-marker-0')).toBeDefined();
+    await countOnce('tx-marker-1', 'tx-counter', 'tx-marker-0');
+    expect((await read('tx-counter'))?.count?.N).toBe('2');
+  });
+
+  it('applies exactly one of N concurrent transactions that put the same marker', async () => {
+    const writers = 40;
+    const attempts = await Promise.allSettled(
+      Array.from({ length: writers }, () => countOnce('tx-same-marker', 'tx-same-counter')),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      attempts.filter(
+        (a) => a.status === 'rejected' && a.reason instanceof TransactionCanceledException,
+      ),
+    ).toHaveLength(writers - 1);
+    expect((await read('tx-same-counter'))?.count?.N).toBe('1');
   });
 
   const read = async (id: string) =>
