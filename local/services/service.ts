@@ -25,6 +25,11 @@ export interface ServiceDefinition {
    * only what the tests' stages hold until the tests remove them.
    */
   readonly heapMiB?: number;
+  /**
+   * Started only when named (`npm run services -- up localstack`), never by a bare `up` or
+   * the tests' global setup; `down` and `status` include it.
+   */
+  readonly optIn?: boolean;
   /** Fetches what the service needs into the cache; a no-op when the cache is warm. */
   install(ctx: ServiceContext): Promise<void>;
   /** Starts the service detached from this process and returns its pid. */
