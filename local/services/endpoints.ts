@@ -14,6 +14,8 @@ export const localPorts = {
   opensearch: 9200,
   /** LocalStack's gateway (opt-in: `npm run services -- up localstack`). */
   localstack: 4566,
+  /** LocalStack's gateway on the HTTPS port, for CloudFormation custom resource responses. */
+  localstackHttps: 443,
 } as const;
 
 /** The local services' endpoints, in the form each client takes. */

@@ -1,7 +1,8 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildLambdaInit } from '../localstack/init/build';
 import { localEndpoints, localPorts } from './endpoints';
+import { ensureNodejsRuntimeLibraries } from './localstack-nodejs-runtime';
 import { ensurePluginBuilt } from './localstack-plugin';
 import { installLogFile, serviceAsset } from './paths';
 import { spawnDetached } from './processes';
@@ -50,20 +51,24 @@ export function localstackEnvironment(options: {
   readonly stateDir: string;
   readonly pythonPath: string;
   readonly lambdaInit: string;
+  /** NODE_PATH of function processes: the libraries Lambda's Node.js runtime provides. */
+  readonly lambdaNodePath: string;
   readonly env?: NodeJS.ProcessEnv;
 }): NodeJS.ProcessEnv {
   const base = options.env ?? process.env;
   const folders = localstackFolders(options.stateDir);
-  const gateway = `127.0.0.1:${localPorts.localstack}`;
   return {
     PATH: base.PATH,
     HOME: base.HOME,
     LANG: base.LANG ?? 'C.UTF-8',
     PYTHONPATH: options.pythonPath,
-    GATEWAY_LISTEN: gateway,
-    // Queue URLs, function endpoints and domain endpoints use this host, which resolves here
-    // (localhost.localstack.cloud does not without DNS).
-    LOCALSTACK_HOST: gateway,
+    // 443 too, as LocalStack's container does: CloudFormation custom resources answer to an
+    // https://localhost/… response URL, and the CDK's provider framework drops its port.
+    GATEWAY_LISTEN: `127.0.0.1:${localPorts.localstack},127.0.0.1:${localPorts.localstackHttps}`,
+    // The host in queue URLs and domain endpoints: `localhost`, which resolves without DNS
+    // (localhost.localstack.cloud does not here) and is the only address LocalStack's
+    // self-signed certificate is valid for (its 127.0.0.1 entry is malformed in 4.14).
+    LOCALSTACK_HOST: `localhost:${localPorts.localstack}`,
     // Not in a container: otherwise it writes to /var/lib/localstack and /tmp/lambda.
     OVERRIDE_IN_DOCKER: '0',
     FILESYSTEM_ROOT: folders.filesystem,
@@ -77,6 +82,7 @@ export function localstackEnvironment(options: {
     SLUICE_LAMBDA_NODE: process.execPath,
     SLUICE_LAMBDA_INIT: options.lambdaInit,
     SLUICE_LAMBDA_LOG_DIR: folders.lambdaLogs,
+    SLUICE_LAMBDA_NODE_PATH: options.lambdaNodePath,
     // DynamoDB without DynamoDB Local: sluice_localstack/dynamodb_provider.py.
     PROVIDER_OVERRIDE_DYNAMODB: 'sluice-moto',
     // OpenSearch domains are the local node, reached through LocalStack's gateway.
@@ -93,7 +99,27 @@ async function prepare(ctx: ServiceContext, python?: string) {
     logFile: installLogFile(ctx),
   });
   const { init } = await buildLambdaInit(localstackFolders(ctx.stateDir).lambdaInit);
-  return { venv, pythonPath, init };
+  const nodePath = await ensureNodejsRuntimeLibraries({
+    cacheDir: ctx.cacheDir,
+    logFile: installLogFile(ctx),
+    progress: ctx.progress,
+  });
+  return { venv, pythonPath, init, nodePath };
+}
+
+/**
+ * Fails with what to do when this user may not listen on port 443 (root, or
+ * net.ipv4.ip_unprivileged_port_start ≤ 443, may).
+ */
+async function assertMayListenOnHttpsPort(): Promise<void> {
+  if (process.getuid?.() === 0) return;
+  const start = await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').catch(
+    () => '1024',
+  );
+  if (Number(start) <= localPorts.localstackHttps) return;
+  throw new Error(
+    `LocalStack must also listen on port ${localPorts.localstackHttps} (CloudFormation custom resources answer to https://localhost/…), which this user may not: run \`sudo sysctl net.ipv4.ip_unprivileged_port_start=${localPorts.localstackHttps}\` (or run as root)`,
+  );
 }
 
 /** Health: LocalStack's own health endpoint answers with its services' states. */
@@ -109,14 +135,15 @@ async function healthAnswers(): Promise<boolean> {
  */
 export const localstack: ServiceDefinition = {
   name: 'localstack',
-  ports: [localPorts.localstack],
+  ports: [localPorts.localstack, localPorts.localstackHttps],
   optIn: true,
   install: async (ctx) => {
     await prepare(ctx, await findPython(LOCALSTACK_PYTHON));
   },
   async start(ctx) {
+    await assertMayListenOnHttpsPort();
     const venv = await pinnedVenvDir(venvOf(ctx));
-    const { pythonPath, init } = await prepare(ctx);
+    const { pythonPath, init, nodePath } = await prepare(ctx);
     const folders = localstackFolders(ctx.stateDir);
     await rm(folders.tmp, { recursive: true, force: true });
     await rm(folders.lambdaLogs, { recursive: true, force: true });
@@ -130,7 +157,12 @@ export const localstack: ServiceDefinition = {
       args: ['-m', 'localstack.runtime.main'],
       cwd: ctx.stateDir,
       logFile: ctx.logFile,
-      env: localstackEnvironment({ stateDir: ctx.stateDir, pythonPath, lambdaInit: init }),
+      env: localstackEnvironment({
+        stateDir: ctx.stateDir,
+        pythonPath,
+        lambdaInit: init,
+        lambdaNodePath: nodePath,
+      }),
     });
   },
   healthy: () => answersWithin(healthAnswers, 4_000),

@@ -37,6 +37,7 @@ from localstack.services.lambda_.invocation.runtime_executor import (
     RuntimeExecutor,
 )
 from localstack.utils.net import get_free_tcp_port
+from localstack.utils.ssl import get_cert_pem_file_path
 
 LOG = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ STOP_GRACE_SECONDS = 3
 #: Variables of LocalStack's own environment that a function process inherits; everything
 #: else comes from LocalStack's Lambda service (the function's environment, credentials,
 #: AWS_ENDPOINT_URL) as it would inside a container.
-INHERITED_VARIABLES = ("PATH", "LANG", "NODE_EXTRA_CA_CERTS")
+INHERITED_VARIABLES = ("PATH", "LANG")
 
 
 def _setting(name: str) -> str:
@@ -105,6 +106,13 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         # Lambda's /tmp: one folder per environment, removed when the environment stops.
         self.tmp_dir = Path(tempfile.mkdtemp(prefix=f"{function_name}-", dir=tempfile.gettempdir()))
         env = {name: os.environ[name] for name in INHERITED_VARIABLES if name in os.environ}
+        # Functions reach LocalStack's HTTPS endpoints (an OpenSearch domain's https:// URL) as
+        # they reach AWS's: trusting its certificate, which LocalStack made for "localhost".
+        certificate = get_cert_pem_file_path()
+        if os.path.exists(certificate):
+            env["NODE_EXTRA_CA_CERTS"] = certificate
+        # What /var/runtime/node_modules gives functions on Lambda: the AWS SDK v3 clients.
+        env["NODE_PATH"] = _setting("SLUICE_LAMBDA_NODE_PATH")
         env.update({key: str(value) for key, value in env_vars.items()})
         env.update(
             {
@@ -227,7 +235,12 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
     def validate_environment(cls) -> bool:
         missing = [
             name
-            for name in ("SLUICE_LAMBDA_NODE", "SLUICE_LAMBDA_INIT", "SLUICE_LAMBDA_LOG_DIR")
+            for name in (
+                "SLUICE_LAMBDA_NODE",
+                "SLUICE_LAMBDA_INIT",
+                "SLUICE_LAMBDA_LOG_DIR",
+                "SLUICE_LAMBDA_NODE_PATH",
+            )
             if not os.environ.get(name)
         ]
         if missing:
