@@ -142,6 +142,12 @@ export const SearchConfigSchema = T.Union([
         T.Null(),
       ]),
       zoneAwareness: T.Boolean(),
+      /**
+       * Fine-grained access control with Sluice's admin role as master, and the workers'
+       * roles mapped to write-only security roles. `false`: access by IAM alone (the
+       * `localstack` stage: its domains are a plain local node without the security plugin).
+       */
+      fineGrainedAccessControl: T.Boolean(),
       /** Create AWSServiceRoleForAmazonOpenSearchService (once per account). */
       createServiceLinkedRole: T.Boolean(),
       shards: Int(1, 100),

@@ -4,7 +4,7 @@
  * bundling skipped (`aws:cdk:bundling-stacks: []`): esbuild is proved once, in
  * bundling.test.ts, instead of nine times per variant.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type AppProps, type Stack, Validations } from 'aws-cdk-lib';
@@ -120,3 +120,10 @@ export const IMPORTED_STAGE = {
   },
   catalogTable: { mode: 'import', name: 'catalog-service-products' },
 } as const;
+
+/** The `localstack` stage's entry in cdk.json (no MSK, a domain without fine-grained access). */
+export const LOCALSTACK_STAGE = (
+  JSON.parse(readFileSync('cdk.json', 'utf8')) as {
+    context: { 'sluice:stages': Record<string, object> };
+  }
+).context['sluice:stages'].localstack as object;
