@@ -13,13 +13,9 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { Admin } from '@platformatic/kafka';
-import { Type } from '@sinclair/typebox';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventParser } from '../../functions/events/parse-event';
-import { EVENT_TYPES, EventRegistry } from '../../functions/events/registry';
-import type { LoginFailed } from '../../functions/events/schemas/identity';
-import { LoginFailedV1 } from '../../functions/events/schemas/identity';
 import { createRouterDeps } from '../../functions/router/deps';
 import { handleReplayEvent } from '../../functions/router/replay';
 import type { DeadLetter } from '../../functions/shared/dead-letter';
@@ -48,7 +44,8 @@ import { queueDepth } from '../../local/shared/queue-counts';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
 import { expectedEffects } from '../../local/shop/expected-effects';
 import { produceRecords } from '../../local/shop/produce';
-import { buildScenario, FUTURE_LOGIN_FAILED_VERSION } from '../../local/shop/scenario';
+import { buildScenario } from '../../local/shop/scenario';
+import { registryKnowingLoginFailedV2 } from '../support/fixed-registry';
 import { keepFunctionLogs } from '../support/function-logs';
 import { uniqueStage } from '../support/stage';
 
@@ -254,28 +251,8 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
 
   it('after the missing schema version is deployed, a DLQ redrive processes its records', async () => {
     // The fix: a build that knows LOGIN_FAILED v2 (v1 upcasts to it unchanged).
-    const LoginFailedV2 = Type.Object({
-      ...LoginFailedV1.properties,
-      mfaMethod: Type.Optional(Type.String()),
-    });
-    const registry = new EventRegistry(
-      EVENT_TYPES.map((definition) =>
-        definition.type !== 'LOGIN_FAILED'
-          ? definition
-          : {
-              ...definition,
-              versions: [
-                {
-                  ...(definition.versions[0] as (typeof definition.versions)[number]),
-                  upcast: (data: LoginFailed) => data,
-                },
-                { version: FUTURE_LOGIN_FAILED_VERSION, schema: LoginFailedV2 },
-              ],
-            },
-      ),
-    );
     const { deps } = createRouterDeps(process.env, 'sluice-replay');
-    const fixed = { ...deps, parser: new EventParser(registry) };
+    const fixed = { ...deps, parser: new EventParser(registryKnowingLoginFailedV2()) };
     replay = (event) => handleReplayEvent(event, fixed);
 
     const before = expected.deadLetters.length;
