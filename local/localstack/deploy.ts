@@ -1,6 +1,7 @@
 /**
  * Deploys a stage of the CDK app to LocalStack with `cdklocal`: bootstrap of LocalStack's
- * account and region, then every stack of the stage, with the stack outputs written to
+ * account and region, then every stack of the stage, with the cloud assembly in
+ * `.services/localstack/cdk.out` and the stack outputs in
  * `.services/localstack/outputs-<stage>.json`. Used by `npm run local:deploy` and by the
  * deployed-stack test.
  */
@@ -9,11 +10,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { localEndpoints } from '../services/endpoints';
+import { LOCALSTACK_REGION } from '../services/localstack';
 import { repoRoot, servicePaths } from '../services/paths';
 
-/** LocalStack's account and the region the stage is deployed to. */
+/** LocalStack's account. */
 export const LOCALSTACK_ACCOUNT = '000000000000';
-export const LOCALSTACK_REGION = 'us-east-1';
 
 /** The stage `npm run local:deploy` deploys (cdk.json). */
 export const LOCALSTACK_STAGE = 'localstack';
@@ -24,6 +25,8 @@ export type StackOutputs = Record<string, Record<string, string>>;
 /** What one deployment took. */
 export interface LocalStackDeployment {
   readonly stage: string;
+  /** The cloud assembly deployed (templates, assets): `.services/localstack/cdk.out`. */
+  readonly assemblyDir: string;
   readonly bootstrapSeconds: number;
   readonly deploySeconds: number;
   readonly outputs: StackOutputs;
@@ -84,33 +87,24 @@ export async function deployToLocalStack(options: {
 }): Promise<LocalStackDeployment> {
   const stage = options.stage ?? LOCALSTACK_STAGE;
   const onLine = options.onLine ?? (() => {});
-  const outputsFile = join(servicePaths('localstack').stateDir, `outputs-${stage}.json`);
+  const { stateDir } = servicePaths('localstack');
+  const outputsFile = join(stateDir, `outputs-${stage}.json`);
+  // Not the checkout's cdk.out: `npx cdk synth` of another stage may be there.
+  const assemblyDir = join(stateDir, 'cdk.out');
+  const common = ['--output', assemblyDir, '-c', `sluice:stage=${stage}`];
   const began = Date.now();
   await cdklocal(
-    [
-      'bootstrap',
-      `aws://${LOCALSTACK_ACCOUNT}/${LOCALSTACK_REGION}`,
-      '-c',
-      `sluice:stage=${stage}`,
-    ],
+    ['bootstrap', `aws://${LOCALSTACK_ACCOUNT}/${LOCALSTACK_REGION}`, ...common],
     onLine,
   );
   const bootstrapped = Date.now();
   await cdklocal(
-    [
-      'deploy',
-      '--all',
-      '--require-approval',
-      'never',
-      '--outputs-file',
-      outputsFile,
-      '-c',
-      `sluice:stage=${stage}`,
-    ],
+    ['deploy', '--all', '--require-approval', 'never', '--outputs-file', outputsFile, ...common],
     onLine,
   );
   return {
     stage,
+    assemblyDir,
     bootstrapSeconds: (bootstrapped - began) / 1000,
     deploySeconds: (Date.now() - bootstrapped) / 1000,
     outputs: JSON.parse(await readFile(outputsFile, 'utf8')) as StackOutputs,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildLambdaInit } from '../localstack/init/build';
@@ -8,6 +9,7 @@ import { installLogFile, serviceAsset } from './paths';
 import { spawnDetached } from './processes';
 import { findPython } from './python';
 import { ensurePinnedVenv, type PinnedVenv, pinnedVenvDir } from './python-venv';
+import { runCommand } from './run-command';
 import type { ServiceContext, ServiceDefinition } from './service';
 import { answersWithin } from './wait';
 
@@ -18,6 +20,9 @@ import { answersWithin } from './wait';
 
 /** LocalStack runs on Python 3.13 only (3.11 and 3.12 fail at run time). */
 export const LOCALSTACK_PYTHON = '3.13';
+
+/** The region stages are deployed to on LocalStack (its certificate names it). */
+export const LOCALSTACK_REGION = 'us-east-1';
 
 const venvOf = (ctx: ServiceContext, python?: string): PinnedVenv => ({
   tool: 'localstack',
@@ -40,6 +45,8 @@ export function localstackFolders(stateDir: string) {
     lambdaLogs: join(stateDir, 'lambda'),
     /** The bundled init program. */
     lambdaInit: join(stateDir, 'lambda-init'),
+    /** CUSTOM_SSL_CERT_PATH: key and certificate, made once by make_certificate.py. */
+    certificate: join(stateDir, 'certificate.pem'),
   };
 }
 
@@ -65,9 +72,9 @@ export function localstackEnvironment(options: {
     // 443 too, as LocalStack's container does: CloudFormation custom resources answer to an
     // https://localhost/… response URL, and the CDK's provider framework drops its port.
     GATEWAY_LISTEN: `127.0.0.1:${localPorts.localstack},127.0.0.1:${localPorts.localstackHttps}`,
-    // The host in queue URLs and domain endpoints: `localhost`, which resolves without DNS
-    // (localhost.localstack.cloud does not here) and is the only address LocalStack's
-    // self-signed certificate is valid for (its 127.0.0.1 entry is malformed in 4.14).
+    // The host in queue URLs, domain endpoints and AWS::URLSuffix: `localhost`, which
+    // resolves without DNS (localhost.localstack.cloud does not here); function processes
+    // resolve names under it too (init/localhost-dns.ts), and the certificate covers them.
     LOCALSTACK_HOST: `localhost:${localPorts.localstack}`,
     // Not in a container: otherwise it writes to /var/lib/localstack and /tmp/lambda.
     OVERRIDE_IN_DOCKER: '0',
@@ -76,6 +83,7 @@ export function localstackEnvironment(options: {
     DNS_ADDRESS: '0',
     SQS_ENDPOINT_STRATEGY: 'path',
     SKIP_SSL_CERT_DOWNLOAD: '1',
+    CUSTOM_SSL_CERT_PATH: folders.certificate,
     DISABLE_EVENTS: '1',
     // Lambda without Docker: local/localstack/plugin/sluice_localstack/process_executor.py.
     LAMBDA_RUNTIME_EXECUTOR: 'sluice-process',
@@ -98,7 +106,19 @@ async function prepare(ctx: ServiceContext, python?: string) {
     stateDir: ctx.stateDir,
     logFile: installLogFile(ctx),
   });
-  const { init } = await buildLambdaInit(localstackFolders(ctx.stateDir).lambdaInit);
+  const folders = localstackFolders(ctx.stateDir);
+  if (!existsSync(folders.certificate)) {
+    await runCommand({
+      command: join(venv, 'bin', 'python'),
+      args: [
+        serviceAsset('localstack', 'make_certificate.py'),
+        folders.certificate,
+        LOCALSTACK_REGION,
+      ],
+      logFile: installLogFile(ctx),
+    });
+  }
+  const { init } = await buildLambdaInit(folders.lambdaInit);
   const nodePath = await ensureNodejsRuntimeLibraries({
     cacheDir: ctx.cacheDir,
     logFile: installLogFile(ctx),

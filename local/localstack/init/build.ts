@@ -1,7 +1,8 @@
 /**
- * Bundles the init program (supervisor-main.ts) and its handler process (runtime-main.ts)
- * with esbuild into one folder, as `init.mjs` and `runtime.mjs`: the sluice-process executor
- * runs them with the host's `node`, without TypeScript tooling.
+ * Bundles the init program (supervisor-main.ts), its handler process (runtime-main.ts) and
+ * the handler process's preload (localhost-dns.ts) with esbuild into one folder, as
+ * `init.mjs`, `runtime.mjs` and `localhost-dns.mjs`: the sluice-process executor runs them
+ * with the host's `node`, without TypeScript tooling.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,7 @@ export async function buildLambdaInit(outDir: string): Promise<{ init: string; r
     entryPoints: {
       init: join(here, 'supervisor-main.ts'),
       runtime: join(here, 'runtime-main.ts'),
+      'localhost-dns': join(here, 'localhost-dns.ts'),
     },
     outdir: outDir,
     outExtension: { '.js': '.mjs' },

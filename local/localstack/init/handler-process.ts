@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { type InvokeMessage, isRuntimeMessage, type RuntimeMessage } from './ipc-messages';
 import type { OutputCollector } from './output-collector';
 import type { ErrorDocument } from './protocol';
@@ -26,6 +27,8 @@ export interface HandlerProcessOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Heap ceiling in MiB (`--max-old-space-size`), from the function's memory setting. */
   readonly heapMiB: number;
+  /** ES modules loaded before the handler (`--import`). */
+  readonly preload: readonly string[];
   readonly output: OutputCollector;
 }
 
@@ -40,7 +43,8 @@ export class HandlerProcess {
   /**
    * @example
    * ```ts
-   * const process = new HandlerProcess({ script, cwd, env: process.env, heapMiB: 460, output });
+   * const process = new HandlerProcess({ script, cwd, env: process.env, heapMiB: 460,
+   *   preload: [], output });
    * if ((await process.init).ok) await process.invoke(message);
    * ```
    */
@@ -49,7 +53,10 @@ export class HandlerProcess {
     this.child = fork(options.script, [], {
       cwd: options.cwd,
       env: options.env,
-      execArgv: [`--max-old-space-size=${options.heapMiB}`],
+      execArgv: [
+        `--max-old-space-size=${options.heapMiB}`,
+        ...options.preload.flatMap((module) => ['--import', pathToFileURL(module).href]),
+      ],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     options.output.attach([this.child.stdout as Readable, this.child.stderr as Readable]);

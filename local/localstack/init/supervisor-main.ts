@@ -23,6 +23,7 @@ const supervisor = new Supervisor({
     runtimeId: required('LOCALSTACK_RUNTIME_ID'),
   },
   runtimeScript: fileURLToPath(new URL('./runtime.mjs', import.meta.url)),
+  preload: [fileURLToPath(new URL('./localhost-dns.mjs', import.meta.url))],
   taskRoot: process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
   env: process.env,
   timeoutSeconds: Number(process.env.AWS_LAMBDA_FUNCTION_TIMEOUT ?? 3),

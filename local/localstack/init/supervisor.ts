@@ -20,6 +20,8 @@ export interface SupervisorSettings {
   readonly endpoint: RuntimeEndpoint;
   /** The bundled handler-process program. */
   readonly runtimeScript: string;
+  /** ES modules the handler process loads first (the `localhost` resolver). */
+  readonly preload: readonly string[];
   readonly taskRoot: string;
   /** The environment of the handler process: the function's, as LocalStack composed it. */
   readonly env: NodeJS.ProcessEnv;
@@ -55,7 +57,7 @@ export class Supervisor {
   /**
    * @example
    * ```ts
-   * const supervisor = new Supervisor({ endpoint, runtimeScript, taskRoot, env, timeoutSeconds: 3,
+   * const supervisor = new Supervisor({ endpoint, runtimeScript, preload: [], taskRoot, env, timeoutSeconds: 3,
    *   memorySizeMiB: 128, functionVersion: '$LATEST', post: postCallback, echo: console.log });
    * await supervisor.start();        // POSTs …/status/<id>/ready
    * await supervisor.invoke(request); // POSTs …/logs, then …/response or …/error
@@ -200,6 +202,7 @@ export class Supervisor {
       cwd: taskRoot,
       env,
       heapMiB: heapCeilingMiB(memorySizeMiB),
+      preload: this.settings.preload,
       output: this.output,
     });
     this.handlerProcess = handlerProcess;

@@ -216,6 +216,25 @@ describe('the Lambda init program', () => {
     await env.localstack.close();
   });
 
+  it('resolves host names under localhost to the loopback address, as LocalStack’s DNS does', async () => {
+    const code = functionCode(
+      'dns',
+      `const dns = require('node:dns');
+       exports.handler = async () => ({
+         queue: (await dns.promises.lookup('sqs.us-east-1.localhost')).address,
+         all: (await dns.promises.lookup('x.localhost', { all: true })).map((a) => a.address),
+       });`,
+    );
+    const env = await startEnvironment(code);
+    await env.localstack.find('/status/env1/ready');
+    await env.invoke('req-dns', {});
+    expect(JSON.parse((await env.localstack.find('/invocations/req-dns/response')).body)).toEqual({
+      queue: '127.0.0.1',
+      all: ['127.0.0.1'],
+    });
+    await env.localstack.close();
+  });
+
   it('supports callback-style handlers', async () => {
     const code = functionCode(
       'callback',

@@ -106,8 +106,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         # Lambda's /tmp: one folder per environment, removed when the environment stops.
         self.tmp_dir = Path(tempfile.mkdtemp(prefix=f"{function_name}-", dir=tempfile.gettempdir()))
         env = {name: os.environ[name] for name in INHERITED_VARIABLES if name in os.environ}
-        # Functions reach LocalStack's HTTPS endpoints (an OpenSearch domain's https:// URL) as
-        # they reach AWS's: trusting its certificate, which LocalStack made for "localhost".
+        # Functions reach LocalStack's HTTPS endpoints (https://sqs.<region>.localhost/…, an
+        # OpenSearch domain's https:// URL) as they reach AWS's: trusting its certificate.
         certificate = get_cert_pem_file_path()
         if os.path.exists(certificate):
             env["NODE_EXTRA_CA_CERTS"] = certificate
