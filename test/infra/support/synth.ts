@@ -4,7 +4,7 @@
  * bundling skipped (`aws:cdk:bundling-stacks: []`): esbuild is proved once, in
  * bundling.test.ts, instead of nine times per variant.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type AppProps, type Stack, Validations } from 'aws-cdk-lib';
@@ -15,6 +15,7 @@ import { afterAll } from 'vitest';
 import { resolveStageConfig } from '../../../infra/config/resolve-config';
 import type { StageConfig } from '../../../infra/config/schema';
 import { buildSluiceStacks, type SluiceStacks } from '../../../infra/sluice-app';
+import { cdkJsonStageEntry } from '../../../local/localstack/stage-config';
 
 export const TEST_CODE_VERSION = 'infra-test';
 
@@ -122,8 +123,4 @@ export const IMPORTED_STAGE = {
 } as const;
 
 /** The `localstack` stage's entry in cdk.json (no MSK, a domain without fine-grained access). */
-export const LOCALSTACK_STAGE = (
-  JSON.parse(readFileSync('cdk.json', 'utf8')) as {
-    context: { 'sluice:stages': Record<string, object> };
-  }
-).context['sluice:stages'].localstack as object;
+export const LOCALSTACK_STAGE = cdkJsonStageEntry('localstack');
