@@ -29,7 +29,6 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { Admin } from '@platformatic/kafka';
-import type { MSKEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../functions/shared/dead-letter';
@@ -56,12 +55,11 @@ import {
   LOCALSTACK_STAGE,
   type LocalStackDeployment,
 } from '../../local/localstack/deploy';
-import { lambdaHandler } from '../../local/localstack/lambda-handler';
+import { startRouterBridge } from '../../local/localstack/router-bridge';
 import { cdkJsonStageConfig } from '../../local/localstack/stage-config';
 import { removeStageIndexes } from '../../local/provision/indexes';
 import { provisionTopics } from '../../local/provision/topics';
-import { type EventSourcesRuntime, startEventSources } from '../../local/runtime/event-sources';
-import { stageMappings } from '../../local/runtime/stage-mappings';
+import type { EventSourcesRuntime } from '../../local/runtime/event-sources';
 import { localEndpoints } from '../../local/services/endpoints';
 import { servicePaths, servicesRoot } from '../../local/services/paths';
 import { peekAll, waitFor } from '../../local/shared/inspect';
@@ -100,7 +98,7 @@ const alias = (index: string) => resourceName(stage, index);
 
 let deployment: LocalStackDeployment;
 let runtime: EventSourcesRuntime;
-let kafkaGroups: Array<{ topic: string; group: string }> = [];
+let kafkaGroups: Array<{ readonly topic: string; readonly group: string }> = [];
 const queueUrls = new Map<string, string>();
 const url = (logical: string) => queueUrls.get(logical) as string;
 const timings: Record<string, number> = {};
@@ -232,17 +230,15 @@ beforeAll(async () => {
     scenario.catalog.values(),
   );
   await provisionTopics(brokers, topicName);
-  const router = lambdaHandler<MSKEvent, unknown>(lambda, functionName('router'));
-  const mappings = stageMappings({
+  const bridge = await startRouterBridge({
     stage,
-    queueUrls,
+    lambda,
+    sqs,
     bootstrapBrokers: brokers,
     topicName,
-    // Only the Kafka mappings run here; the SQS ones are LocalStack's own.
-    handlers: { router, replay: async () => undefined, jobs: {} },
   });
-  kafkaGroups = mappings.kafka.map((m) => ({ topic: m.topic, group: m.consumerGroupId }));
-  runtime = await startEventSources({ kafka: mappings.kafka });
+  runtime = bridge.runtime;
+  kafkaGroups = [...bridge.consumerGroups];
   const publishing = Date.now();
   await produceRecords(scenario.records, { bootstrapBrokers: brokers });
   await settle('the deployed pipeline to process every record');
