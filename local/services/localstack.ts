@@ -87,6 +87,9 @@ export function localstackEnvironment(options: {
     DISABLE_EVENTS: '1',
     // Lambda without Docker: local/localstack/plugin/sluice_localstack/process_executor.py.
     LAMBDA_RUNTIME_EXECUTOR: 'sluice-process',
+    // LocalStack gives an environment 20 s to report ready; a Node.js cold start of a large
+    // bundle on a busy 2-core machine has taken longer.
+    LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT: '60',
     SLUICE_LAMBDA_NODE: process.execPath,
     SLUICE_LAMBDA_INIT: options.lambdaInit,
     SLUICE_LAMBDA_LOG_DIR: folders.lambdaLogs,

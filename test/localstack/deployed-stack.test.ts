@@ -406,7 +406,7 @@ describe(`the localstack stage deployed to LocalStack (${scenario.records.length
     expect(letters.some((l) => l.reason === 'UNKNOWN_VERSION')).toBe(false);
     expect(letters.every((l) => l.history.length === 2)).toBe(true);
     timings.redriveSeconds = (Date.now() - began) / 1000;
-  });
+  }, 400_000);
 
   it('moves a job that keeps failing to its DLQ through the deployed redrive policy', async () => {
     const began = Date.now();
@@ -443,7 +443,7 @@ describe(`the localstack stage deployed to LocalStack (${scenario.records.length
       await produceRecords([sale], { bootstrapBrokers: brokers });
       const dlqUrl = url(jobQueues(job).dlq);
       await waitFor('the job in its DLQ', async () => (await queueDepth(sqs, dlqUrl)) === 1, {
-        timeoutMs: 180_000,
+        timeoutMs: 300_000,
         intervalMs: 1_000,
         progress: async () => `queue ${await queueDepth(sqs, queueUrl)}; ${evidence()}`,
       });
@@ -463,5 +463,5 @@ describe(`the localstack stage deployed to LocalStack (${scenario.records.length
       );
     }
     timings.jobDlqSeconds = (Date.now() - began) / 1000;
-  });
+  }, 400_000);
 });

@@ -119,7 +119,7 @@ describe('LocalStack as a native service', () => {
     expect(messages).toMatch(/^START RequestId: \S+ Version: \$LATEST$/m);
     expect(messages).toMatch(/\tINFO\tevent \{"hello":"world"\}$/m);
     expect(messages).toMatch(/^REPORT RequestId: \S+\tDuration: [\d.]+ ms\t.*Memory Size: 256 MB/m);
-  });
+  }, 180_000);
 
   it('serves DynamoDB from moto, one request at a time: concurrent ADDs and conditional puts', async () => {
     await dynamodb.send(
@@ -170,7 +170,9 @@ describe('LocalStack as a native service', () => {
     // The function's init program and handler process live in LocalStack's process group.
     expect((await processGroupMembers(record.pid)).length).toBeGreaterThanOrEqual(3);
     const [down] = await servicesDown(['localstack']);
-    expect(down?.outcome).toBe('terminated');
+    // SIGTERM, then SIGKILL when LocalStack takes longer than 20 s to shut down (it waits for
+    // its pollers); either way the whole group is gone.
+    expect(down?.outcome).toMatch(/^(terminated|killed)$/);
     expect(await processGroupMembers(record.pid)).toEqual([]);
     await servicesUp(['localstack']); // for the next test file
   });
