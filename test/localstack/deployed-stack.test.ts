@@ -23,10 +23,8 @@ import {
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
-  ListMessageMoveTasksCommand,
   SetQueueAttributesCommand,
   SQSClient,
-  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { Admin } from '@platformatic/kafka';
 import { build } from 'esbuild';
@@ -49,7 +47,6 @@ import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-a
 import { JOBS } from '../../functions/workers/jobs';
 import { sharedBundling } from '../../infra/bundling';
 import { checkInvariants } from '../../local/chaos/invariants';
-import { consumerLag } from '../../local/dev/kafka-lag';
 import {
   deployToLocalStack,
   LOCALSTACK_STAGE,
@@ -63,11 +60,13 @@ import type { EventSourcesRuntime } from '../../local/runtime/event-sources';
 import { localEndpoints } from '../../local/services/endpoints';
 import { servicePaths, servicesRoot } from '../../local/services/paths';
 import { peekAll, waitFor } from '../../local/shared/inspect';
+import { pipelineQuiet } from '../../local/shared/pipeline-quiet';
 import { queueDepth } from '../../local/shared/queue-counts';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
 import { expectedEffects } from '../../local/shop/expected-effects';
 import { produceRecords } from '../../local/shop/produce';
 import { buildScenario } from '../../local/shop/scenario';
+import { queueArn, redriveAfterTheFix } from '../support/ingest-redrive';
 import { storedZip } from '../support/zip';
 
 const stage = LOCALSTACK_STAGE;
@@ -107,24 +106,9 @@ const timings: Record<string, number> = {};
 const evidence = () =>
   `deploy log: ${deployLog}; function logs: ${join(servicePaths('localstack').stateDir, 'lambda')}`;
 
-function partitionsOf(topic: string): number {
-  const key = (Object.keys(TOPICS) as TopicKey[]).find((k) => topicName(k) === topic);
-  return key ? TOPICS[key].partitions : 1;
-}
-
 /** Every record committed by the bridge, and no job or replay queue holding a message. */
-async function quiet(): Promise<{ done: boolean; detail: string }> {
-  const lags = await Promise.all(
-    kafkaGroups.map(({ topic, group }) =>
-      consumerLag(admin, group, [{ topic, partitions: partitionsOf(topic) }]),
-    ),
-  );
-  const lag = lags.flat().reduce((sum, t) => sum + t.lag, 0);
-  const queues = [...JOB_NAMES.map((job) => jobQueues(job).queue), ROUTER_QUEUES.replay];
-  const depths = await Promise.all(queues.map((q) => queueDepth(sqs, url(q))));
-  const waiting = depths.reduce((sum, d) => sum + d, 0);
-  return { done: lag === 0 && waiting === 0, detail: `lag ${lag}, messages in queues ${waiting}` };
-}
+const quiet = () =>
+  pipelineQuiet({ admin, sqs, queueUrl: url, consumerGroups: kafkaGroups, topicName });
 
 async function settle(what: string, until: () => Promise<boolean> = async () => true) {
   await waitFor(what, async () => (await quiet()).done && (await until()), {
@@ -132,13 +116,6 @@ async function settle(what: string, until: () => Promise<boolean> = async () => 
     intervalMs: 1_000,
     progress: async () => `${(await quiet()).detail}; ${evidence()}`,
   });
-}
-
-async function queueArn(queueUrl: string): Promise<string> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  return Attributes?.QueueArn as string;
 }
 
 /** The replay function's code with the fix, bundled as the CDK bundles functions. */
@@ -304,7 +281,7 @@ describe(`the localstack stage deployed to LocalStack (${scenario.records.length
         },
         e.fn,
       ).toEqual({
-        source: await queueArn(url(e.queue)),
+        source: await queueArn(sqs, url(e.queue)),
         batchSize: e.batchSize,
         window: e.window,
         responseTypes: ['ReportBatchItemFailures'],
@@ -321,7 +298,7 @@ describe(`the localstack stage deployed to LocalStack (${scenario.records.length
       );
       if (!queue.deadLetterQueue) continue;
       expect(JSON.parse(Attributes.RedrivePolicy ?? '{}'), queue.name).toEqual({
-        deadLetterTargetArn: await queueArn(url(queue.deadLetterQueue)),
+        deadLetterTargetArn: await queueArn(sqs, url(queue.deadLetterQueue)),
         maxReceiveCount: queue.maxReceiveCount,
       });
     }
@@ -368,43 +345,16 @@ describe(`the localstack stage deployed to LocalStack (${scenario.records.length
       { client: lambda, maxWaitTime: 60 },
       { FunctionName: functionName('replay') },
     );
-    const unknownVersion = expected.deadLetters.filter((r) => r.invalid === 'UNKNOWN_VERSION');
-    expect(unknownVersion.length).toBeGreaterThan(0);
-    const remaining = expected.deadLetters.length - unknownVersion.length;
-    const dlqArn = await queueArn(url(ROUTER_QUEUES.ingestDlq));
     // The console's "Start DLQ redrive" with a custom destination: the replay queue.
-    await sqs.send(
-      new StartMessageMoveTaskCommand({
-        SourceArn: dlqArn,
-        DestinationArn: await queueArn(url(ROUTER_QUEUES.replay)),
-      }),
-    );
-    const moved = async () => {
-      const { Results = [] } = await sqs.send(
-        new ListMessageMoveTasksCommand({ SourceArn: dlqArn }),
-      );
-      return Results[0]?.Status === 'COMPLETED';
-    };
-    await settle(
-      'the redrive',
-      async () =>
-        (await moved()) && (await queueDepth(sqs, url(ROUTER_QUEUES.ingestDlq))) === remaining,
-    );
-    await search.indices.refresh({ index: alias('audit') });
-    const replayedIds = [
-      ...new Set(unknownVersion.map((r) => JSON.parse(r.value.toString()).id as string)),
-    ];
-    const { body } = await search.count({
-      index: alias('audit'),
-      body: { query: { terms: { eventId: replayedIds } } },
+    await redriveAfterTheFix({
+      sqs,
+      search,
+      auditAlias: alias('audit'),
+      queueUrl: url,
+      deadLetters: expected.deadLetters,
+      settle,
+      evidence: evidence(),
     });
-    expect(body.count, evidence()).toBe(replayedIds.length);
-    const letters = (await peekAll(sqs, url(ROUTER_QUEUES.ingestDlq), remaining)).map(
-      (m) => JSON.parse(m.Body ?? '{}') as DeadLetter,
-    );
-    expect(letters).toHaveLength(remaining);
-    expect(letters.some((l) => l.reason === 'UNKNOWN_VERSION')).toBe(false);
-    expect(letters.every((l) => l.history.length === 2)).toBe(true);
     timings.redriveSeconds = (Date.now() - began) / 1000;
   }, 400_000);
 
