@@ -7,8 +7,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // Killing and freezing services: run alone, after the rest (vitest.chaos.config.ts).
-    exclude: ['test/chaos/**', '**/node_modules/**'],
+    // Killing and freezing services: run alone, after the rest (vitest.chaos.config.ts);
+    // LocalStack's tests have a phase of their own (vitest.localstack.config.ts).
+    exclude: ['test/chaos/**', 'test/localstack/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 180_000,

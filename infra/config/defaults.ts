@@ -35,6 +35,7 @@ export const SEARCH_MODE_DEFAULTS: Record<SearchConfig['mode'], Partial<SearchCo
     volumeGiB: 10,
     dedicatedMasters: null,
     zoneAwareness: false,
+    fineGrainedAccessControl: true,
     createServiceLinkedRole: true,
     auditLogs: false,
     shards: 1,

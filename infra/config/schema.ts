@@ -168,6 +168,12 @@ export const SearchConfigSchema = T.Union([
       ]),
       zoneAwareness: T.Boolean(),
       /**
+       * Fine-grained access control with Sluice's admin role as master, and the workers'
+       * roles mapped to write-only security roles. `false`: access by IAM alone (the
+       * `localstack` stage: its domains are a plain local node without the security plugin).
+       */
+      fineGrainedAccessControl: T.Boolean(),
+      /**
        * Create AWSServiceRoleForAmazonOpenSearchService when the account lacks it (a custom
        * resource that creates, never deletes; an existing role is left alone).
        */

@@ -1,9 +1,10 @@
 /**
  * OpenSearch: a domain in the VPC (encryption at rest, node-to-node encryption, HTTPS with
- * TLS 1.2, fine-grained access control whose master is Sluice's own setup role) or an
- * imported one; the index setup that runs on every deploy (templates, versioned indexes,
- * aliases — `functions/targets/opensearch/setup-handler.ts`); and the provider of the
- * custom resource that maps the workers' IAM roles to write-only security roles.
+ * TLS 1.2, fine-grained access control whose master is Sluice's own setup role, unless the
+ * stage turns it off) or an imported one; the index setup that runs on every deploy
+ * (templates, versioned indexes, aliases — `functions/targets/opensearch/setup-handler.ts`);
+ * and the provider of the custom resource that maps the workers' IAM roles to write-only
+ * security roles.
  */
 
 import { createHash } from 'node:crypto';
@@ -160,7 +161,9 @@ export class SearchStack extends Stack {
         enforceHttps: true,
         // TLS 1.2 and 1.3 with forward-secret cipher suites only.
         tlsSecurityPolicy: TLSSecurityPolicy.TLS_1_2_PFS,
-        fineGrainedAccessControl: { masterUserArn: this.adminRole.roleArn },
+        ...(search.fineGrainedAccessControl
+          ? { fineGrainedAccessControl: { masterUserArn: this.adminRole.roleArn } }
+          : {}),
         logging: {
           slowSearchLogEnabled: true,
           slowSearchLogGroup: slowSearchLogs,
@@ -282,7 +285,7 @@ export class SearchStack extends Stack {
       },
     });
 
-    const mapRoles = search.mode === 'create' || search.mapRoles;
+    const mapRoles = search.mode === 'create' ? search.fineGrainedAccessControl : search.mapRoles;
     if (mapRoles) {
       const access = new SluiceFunction(this, 'AccessSetup', {
         functionName: name('opensearch-access'),

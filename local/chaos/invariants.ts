@@ -67,7 +67,7 @@ const once = (keys: Iterable<string>) => new Map([...keys].map((key) => [key, 1]
  */
 export async function checkInvariants(
   clients: InvariantClients,
-  stage: ProvisionedStage,
+  stage: Pick<ProvisionedStage, 'stage' | 'queueUrls'>,
   scenario: Scenario,
   expected: Expected,
 ): Promise<EffectCheck[]> {

@@ -1,53 +1,45 @@
 /**
- * `npm run local:bridge -- --router-function <name> [--stage S]`: Kafka → the router
- * function deployed on LocalStack, which has no MSK event source mapping. The local runtime
- * consumes each topic with the consumer group the CDK stack would use and invokes the
- * deployed function with the MSK event; LocalStack's own SQS event source mappings run the
- * workers. Untested on our machines (no Docker engine); see the README.
+ * `npm run local:bridge [-- --stage localstack]`: Kafka → the router function deployed on
+ * LocalStack (`npm run local:deploy`), which has no MSK event source mapping. The local
+ * runtime consumes each topic with the consumer group and settings the CDK stack would use
+ * and invokes the deployed function with the MSK event; LocalStack's own SQS event source
+ * mappings run the replay function and the workers. See local/localstack/README.md.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { MSKEvent } from 'aws-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command } from 'commander';
-import { resourceName } from '../../functions/topology/naming';
-import { ROUTER_QUEUES } from '../../functions/topology/topology';
-import { startEventSources } from '../runtime/event-sources';
-import { stageMappings } from '../runtime/stage-mappings';
-import { lambdaHandler } from './lambda-handler';
+import { cdklocalEnvironment, LOCALSTACK_STAGE } from './deploy';
+import { startRouterBridge } from './router-bridge';
 
 const program = new Command('local:bridge')
   .description('Consume the Kafka topics and invoke the router function deployed on LocalStack')
-  .requiredOption('--router-function <name>', 'the deployed router function (stack output)')
-  .option('--stage <name>', 'stage the stacks were deployed with', 'local')
+  .option('--stage <name>', 'stage deployed by npm run local:deploy', LOCALSTACK_STAGE)
   .option('--brokers <list>', 'Kafka bootstrap brokers', '127.0.0.1:9092')
-  .action(async (options: { routerFunction: string; stage: string; brokers: string }) => {
-    // LocalStack's endpoint unless the user points elsewhere.
-    const endpoint = process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566';
-    const lambda = new LambdaClient({ endpoint });
-    const router = lambdaHandler<MSKEvent, unknown>(lambda, options.routerFunction);
-    const { kafka } = stageMappings({
+  .action(async (options: { stage: string; brokers: string }) => {
+    // LocalStack's endpoint and credentials unless the user points elsewhere.
+    const env = cdklocalEnvironment();
+    const client = {
+      endpoint: env.AWS_ENDPOINT_URL,
+      region: env.AWS_REGION,
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID as string,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
+      },
+    };
+    const bridge = await startRouterBridge({
       stage: options.stage,
-      // Only the Kafka mappings are started; the SQS ones (replay, jobs) are LocalStack's.
-      queueUrls: new Map([
-        [
-          ROUTER_QUEUES.replay,
-          `${endpoint}/000000000000/${resourceName(options.stage, ROUTER_QUEUES.replay)}`,
-        ],
-      ]),
+      lambda: new LambdaClient(client),
+      sqs: new SQSClient(client),
       bootstrapBrokers: options.brokers.split(','),
-      handlers: { router, replay: async () => undefined, jobs: {} },
-    });
-    const runtime = await startEventSources({
-      kafka,
       onInvoke: (report) =>
         process.stderr.write(
           `${report.mapping}: ${report.records} records, ${report.outcome} in ${report.durationMs} ms\n`,
         ),
     });
-    process.stderr.write(
-      `Bridging ${kafka.map((m) => m.topic).join(', ')} → ${options.routerFunction}; Ctrl-C stops\n`,
-    );
+    const topics = bridge.consumerGroups.map((g) => g.topic).join(', ');
+    process.stderr.write(`Bridging ${topics} → ${bridge.routerFunction}; Ctrl-C stops\n`);
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-    await runtime.stop();
+    await bridge.runtime.stop();
   });
 
 program.parseAsync().catch((error: unknown) => {

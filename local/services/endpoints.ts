@@ -12,6 +12,10 @@ export const localPorts = {
   sqs: 9324,
   moto: 5000,
   opensearch: 9200,
+  /** LocalStack's gateway (opt-in: `npm run services -- up localstack`). */
+  localstack: 4566,
+  /** LocalStack's gateway on the HTTPS port, for CloudFormation custom resource responses. */
+  localstackHttps: 443,
 } as const;
 
 /** The local services' endpoints, in the form each client takes. */
@@ -21,6 +25,7 @@ export const localEndpoints = {
   dynamodb: `http://127.0.0.1:${localPorts.moto}`,
   s3: `http://127.0.0.1:${localPorts.moto}`,
   opensearch: `http://127.0.0.1:${localPorts.opensearch}`,
+  localstack: `http://127.0.0.1:${localPorts.localstack}`,
 } as const;
 
 /**

@@ -52,8 +52,8 @@ export interface ServiceStatus {
   readonly pid: number | undefined;
   readonly ports: readonly number[];
   readonly rssBytes: number | undefined;
-  /** The enforced memory ceiling: a JVM's heap, moto's address space. */
-  readonly memoryLimitMiB: number;
+  /** The enforced memory ceiling: a JVM's heap, moto's address space; undefined: none. */
+  readonly memoryLimitMiB: number | undefined;
   readonly logFile: string;
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { isRecordedProcessAlive, type PidRecord } from './pid-file';
 import { sleep } from './wait';
 
@@ -56,10 +56,28 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Stops a process we started: SIGTERM to its process group, then SIGKILL if it is still
- * alive after `graceMs`. Resolves once it is gone. Does nothing for a reused pid.
+ * The pids of the live processes in process group `pgid` (field 5 of /proc/<pid>/stat), the
+ * leader included while it lives. Zombies are left out: they are gone but for their parent.
+ */
+export async function processGroupMembers(pgid: number): Promise<number[]> {
+  const members: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the command (which may hold spaces): state, ppid, pgrp, …
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(entry));
+  }
+  return members;
+}
+
+/**
+ * Stops a process we started and every process of its group (helpers it forked, e.g.
+ * LocalStack's function processes): SIGTERM to the group, then SIGKILL to the group if the
+ * leader is still alive after `graceMs`, or if members outlive the leader by 5 s. Resolves
+ * once the leader is gone. Does nothing for a reused pid.
  *
- * @returns how it ended: 'terminated', 'killed', or 'not-running'
+ * @returns how the leader ended: 'terminated', 'killed', or 'not-running'
  */
 export async function stopProcess(
   record: PidRecord,
@@ -70,11 +88,27 @@ export async function stopProcess(
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     await sleep(200);
-    if (!(await isRecordedProcessAlive(record))) return 'terminated';
+    if (!(await isRecordedProcessAlive(record))) {
+      await endStragglers(record.pid);
+      return 'terminated';
+    }
   }
   signalGroup(record.pid, 'SIGKILL');
   while (await isRecordedProcessAlive(record)) await sleep(100);
+  await endStragglers(record.pid);
   return 'killed';
+}
+
+/** Waits up to 5 s for the rest of a stopped leader's group to end, then SIGKILLs it. */
+async function endStragglers(pgid: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while ((await processGroupMembers(pgid)).length > 0) {
+    if (Date.now() > deadline) {
+      signalGroup(pgid, 'SIGKILL');
+      return;
+    }
+    await sleep(200);
+  }
 }
 
 /** Resident memory of a process in bytes (VmRSS), or undefined when it is gone. */

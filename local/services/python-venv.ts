@@ -22,6 +22,8 @@ export interface PinnedVenv {
   readonly logFile: string;
   readonly progress: (message: string) => void;
   readonly env?: NodeJS.ProcessEnv;
+  /** The interpreter to build the environment with; default `$SLUICE_PYTHON`, else `python3`. */
+  readonly python?: string;
 }
 
 /** The environment's folder for the current pins. */
@@ -52,7 +54,7 @@ export async function ensurePinnedVenv(options: PinnedVenv): Promise<string> {
   await rm(venv, { recursive: true, force: true });
   mkdirSync(dirname(venv), { recursive: true });
   const started = Date.now();
-  const python = (options.env ?? process.env).SLUICE_PYTHON ?? 'python3';
+  const python = options.python ?? (options.env ?? process.env).SLUICE_PYTHON ?? 'python3';
   progress(`creating a Python virtual environment with ${python} in ${venv}`);
   await runCommand({ command: python, args: ['-m', 'venv', venv], logFile: options.logFile });
   progress(`downloading ${options.tool} and its dependencies from PyPI`);

@@ -22,8 +22,15 @@ export interface ServiceDefinition {
   /**
    * The memory ceiling the service is started with, enforced: a JVM's heap (-Xmx; it exits on
    * OutOfMemoryError, see java.ts), moto's address space (a request past it fails).
+   * Undefined for LocalStack: its Lambda environments are Node.js processes it forks, which
+   * inherit an address-space limit and reserve far more address space than they use.
    */
-  readonly memoryLimitMiB: number;
+  readonly memoryLimitMiB?: number;
+  /**
+   * Started only when named (`npm run services -- up localstack`), never by a bare `up` or
+   * the tests' global setup; `down` and `status` include it.
+   */
+  readonly optIn?: boolean;
   /** Fetches what the service needs into the cache; a no-op when the cache is warm. */
   install(ctx: ServiceContext): Promise<void>;
   /** Starts the service detached from this process and returns its pid. */

@@ -52,7 +52,7 @@ async function eachService<T>(
 }
 
 /**
- * Starts the named services (all when none are named), in parallel, and waits until each
+ * Starts the named services (all but the opt-in LocalStack when none are named), in parallel, and waits until each
  * answers its health check. Idempotent: healthy services, including ones something else
  * started on the same port, are left alone. Throws when any service cannot be brought up,
  * after the others have finished.
@@ -62,7 +62,7 @@ export function servicesUp(
   options: StackOptions = {},
 ): Promise<UpResult[]> {
   const settings = lifecycleOptions(options);
-  return eachService(selectServices(names), (def) => upService(def, settings), 'start');
+  return eachService(selectServices(names, false), (def) => upService(def, settings), 'start');
 }
 
 /** Stops the named services (all when none are named) that this checkout started. */

@@ -15,7 +15,7 @@ export function formatStatusTable(rows: readonly ServiceStatus[]): string {
     row.pid === undefined ? '-' : String(row.pid),
     row.ports.join(','),
     mebibytes(row.rssBytes),
-    `${row.memoryLimitMiB} MiB`,
+    row.memoryLimitMiB === undefined ? 'none' : `${row.memoryLimitMiB} MiB`,
     row.logFile,
   ]);
   const total = rows.reduce((sum, row) => sum + (row.rssBytes ?? 0), 0);

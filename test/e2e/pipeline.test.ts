@@ -6,20 +6,11 @@
  * the missing schema version is "deployed" and the ingest DLQ redriven to the replay queue.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  GetQueueAttributesCommand,
-  ListMessageMoveTasksCommand,
-  SQSClient,
-  StartMessageMoveTaskCommand,
-} from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { Admin } from '@platformatic/kafka';
-import { Type } from '@sinclair/typebox';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventParser } from '../../functions/events/parse-event';
-import { EVENT_TYPES, EventRegistry } from '../../functions/events/registry';
-import type { LoginFailed } from '../../functions/events/schemas/identity';
-import { LoginFailedV1 } from '../../functions/events/schemas/identity';
 import type { DeadLetter } from '../../functions/queues/dead-letter';
 import { createRouterDeps } from '../../functions/router/deps';
 import { handleReplayEvent } from '../../functions/router/replay';
@@ -44,12 +35,15 @@ import { type EventSourcesRuntime, startEventSources } from '../../local/runtime
 import { stageMappings } from '../../local/runtime/stage-mappings';
 import { applyLocalServiceEnv, localEndpoints } from '../../local/services/endpoints';
 import { peekAll, scanAll, waitFor } from '../../local/shared/inspect';
+import { pipelineQuiet, topicPartitions } from '../../local/shared/pipeline-quiet';
 import { queueDepth } from '../../local/shared/queue-counts';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
 import { expectedEffects } from '../../local/shop/expected-effects';
 import { produceRecords } from '../../local/shop/produce';
-import { buildScenario, FUTURE_LOGIN_FAILED_VERSION } from '../../local/shop/scenario';
+import { buildScenario } from '../../local/shop/scenario';
+import { registryKnowingLoginFailedV2 } from '../support/fixed-registry';
 import { keepFunctionLogs } from '../support/function-logs';
+import { redriveAfterTheFix } from '../support/ingest-redrive';
 import { uniqueStage } from '../support/stage';
 
 applyLocalServiceEnv();
@@ -75,23 +69,8 @@ const table = (key: keyof typeof TABLES) => resourceName(run, TABLES[key].name);
 const alias = (index: 'products' | 'audit' | 'security') => resourceName(run, index);
 
 /** Consumed everything, and nothing is left in any job or replay queue. */
-async function quiet(): Promise<{ done: boolean; detail: string }> {
-  const lags = await Promise.all(
-    kafkaGroups.map(({ topic, group }) =>
-      consumerLag(admin, group, [{ topic, partitions: partitionsOf(topic) }]),
-    ),
-  );
-  const lag = lags.flat().reduce((sum, t) => sum + t.lag, 0);
-  const queues = [...JOB_NAMES.map((job) => jobQueues(job).queue), ROUTER_QUEUES.replay];
-  const depths = await Promise.all(queues.map((q) => queueDepth(sqs, url(q))));
-  const waiting = depths.reduce((sum, d) => sum + d, 0);
-  return { done: lag === 0 && waiting === 0, detail: `lag ${lag}, messages in queues ${waiting}` };
-}
-
-function partitionsOf(topic: string): number {
-  const key = (Object.keys(TOPICS) as TopicKey[]).find((k) => topicName(k) === topic);
-  return key ? TOPICS[key].partitions : 1;
-}
+const quiet = () =>
+  pipelineQuiet({ admin, sqs, queueUrl: url, consumerGroups: kafkaGroups, topicName });
 
 /** Waits until the pipeline is quiet, then makes every write searchable. */
 async function settle(
@@ -140,7 +119,7 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
     const lags = (
       await Promise.all(
         kafkaGroups.map(({ topic, group }) =>
-          consumerLag(admin, group, [{ topic, partitions: partitionsOf(topic) }]),
+          consumerLag(admin, group, [{ topic, partitions: topicPartitions(topic, topicName) }]),
         ),
       )
     ).flat();
@@ -254,73 +233,17 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
 
   it('after the missing schema version is deployed, a DLQ redrive processes its records', async () => {
     // The fix: a build that knows LOGIN_FAILED v2 (v1 upcasts to it unchanged).
-    const LoginFailedV2 = Type.Object({
-      ...LoginFailedV1.properties,
-      mfaMethod: Type.Optional(Type.String()),
-    });
-    const registry = new EventRegistry(
-      EVENT_TYPES.map((definition) =>
-        definition.type !== 'LOGIN_FAILED'
-          ? definition
-          : {
-              ...definition,
-              versions: [
-                {
-                  ...(definition.versions[0] as (typeof definition.versions)[number]),
-                  upcast: (data: LoginFailed) => data,
-                },
-                { version: FUTURE_LOGIN_FAILED_VERSION, schema: LoginFailedV2 },
-              ],
-            },
-      ),
-    );
     const { deps } = createRouterDeps(process.env, 'sluice-replay');
-    const fixed = { ...deps, parser: new EventParser(registry) };
+    const fixed = { ...deps, parser: new EventParser(registryKnowingLoginFailedV2()) };
     replay = (event) => handleReplayEvent(event, fixed);
 
-    const before = expected.deadLetters.length;
-    const unknownVersion = expected.deadLetters.filter((r) => r.invalid === 'UNKNOWN_VERSION');
-    expect(unknownVersion.length).toBeGreaterThan(0);
-    await sqs.send(
-      new StartMessageMoveTaskCommand({
-        SourceArn: await queueArn(url(ROUTER_QUEUES.ingestDlq)),
-        DestinationArn: await queueArn(url(ROUTER_QUEUES.replay)),
-      }),
-    );
-    const remaining = before - unknownVersion.length;
-    const dlqArn = await queueArn(url(ROUTER_QUEUES.ingestDlq));
-    const moved = async () => {
-      const { Results = [] } = await sqs.send(
-        new ListMessageMoveTasksCommand({ SourceArn: dlqArn }),
-      );
-      return Results[0]?.Status === 'COMPLETED';
-    };
-    await settle(
-      'the redrive',
-      async () =>
-        (await moved()) && (await queueDepth(sqs, url(ROUTER_QUEUES.ingestDlq))) === remaining,
-    );
-
-    // The replayed events ran their jobs: their audit documents exist.
-    const replayedIds = unknownVersion.map((r) => JSON.parse(r.value.toString()).id as string);
-    const { body } = await search.count({
-      index: alias('audit'),
-      body: { query: { terms: { eventId: [...new Set(replayedIds)] } } },
+    await redriveAfterTheFix({
+      sqs,
+      search,
+      auditAlias: alias('audit'),
+      queueUrl: url,
+      deadLetters: expected.deadLetters,
+      settle,
     });
-    expect(body.count).toBe(new Set(replayedIds).size);
-    // The rest failed again, each with the new failure appended to its history.
-    const letters = (await peekAll(sqs, url(ROUTER_QUEUES.ingestDlq), remaining)).map(
-      (m) => JSON.parse(m.Body ?? '') as DeadLetter,
-    );
-    expect(letters).toHaveLength(remaining);
-    expect(letters.some((l) => l.reason === 'UNKNOWN_VERSION')).toBe(false);
-    expect(letters.every((l) => l.history.length === 2)).toBe(true);
   });
 });
-
-async function queueArn(queueUrl: string): Promise<string> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  return Attributes?.QueueArn as string;
-}

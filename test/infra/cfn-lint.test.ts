@@ -2,12 +2,13 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cfnLint, ensureCfnLint, formatFinding } from '../../infra/lint/cfn-lint';
-import { IMPORTED_STAGE, synthStage } from './support/synth';
+import { IMPORTED_STAGE, LOCALSTACK_STAGE, synthStage } from './support/synth';
 
 /** The stage variants whose templates differ in kind, not only in figures. */
 const VARIANTS: Record<string, object> = {
   default: {},
   imported: IMPORTED_STAGE,
+  localstack: LOCALSTACK_STAGE,
   'provisioned-router': {
     ...IMPORTED_STAGE,
     router: {

@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '../../functions/workers/jobs';
 import type { SecurityRole } from '../../infra/opensearch-access/access-roles';
 import { indexSpecsDigest } from '../../infra/stacks/search-stack';
-import { IMPORTED_STAGE, resourcesOf, type SynthesizedStage, synthStage } from './support/synth';
+import {
+  IMPORTED_STAGE,
+  LOCALSTACK_STAGE,
+  resourcesOf,
+  type SynthesizedStage,
+  synthStage,
+} from './support/synth';
 
 describe('OpenSearch domain', () => {
   let stage: SynthesizedStage;
@@ -178,5 +184,27 @@ describe('deploy readiness of a created domain', () => {
     imported.template(imported.stacks.search).hasResourceProperties('Custom::SluiceIndexes', {
       Reindex: 'false',
     });
+  });
+});
+
+describe('a domain without fine-grained access control (the localstack stage)', () => {
+  it('has no master user and maps no roles: IAM alone decides, the indexes are still set up', () => {
+    const stage = synthStage(LOCALSTACK_STAGE);
+    const search = stage.template(stage.stacks.search);
+    const domain = Object.values(resourcesOf(search, 'AWS::OpenSearchService::Domain'))[0];
+    expect(domain?.Properties.AdvancedSecurityOptions).toBeUndefined();
+    expect(domain?.Properties.EncryptionAtRestOptions).toEqual({ Enabled: true });
+    search.resourceCountIs('Custom::SluiceIndexes', 1);
+    expect(JSON.stringify(search.toJSON())).not.toContain('opensearch-access');
+    const pipeline = stage.template(stage.stacks.pipeline);
+    pipeline.resourceCountIs('Custom::SluiceOpenSearchAccess', 0);
+    // Every worker polls its queue without waiting for a role mapping.
+    const mappings = Object.values(resourcesOf(pipeline, 'AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(6);
+    expect(mappings.every((m) => (m.DependsOn ?? []).length === 0)).toBe(true);
+  });
+
+  it('leaves the default stages’ domain as it was: fine-grained access control on', () => {
+    expect(synthStage().config.search).toMatchObject({ fineGrainedAccessControl: true });
   });
 });

@@ -15,6 +15,7 @@ import { afterAll } from 'vitest';
 import { resolveStageConfig } from '../../../infra/config/resolve-config';
 import type { StageConfig } from '../../../infra/config/schema';
 import { buildSluiceStacks, type SluiceStacks } from '../../../infra/sluice-app';
+import { cdkJsonStageEntry } from '../../../local/localstack/stage-config';
 
 export const TEST_CODE_VERSION = 'infra-test';
 
@@ -120,3 +121,6 @@ export const IMPORTED_STAGE = {
   },
   catalogTable: { mode: 'import', name: 'catalog-service-products' },
 } as const;
+
+/** The `localstack` stage's entry in cdk.json (no MSK, a domain without fine-grained access). */
+export const LOCALSTACK_STAGE = cdkJsonStageEntry('localstack');

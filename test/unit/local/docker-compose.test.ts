@@ -66,4 +66,14 @@ describe('docker-compose.yml (the LocalStack path)', () => {
     expect(compose.services.localstack?.ports).toEqual(['127.0.0.1:4566:4566']);
     expect(compose.services.localstack?.environment).toHaveProperty('LOCALSTACK_AUTH_TOKEN');
   });
+
+  it('pins the LocalStack release the native service runs', () => {
+    const requirements = readFileSync(
+      new URL('local/services/localstack/requirements.txt', root),
+      'utf8',
+    );
+    const version = /^localstack-core\[runtime\]==(\S+)$/m.exec(requirements)?.[1];
+    expect(version).toBe('4.14.0');
+    expect(compose.services.localstack?.image).toBe(`localstack/localstack:${version}`);
+  });
 });

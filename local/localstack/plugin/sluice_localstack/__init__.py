@@ -1,0 +1,1 @@
+"""Sluice's plugins for LocalStack 4.14 running natively (no Docker)."""
