@@ -38,8 +38,9 @@ describe('bundling with local esbuild (no Docker)', () => {
     }
     // router, replay, five workers, index setup, access setup, service-linked role
     expect(bundled).toBe(10);
-    // Reported so a slow machine shows up in the log; the whole synth stays well under 30 s.
+    // Reported so a slow machine shows up in the log: ten esbuild runs, well under 30 s on a
+    // quiet machine, 45 s seen in a CI run beside other work — hence the test's own limit.
     console.log(`synth with bundling: ${seconds.toFixed(1)} s`);
     rmSync(stage.outdir, { recursive: true, force: true });
-  });
+  }, 180_000);
 });

@@ -7,6 +7,7 @@
  * | 409 under external versions | the stored document is newer: the write is stale | success (`stale`) |
  * | 409 on `create` | the document exists: a duplicate delivery | success (`exists`) |
  * | 429 (`rejected_execution_exception`, `es_rejected_execution_exception`, `cluster_block_exception`) | push-back | ThrottledError |
+ * | 403 `cluster_block_exception` (a write block: an index being replaced by a reindex, or disk full) | push-back | ThrottledError |
  * | 402 `service_quota_exceeded_exception` (Serverless) | capacity | ThrottledError |
  * | 404 `index_not_found_exception` | the alias is not set up yet | TransientError |
  * | 408, 5xx, timeouts, connection errors | | TransientError |
@@ -115,7 +116,10 @@ function errorForStatus(
 ): Error {
   const type = cause?.type;
   const message = `${context}: HTTP ${status}${type ? ` ${type}` : ''}${cause?.reason ? `: ${cause.reason}` : ''}`;
-  if (status === 429 || status === 402 || (status === 413 && manyDocuments)) {
+  // A blocked index (403) is not the document's fault: the write goes through once the alias
+  // points at a writable index or disk is freed.
+  const blocked = status === 403 && type === 'cluster_block_exception';
+  if (status === 429 || status === 402 || blocked || (status === 413 && manyDocuments)) {
     return new ThrottledError(message, options);
   }
   // Writes go through aliases with require_alias: a missing alias is set-up, not the data.

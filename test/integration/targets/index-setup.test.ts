@@ -5,6 +5,7 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ThrottledError } from '../../../functions/shared/throttling';
 import { bulkWrite } from '../../../functions/targets/opensearch/bulk';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { ensureIndex, ensureIndexes } from '../../../functions/targets/opensearch/index-setup';
@@ -127,10 +128,13 @@ describe('ensureIndexes', () => {
     const written: string[] = [];
     const writer = (async () => {
       for (let i = 0; reading; i++) {
-        const outcome = await bulkWrite(search, [{ ...product(`live-${i}`, 1), index: alias }], {
-          maxBytes: 1 << 20,
-        });
-        expect(outcome[0]?.kind).toBe('written');
+        // As a job would be redelivered: a write refused as push-back (the old index's write
+        // block caught it in flight) goes again, through the alias.
+        let outcome = await write(`live-${i}`, alias);
+        while (outcome?.kind === 'failed' && outcome.error instanceof ThrottledError) {
+          outcome = await write(`live-${i}`, alias);
+        }
+        expect(outcome?.kind).toBe('written');
         written.push(`live-${i}`);
       }
     })();
@@ -154,8 +158,12 @@ describe('ensureIndexes', () => {
     expect(stale[0]?.kind).toBe('stale');
     const doc = await search.get({ index: alias, id: 'p-7' });
     expect(doc.body._version).toBe(5);
-    // The old version stays for a rollback; running setup again changes nothing.
+    // The old version stays for a rollback, write-blocked: a write that resolved the alias
+    // before it moved cannot land there after the catch-up copy; it is pushed back instead.
     expect((await search.indices.exists({ index: v1.index })).body).toBe(true);
+    const late = await write('late', v1.index, false);
+    expect(late?.kind === 'failed' && late.error instanceof ThrottledError).toBe(true);
+    // Running setup again changes nothing.
     expect(await ensureIndex(search, stage, v2spec, { replicas: 0 })).toMatchObject({
       index: v2.index,
       action: 'updated',
@@ -166,6 +174,15 @@ describe('ensureIndexes', () => {
       action: 'left-alone',
     });
   }, 30_000);
+
+  /** One product write; to an index by its own name (not an alias) when `byAlias` is false. */
+  const write = async (id: string, index: string, byAlias = true) =>
+    (
+      await bulkWrite(search, [{ ...product(id, 1), index }], {
+        maxBytes: 1 << 20,
+        requireAlias: byAlias,
+      })
+    )[0];
 });
 
 describe('the security index', () => {

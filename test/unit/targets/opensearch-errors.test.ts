@@ -34,6 +34,8 @@ describe('classifyBulkItem', () => {
     [429, 'rejected_execution_exception', 'throttled'],
     [429, 'es_rejected_execution_exception', 'throttled'],
     [429, 'cluster_block_exception', 'throttled'],
+    [403, 'cluster_block_exception', 'throttled'],
+    [403, 'security_exception', 'rejected'],
     [402, 'service_quota_exceeded_exception', 'throttled'],
     [503, 'unavailable_shards_exception', 'transient'],
     [500, 'internal_server_error', 'transient'],
