@@ -11,6 +11,7 @@ export default defineConfig({
     ...base.test,
     include: ['test/chaos/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
+    globalSetup: ['test/chaos/global-setup.ts'],
     testTimeout: 15 * 60_000,
     fileParallelism: false,
   },

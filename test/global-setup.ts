@@ -1,17 +1,35 @@
 /**
  * Vitest global setup: installs cfn-lint (PyPI) if it is not yet, and brings up the local
  * services the tests need, idempotently (services already healthy, ours or a user's, are
- * left alone), and points the AWS SDK at them. It
- * never stops services: `.ci/run` does that, and a developer keeps them running between runs.
- * Set SLUICE_SERVICES=external to use your own endpoints (LocalStack, AWS) instead.
+ * left alone), and points the AWS SDK at them. While the tests run, a service that dies is
+ * started again and reported (the chaos phase, which kills services on purpose, has its own
+ * setup without that). It never stops services: `.ci/run` does that, and a developer keeps
+ * them running between runs. Set SLUICE_SERVICES=external to use your own endpoints
+ * (LocalStack, AWS) instead.
  */
 import { ensureCfnLint } from '../infra/lint/cfn-lint';
 import { removeStage } from '../local/provision/stage';
 import { applyLocalServiceEnv } from '../local/services/endpoints';
 import { servicesUp } from '../local/services/stack';
+import { superviseServices } from '../local/services/supervise';
 import { takeNotedStages } from './support/stage';
 
 export default async function setup(): Promise<() => Promise<void>> {
+  await prepareServices();
+  const stopSupervising =
+    process.env.SLUICE_SERVICES === 'external'
+      ? async () => undefined
+      : superviseServices({
+          report: (message) => process.stderr.write(`[services] ${message}\n`),
+        });
+  return async () => {
+    await stopSupervising();
+    await removeTestStages();
+  };
+}
+
+/** cfn-lint installed, and the local services up unless SLUICE_SERVICES=external. */
+export async function prepareServices(): Promise<void> {
   // Installed on first use, so before any test's timeout starts (a first install takes longer).
   await ensureCfnLint({
     progress: (message) => process.stderr.write(`[cfn-lint] ${message}\n`),
@@ -22,11 +40,10 @@ export default async function setup(): Promise<() => Promise<void>> {
       progress: (name, message) => process.stderr.write(`[services] ${name}: ${message}\n`),
     });
   }
-  return removeTestStages;
 }
 
 /** Teardown: deletes the queues, tables, buckets and indexes of every stage the tests made. */
-async function removeTestStages(): Promise<void> {
+export async function removeTestStages(): Promise<void> {
   const stages = takeNotedStages();
   const failures: string[] = [];
   // A few at a time: each stage is a dozen queues, six tables, a bucket and its indexes.

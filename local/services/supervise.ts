@@ -1,0 +1,60 @@
+/**
+ * Brings back local services that die while a long run uses them: a crashed moto or broker
+ * would otherwise fail every later test file after its full hook timeout (a CI run that lost
+ * moto took 53 minutes to fail). Each restart is reported loudly: the crash is still a
+ * finding to chase, in the service's log.
+ */
+import { servicesUp } from './stack';
+
+export interface SuperviseOptions {
+  /** How often the services' health is checked. Default 30 s. */
+  readonly everyMs?: number;
+  /** Told about each service that was found dead and started again, or could not be. */
+  readonly report: (message: string) => void;
+}
+
+/**
+ * Checks every default service (not the opt-in LocalStack) at an interval and starts any that
+ * is not running; returns a function that stops supervising (and waits for a check under way).
+ *
+ * @example
+ * ```ts
+ * const stop = superviseServices({ report: (message) => console.error(message) });
+ * // ... the run ...
+ * await stop();
+ * ```
+ */
+export function superviseServices(options: SuperviseOptions): () => Promise<void> {
+  const everyMs = options.everyMs ?? 30_000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const check = async (): Promise<void> => {
+    try {
+      const results = await servicesUp([], { progress: () => undefined });
+      for (const result of results.filter((r) => r.outcome === 'started')) {
+        options.report(
+          `${result.name} was not running and was started again (pid ${result.pid}): see its log`,
+        );
+      }
+    } catch (error) {
+      options.report(
+        `could not bring services back: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = check().finally(schedule);
+    }, everyMs);
+    timer.unref();
+  };
+  schedule();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}
