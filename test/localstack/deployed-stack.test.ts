@@ -10,6 +10,8 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import {
   GetEventSourceMappingCommand,
   GetFunctionConcurrencyCommand,
@@ -20,15 +22,18 @@ import {
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
+import { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { Admin } from '@platformatic/kafka';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPreflight } from '../../cli/lib/preflight/run-preflight';
 import type { DeadLetter } from '../../functions/queues/dead-letter';
 import { createOpenSearchClient } from '../../functions/targets/opensearch/client';
 import { resourceName } from '../../functions/topology/naming';
@@ -357,6 +362,34 @@ describe(`the localstack stage deployed to LocalStack (${scenario.records.length
     });
     timings.redriveSeconds = (Date.now() - began) / 1000;
   }, 400_000);
+
+  it('passes sluice preflight afterwards: bootstrap found, the service-linked role the stack created', async () => {
+    const report = await runPreflight(
+      {
+        lambda,
+        iam: new IAMClient(aws),
+        ec2: new EC2Client(aws),
+        ssm: new SSMClient(aws),
+        opensearch: new OpenSearchClient(aws),
+      },
+      config,
+      { region: aws.region },
+    );
+    const check = (id: string) => report.checks.find((c) => c.id === id);
+    expect(check('cdk-bootstrap')).toMatchObject({ status: 'pass' });
+    expect(check('lambda-concurrency')).toMatchObject({ status: 'pass' });
+    // Created by the deployed custom resource through LocalStack's IAM: it exists now.
+    expect(check('opensearch-service-linked-role')).toMatchObject({
+      status: 'pass',
+      detail: 'AWSServiceRoleForAmazonOpenSearchService exists',
+    });
+    expect(check('availability-zones')).toMatchObject({ status: 'pass' });
+    expect(check('availability-zones')?.detail).toContain('(no cluster created)');
+    // LocalStack does not emulate ListInstanceTypeDetails: no verdict, said as such.
+    expect(report.checks.filter((c) => c.unverified).map((c) => c.id)).toEqual([
+      'opensearch-instance-types',
+    ]);
+  });
 
   it('moves a job that keeps failing to its DLQ through the deployed redrive policy', async () => {
     const began = Date.now();
