@@ -32,10 +32,14 @@ import type * as RouterEntry from './support/router-entry';
 
 const TARGETS = { vsFloor: 0.6, vsPowertools: 2.5, routerBundleBytes: 505_000, bundleVsBare: 1.1 };
 
-function positiveInt(name: string, fallback: number): number {
+/** The value after `--name` on the command line, if given. */
+function optionValue(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
-  const variable = `BENCH_${name.toUpperCase().replaceAll('-', '_')}`;
-  const raw = index >= 0 ? process.argv[index + 1] : process.env[variable];
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = optionValue(name) ?? process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1)
@@ -263,10 +267,8 @@ async function main(): Promise<void> {
     const routerBundleBytes = statSync(real.file).size;
     const bare = await bundle('bench/support/bare-sqs-handler.ts', join(outdir, 'bare.js'));
     const bareBundleBytes = statSync(bare.file).size;
-    const metafileOut = process.argv[process.argv.indexOf('--metafile') + 1];
-    if (process.argv.includes('--metafile') && metafileOut) {
-      writeFileSync(metafileOut, JSON.stringify(real.metafile));
-    }
+    const metafileOut = optionValue('metafile');
+    if (metafileOut) writeFileSync(metafileOut, JSON.stringify(real.metafile));
     const require = createRequire(import.meta.url);
     const router = require(
       (await bundle('bench/support/router-entry.ts', join(outdir, 'router.js'))).file,
