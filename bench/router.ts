@@ -1,13 +1,24 @@
 /**
- * `npm run bench:router [-- --records N --rounds R]` (or BENCH_RECORDS / BENCH_ROUNDS):
+ * `npm run bench:router [-- --records N --rounds R --cold-runs C --metafile FILE]` (or
+ * BENCH_RECORDS / BENCH_ROUNDS / BENCH_COLD_RUNS):
  * the production router against the decoding floor and @aws-lambda-powertools/kafka + Zod,
  * side by side in one process, on the same MSK batch (~300-byte events, 2 % invalid).
  *
+ * In the same run it bundles a bare handler (bench/support/bare-sqs-handler.ts: an SQSClient
+ * and one SendMessageBatch) with the same esbuild options, and compares the two bundles: bytes,
+ * and cold import time (a fresh `node` process requiring the bundle, median of
+ * `--cold-runs N`, default 9, alternating router and bare).
+ *
  * Human output, logs and EMF metrics go to stderr; the last stdout line is JSON:
- * {"recordsPerSecond", "vsFloor", "vsPowertools", "routerBundleBytes"}. Targets (reported,
- * not asserted): vsFloor ≥ 0.6, vsPowertools ≥ 2.5, routerBundleBytes ≤ 650000.
+ * {"recordsPerSecond", "vsFloor", "vsPowertools", "routerBundleBytes", "bareBundleBytes",
+ * "bundleVsBare", "routerColdImportMs", "bareColdImportMs", "coldImportVsBare"}. Targets
+ * (reported, not asserted): vsFloor ≥ 0.6, vsPowertools ≥ 2.5, routerBundleBytes ≤ 505000
+ * (issue 19: 1.1 × the 459 kB a bare handler takes with esbuild's default main fields),
+ * bundleVsBare ≤ 1.1 (against the bare handler built here, with the router's options).
+ * `--metafile FILE` writes the router bundle's esbuild metafile (for esbuild's analyzer).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +30,16 @@ import { type BenchBatch, BROKEN, type BrokenReason, benchBatch } from './suppor
 import type * as PowertoolsBaseline from './support/powertools-baseline';
 import type * as RouterEntry from './support/router-entry';
 
-const TARGETS = { vsFloor: 0.6, vsPowertools: 2.5, routerBundleBytes: 650_000 };
+const TARGETS = { vsFloor: 0.6, vsPowertools: 2.5, routerBundleBytes: 505_000, bundleVsBare: 1.1 };
+
+/** The value after `--name` on the command line, if given. */
+function optionValue(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
 
 function positiveInt(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const raw = index >= 0 ? process.argv[index + 1] : process.env[`BENCH_${name.toUpperCase()}`];
+  const raw = optionValue(name) ?? process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1)
@@ -33,6 +49,7 @@ function positiveInt(name: string, fallback: number): number {
 
 const RECORDS = positiveInt('records', 10_000);
 const ROUNDS = positiveInt('rounds', 7);
+const COLD_RUNS = positiveInt('cold-runs', 9);
 const WARM_UP_ROUNDS = 2;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -94,6 +111,42 @@ function bytesByPackage(metafile: Metafile): Array<[string, number]> {
     }
   }
   return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
+/** Output bytes per package: the router's minus the bare handler's, largest first. */
+function bytesOverBare(router: Metafile, bare: Metafile): Array<[string, number]> {
+  const bareBytes = new Map(bytesByPackage(bare));
+  return bytesByPackage(router)
+    .map(([name, bytes]): [string, number] => [name, bytes - (bareBytes.get(name) ?? 0)])
+    .sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * Milliseconds a fresh `node` process takes to require a bundle, its module scope included
+ * (the router builds its clients, logger and metrics there; schemas compile on first use).
+ * Measured inside the process, so Node's own start-up, the same for both, is not counted.
+ * The bundle reads the environment set by {@link productionEnv}.
+ */
+function coldImportMs(file: string): number {
+  // The time goes on a line of its own, after anything the module scope printed.
+  const script =
+    "const t = performance.now(); require(process.argv[1]); console.log('\\n' + (performance.now() - t));";
+  const run = spawnSync(process.execPath, ['-e', script, file], { encoding: 'utf8' });
+  const ms = Number(run.stdout.trim().split('\n').at(-1));
+  if (run.status !== 0 || !Number.isFinite(ms)) {
+    throw new Error(`cold import of ${file} failed (${run.status}): ${run.stderr.slice(-1_000)}`);
+  }
+  return ms;
+}
+
+/** Median cold import times of two bundles, alternating which goes first. */
+function coldImports(files: { router: string; bare: string }): { router: number; bare: number } {
+  const times = { router: [] as number[], bare: [] as number[] };
+  for (let run = 0; run < COLD_RUNS; run++) {
+    const order = run % 2 === 0 ? (['router', 'bare'] as const) : (['bare', 'router'] as const);
+    for (const name of order) times[name].push(coldImportMs(files[name]));
+  }
+  return { router: median(times.router), bare: median(times.bare) };
 }
 
 /**
@@ -212,6 +265,10 @@ async function main(): Promise<void> {
   try {
     const real = await bundle('functions/router/handler.ts', join(outdir, 'handler.js'));
     const routerBundleBytes = statSync(real.file).size;
+    const bare = await bundle('bench/support/bare-sqs-handler.ts', join(outdir, 'bare.js'));
+    const bareBundleBytes = statSync(bare.file).size;
+    const metafileOut = optionValue('metafile');
+    if (metafileOut) writeFileSync(metafileOut, JSON.stringify(real.metafile));
     const require = createRequire(import.meta.url);
     const router = require(
       (await bundle('bench/support/router-entry.ts', join(outdir, 'router.js'))).file,
@@ -235,6 +292,32 @@ async function main(): Promise<void> {
     for (const [name, bytes] of bytesByPackage(real.metafile).slice(0, 8)) {
       log(`  ${String(bytes).padStart(8)}  ${name}`);
     }
+    log('what the router has over the bare handler:');
+    for (const [name, bytes] of bytesOverBare(real.metafile, bare.metafile).slice(0, 8)) {
+      log(`  ${`+${bytes}`.padStart(8)}  ${name}`);
+    }
+    const cold = coldImports({ router: real.file, bare: bare.file });
+    const sizes = {
+      bareBundleBytes,
+      bundleVsBare: Number((routerBundleBytes / bareBundleBytes).toFixed(3)),
+      routerColdImportMs: Number(cold.router.toFixed(1)),
+      bareColdImportMs: Number(cold.bare.toFixed(1)),
+      coldImportVsBare: Number((cold.router / cold.bare).toFixed(3)),
+    };
+    log('');
+    log(
+      `${'bundle'.padEnd(16)}${'bytes'.padStart(12)}${`cold import ms (median of ${COLD_RUNS})`.padStart(34)}`,
+    );
+    const row = (name: string, bytes: string, ms: string) =>
+      log(`${name.padEnd(16)}${bytes.padStart(12)}${ms.padStart(34)}`);
+    row('router', routerBundleBytes.toLocaleString('en'), sizes.routerColdImportMs.toFixed(1));
+    row('bare SQS', bareBundleBytes.toLocaleString('en'), sizes.bareColdImportMs.toFixed(1));
+    row(
+      'router / bare',
+      `${sizes.bundleVsBare.toFixed(2)}×`,
+      `${sizes.coldImportVsBare.toFixed(2)}×`,
+    );
+    log('');
 
     // Powertools writes EMF metrics and logs to stdout: stdout is kept for the final line.
     process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
@@ -277,10 +360,11 @@ async function main(): Promise<void> {
       vsFloor: Number((perSecond('router') / perSecond('floor')).toFixed(3)),
       vsPowertools: Number((perSecond('router') / perSecond('powertools')).toFixed(3)),
       routerBundleBytes,
+      ...sizes,
     };
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     log(
-      `targets: vsFloor ${result.vsFloor} ≥ ${TARGETS.vsFloor} ${verdict(result.vsFloor >= TARGETS.vsFloor)}; vsPowertools ${result.vsPowertools} ≥ ${TARGETS.vsPowertools} ${verdict(result.vsPowertools >= TARGETS.vsPowertools)}; routerBundleBytes ${routerBundleBytes} ≤ ${TARGETS.routerBundleBytes} ${verdict(routerBundleBytes <= TARGETS.routerBundleBytes)}`,
+      `targets: vsFloor ${result.vsFloor} ≥ ${TARGETS.vsFloor} ${verdict(result.vsFloor >= TARGETS.vsFloor)}; vsPowertools ${result.vsPowertools} ≥ ${TARGETS.vsPowertools} ${verdict(result.vsPowertools >= TARGETS.vsPowertools)}; routerBundleBytes ${routerBundleBytes} ≤ ${TARGETS.routerBundleBytes} ${verdict(routerBundleBytes <= TARGETS.routerBundleBytes)}; bundleVsBare ${result.bundleVsBare} ≤ ${TARGETS.bundleVsBare} ${verdict(result.bundleVsBare <= TARGETS.bundleVsBare)}`,
     );
     stdoutWrite(`${JSON.stringify(result)}\n`);
   } finally {

@@ -6,7 +6,9 @@
  * `dataschema` to one of our schema ids (`urn:sluice:events:<TYPE>:v<N>`) instead may omit
  * `dataversion`. Other extension attributes are allowed and kept.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// Namespace import: bundles only the builders used (the `Type` object holds every one).
+import * as Type from '@sinclair/typebox';
 import { Id, Timestamp } from './schemas/common';
 
 export const SPEC_VERSION = '1.0';

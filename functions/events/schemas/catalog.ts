@@ -2,7 +2,9 @@
  * Catalog events: references only. The catalog service owns the product; consumers read
  * its current row, so the event never carries a stale copy of a large, evolving document.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// Namespace import: bundles only the builders used (the `Type` object holds every one).
+import * as Type from '@sinclair/typebox';
 import { Id } from './common';
 
 /** PRODUCT_PUBLISHED, PRODUCT_UPDATED and PRODUCT_UNPUBLISHED, version 1. */

@@ -1,7 +1,8 @@
 /**
  * Schema fragments shared by several event types.
  */
-import { Type } from '@sinclair/typebox';
+// Namespace import: bundles only the builders used (the `Type` object holds every one).
+import * as Type from '@sinclair/typebox';
 
 /** A non-empty identifier such as a product, order or account id. */
 export const Id = Type.String({ minLength: 1, maxLength: 256 });

@@ -2,7 +2,9 @@
  * Customer change-data events: the keys that changed with their new values, each stamped
  * with the time it changed, so a projection can apply changes that arrive out of order.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// Namespace import: bundles only the builders used (the `Type` object holds every one).
+import * as Type from '@sinclair/typebox';
 import { Id, Timestamp } from './common';
 
 export const FieldChange = Type.Object({

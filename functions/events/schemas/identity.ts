@@ -1,7 +1,9 @@
 /**
  * Identity events: self-contained facts, small enough to carry everything a consumer needs.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// Namespace import: bundles only the builders used (the `Type` object holds every one).
+import * as Type from '@sinclair/typebox';
 import { MAX_EMAIL_LENGTH } from '../formats';
 import { Id } from './common';
 

@@ -2,7 +2,9 @@
  * Order events. ITEM_SOLD has two versions: version 1 priced lines as decimal numbers
  * in the order's currency; version 2 uses integer minor units per line and names each line.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// Namespace import: bundles only the builders used (the `Type` object holds every one).
+import * as Type from '@sinclair/typebox';
 import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import { CurrencyCode, Id, Money, Timestamp } from './common';
 

@@ -33,8 +33,11 @@ export interface Delivery {
   readonly problem?: { reason: 'NOT_A_JOB' | 'WRONG_JOB' | 'INVALID_EVENT'; message: string };
 }
 
-/** The events' schemas, compiled once per container. */
-const events = new EventParser();
+/**
+ * The events' schemas, compiled once per container. Pure: the router reaches this module
+ * through the job definitions it routes by, and must neither bundle nor build this parser.
+ */
+const events = /* @__PURE__ */ new EventParser();
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
