@@ -32,6 +32,9 @@ export function checkJobName(name: string): string {
       `Invalid job name "${name}": use kebab-case (lowercase letters and digits in words joined by single hyphens, starting with a letter), e.g. notify-seller`,
     );
   }
+  if (name === 'jobs') {
+    throw new ScaffoldError('"jobs" is taken: functions/workers/jobs.ts is the registry');
+  }
   if (name.length > MAX_JOB_NAME_LENGTH) {
     throw new ScaffoldError(
       `Job name "${name}" is ${name.length} characters long: at most ${MAX_JOB_NAME_LENGTH}, so its function name sluice-<stage>-job-${name} fits Lambda's 64 characters`,

@@ -106,7 +106,14 @@ export function scaffoldJob(root: string, options: ScaffoldJobOptions): Scaffold
 function formatWithBiome(root: string, files: readonly string[]): void {
   const biome = join(root, 'node_modules', '.bin', 'biome');
   if (!existsSync(biome)) return;
-  execFileSync(biome, ['check', '--write', ...files], { cwd: root, stdio: 'pipe' });
+  try {
+    execFileSync(biome, ['check', '--write', ...files], { cwd: root, stdio: 'pipe' });
+  } catch (error) {
+    const { stdout } = error as { stdout?: Buffer };
+    throw new Error(
+      `The job is scaffolded, but Biome reports problems in its files:\n${stdout?.toString() ?? String(error)}`,
+    );
+  }
 }
 
 function checkEventTypes(types: readonly RouteKey[]): readonly RouteKey[] {
