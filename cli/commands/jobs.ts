@@ -4,7 +4,8 @@
  * state (the `jobTypeState` index, newest first).
  */
 import { type JobRecord, JobRecords, type JobState } from '../../functions/jobs/stores/job-records';
-import { JOB_NAMES, TABLES } from '../../functions/topology/topology';
+import { TABLES } from '../../functions/topology/topology';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 import { count, textTable } from '../../local/shared/text-table';
 import type { CliContext } from '../lib/context';
 import { clip, time } from '../lib/format';

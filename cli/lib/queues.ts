@@ -10,13 +10,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { resourceName } from '../../functions/topology/naming';
-import {
-  JOB_NAMES,
-  type JobName,
-  jobQueues,
-  queueTopology,
-  ROUTER_QUEUES,
-} from '../../functions/topology/topology';
+import { queueTopology } from '../../functions/topology/queue-topology';
+import { type JobName, jobQueues, ROUTER_QUEUES } from '../../functions/topology/topology';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 import { CliError, EXIT } from './io';
 
 /** A dead-letter queue of the topology. */

@@ -69,8 +69,9 @@ export interface JobAccess {
   readonly indexes?: readonly IndexKey[];
 }
 
-export interface JobDefinition {
-  readonly name: JobName;
+/** A job's definition; `N` is its name (every job's name once the job is registered). */
+export interface JobDefinition<N extends string = JobName> {
+  readonly name: N;
   readonly description: string;
   /**
    * The event types this job takes (`*`: every valid event) — the one declaration of the
@@ -158,7 +159,9 @@ export function settingsProblems(settings: JobSettings): string[] {
  * });
  * ```
  */
-export function jobDefinition(definition: JobDefinition): JobDefinition {
+export function jobDefinition<const N extends string>(
+  definition: JobDefinition<N>,
+): JobDefinition<N> {
   const problems = settingsProblems(definition.settings);
   if (definition.eventTypes.length === 0) problems.push('eventTypes must not be empty');
   if (!definition.batch && definition.settings.chunkSize !== undefined) {

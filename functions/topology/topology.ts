@@ -4,7 +4,7 @@
  * event-source runtime and the CDK stacks all read this one module.
  */
 import type { EventType } from '../events/registry';
-import { REPLAY_SETTINGS } from './queue-settings';
+import type { JobName } from '../workers/jobs';
 
 /** Kafka topics, one per owning service, keyed by the entity id so an entity's events stay ordered. */
 export const TOPICS = {
@@ -17,16 +17,11 @@ export const TOPICS = {
 export type TopicKey = keyof typeof TOPICS;
 export type TopicName = (typeof TOPICS)[TopicKey]['name'];
 
-/** The jobs Sluice runs. Each has its own queue and dead-letter queue. */
-export const JOB_NAMES = [
-  'index-product',
-  'record-commission',
-  'detect-login-abuse',
-  'sync-customer',
-  'audit',
-] as const;
-
-export type JobName = (typeof JOB_NAMES)[number];
+/**
+ * The name of a job: its queues are `job-<name>` and `job-<name>-dlq`. The jobs are
+ * registered in functions/workers/jobs.ts (JOBS, JOB_NAMES), which this type follows.
+ */
+export type { JobName };
 
 /** Route key: an event type of the registry, or `*` for every valid event. */
 export type RouteKey = EventType | '*';
@@ -65,35 +60,6 @@ export const ROUTER_QUEUES = {
 /** Logical queue names of a job: its work queue and its dead-letter queue. */
 export function jobQueues(job: JobName): { queue: string; dlq: string } {
   return { queue: `job-${job}`, dlq: `job-${job}-dlq` };
-}
-
-/** A queue and, if it has one, the queue its failed messages move to (its RedrivePolicy). */
-export interface QueueSpec {
-  readonly name: string;
-  readonly deadLetterQueue?: string;
-  /** SQS's own safety net; the job runtime dead-letters by itself long before this. */
-  readonly maxReceiveCount?: number;
-}
-
-/**
- * Every queue Sluice owns, dead-letter queues before the queues that use them, so the list
- * can be created in order. The ingest DLQ is the replay queue's DLQ: that is what makes
- * "Start DLQ redrive" (custom destination: the replay queue) work from the console.
- */
-export function queueTopology(): QueueSpec[] {
-  const queues: QueueSpec[] = [
-    { name: ROUTER_QUEUES.ingestDlq },
-    {
-      name: ROUTER_QUEUES.replay,
-      deadLetterQueue: ROUTER_QUEUES.ingestDlq,
-      maxReceiveCount: REPLAY_SETTINGS.maxReceiveCount,
-    },
-  ];
-  for (const job of JOB_NAMES) {
-    const { queue, dlq } = jobQueues(job);
-    queues.push({ name: dlq }, { name: queue, deadLetterQueue: dlq, maxReceiveCount: 10 });
-  }
-  return queues;
 }
 
 /** DynamoDB tables. `catalog` is owned by the catalog service; Sluice only reads it. */

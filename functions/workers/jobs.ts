@@ -1,6 +1,8 @@
 /**
- * Every job definition, keyed by job name. The CDK stacks and the local runtime read this
- * registry; it imports only pure definition files, never handlers or clients.
+ * Every job, registered once: the CDK stacks, the local runtime, the router's routes, the
+ * alarms and the CLI read this registry. It imports only pure definition files, never
+ * handlers or clients. A job is registered by importing its `job.ts` and adding it to the
+ * list (`npm run new:job` does both); its handler is `functions/workers/<name>/handler.ts`.
  *
  * @example
  * ```ts
@@ -8,22 +10,29 @@
  * ```
  */
 import type { JobDefinition } from '../jobs/job-definition';
-import { type JobName, type Routes, routesOf } from '../topology/topology';
+import { jobRegistry } from '../jobs/job-registry';
+import { type Routes, routesOf } from '../topology/topology';
 import { auditJob } from './audit/job';
 import { detectLoginAbuseJob } from './detect-login-abuse/job';
 import { indexProductJob } from './index-product/job';
 import { recordCommissionJob } from './record-commission/job';
 import { syncCustomerJob } from './sync-customer/job';
 
-export const JOBS: Readonly<Record<JobName, JobDefinition>> = {
-  'index-product': indexProductJob,
-  'record-commission': recordCommissionJob,
-  'detect-login-abuse': detectLoginAbuseJob,
-  'sync-customer': syncCustomerJob,
-  audit: auditJob,
-};
+export const JOBS = jobRegistry([
+  indexProductJob,
+  recordCommissionJob,
+  detectLoginAbuseJob,
+  syncCustomerJob,
+  auditJob,
+]);
 
-/** The definitions as a list, in topology order. */
+/** The name of a registered job. */
+export type JobName = keyof typeof JOBS;
+
+/** Every job name, in registry order. */
+export const JOB_NAMES: readonly JobName[] = Object.freeze(Object.keys(JOBS) as JobName[]);
+
+/** The definitions as a list, in registry order. */
 export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.values(JOBS);
 
 /**

@@ -5,8 +5,7 @@
 
 import { leaseSecondsFrom } from '../../functions/jobs/runtime/job-config';
 import { stagePrefix } from '../../functions/topology/naming';
-import { JOB_NAMES } from '../../functions/topology/topology';
-import { JOBS } from '../../functions/workers/jobs';
+import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import type { RouterEventSourceConfig, StageConfig } from './schema';
 import { availabilityZoneIds, DEFAULT_ZONE_IDS, MSK_REFUSED_ZONE_IDS, zoneIdPrefix } from './zones';
 

@@ -2,8 +2,8 @@
  * Who reserves how much concurrency in a stage, from its configuration alone: what the
  * stacks set and what `sluice preflight` compares with the account's quota.
  */
-import { JOB_NAMES, type JobName } from '../../functions/topology/topology';
-import { JOBS } from '../../functions/workers/jobs';
+import type { JobName } from '../../functions/topology/topology';
+import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import type { JobOverrides, StageConfig } from './schema';
 
 /** A job's SQS mapping cap and its function's reservation (undefined: none). */

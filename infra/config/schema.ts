@@ -4,7 +4,8 @@
  * Every figure that costs money or quota (concurrency, instance sizes, endpoints) is here.
  */
 import { type Static, Type as T, type TOptional } from '@sinclair/typebox';
-import { JOB_NAMES, type JobName } from '../../functions/topology/topology';
+import type { JobName } from '../../functions/topology/topology';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 
 const Int = (min: number, max: number, description?: string) =>
   T.Integer({ minimum: min, maximum: max, ...(description ? { description } : {}) });

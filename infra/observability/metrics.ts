@@ -13,13 +13,8 @@ import {
   type SluiceFunctionName,
 } from '../../functions/topology/functions';
 import { resourceName } from '../../functions/topology/naming';
-import {
-  JOB_NAMES,
-  type JobName,
-  jobQueues,
-  METRICS,
-  ROUTER_QUEUES,
-} from '../../functions/topology/topology';
+import { type JobName, jobQueues, METRICS, ROUTER_QUEUES } from '../../functions/topology/topology';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 
 const FIVE_MINUTES = Duration.minutes(5);
 

@@ -22,15 +22,14 @@ import type { Construct } from 'constructs';
 import { LEDGER_PREFIX } from '../../functions/router/dead-letter-ledger';
 import { REPLAY_FUNCTION, ROUTER_FUNCTION } from '../../functions/topology/functions';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
+import { queueTopology } from '../../functions/topology/queue-topology';
 import {
-  JOB_NAMES,
   type JobName,
-  queueTopology,
   ROUTER_QUEUES,
   TABLES,
   type TableKey,
 } from '../../functions/topology/topology';
-import { JOBS } from '../../functions/workers/jobs';
+import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { replayReservation, routerReservation } from '../config/reservations';
 import type { StageConfig } from '../config/schema';
 import { grantListing, grantObjects } from '../constructs/grants';

@@ -14,7 +14,6 @@ import { Admin } from '@platformatic/kafka';
 import { openSearchClientFromEnv } from '../../functions/targets/opensearch/client';
 import { resourceName, routerConsumerGroup } from '../../functions/topology/naming';
 import {
-  JOB_NAMES,
   jobQueues,
   ROUTER_QUEUES,
   TABLES,
@@ -22,6 +21,7 @@ import {
   type TopicKey,
 } from '../../functions/topology/topology';
 import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 import { consumerLag } from '../dev/kafka-lag';
 import { provisionStage, removeStage } from '../provision/stage';
 import { provisionTopics } from '../provision/topics';

@@ -11,13 +11,8 @@ import { Admin } from '@platformatic/kafka';
 import { openSearchClientFromEnv } from '../../functions/targets/opensearch/client';
 import { countSearchableProducts } from '../../functions/targets/opensearch/product-search';
 import { resourceName } from '../../functions/topology/naming';
-import {
-  JOB_NAMES,
-  jobQueues,
-  ROUTER_QUEUES,
-  TABLES,
-  TOPICS,
-} from '../../functions/topology/topology';
+import { jobQueues, ROUTER_QUEUES, TABLES, TOPICS } from '../../functions/topology/topology';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 import { provisionStage } from '../provision/stage';
 import { provisionTopics } from '../provision/topics';
 import { type EventSourcesRuntime, startEventSources } from '../runtime/event-sources';

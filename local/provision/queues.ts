@@ -12,14 +12,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { resourceName } from '../../functions/topology/naming';
 import { REPLAY_SETTINGS, visibilityTimeoutSeconds } from '../../functions/topology/queue-settings';
-import {
-  BUCKETS,
-  JOB_NAMES,
-  jobQueues,
-  queueTopology,
-  ROUTER_QUEUES,
-} from '../../functions/topology/topology';
-import { JOBS } from '../../functions/workers/jobs';
+import { queueTopology } from '../../functions/topology/queue-topology';
+import { BUCKETS, jobQueues, ROUTER_QUEUES } from '../../functions/topology/topology';
+import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 
 /** 14 days, SQS's longest retention: dead letters must outlive their sources. */
 const DLQ_RETENTION_SECONDS = 1_209_600;

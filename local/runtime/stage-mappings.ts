@@ -8,14 +8,13 @@ import type { JobDefinition } from '../../functions/jobs/job-definition';
 import { routerConsumerGroup } from '../../functions/topology/naming';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import {
-  JOB_NAMES,
   type JobName,
   jobQueues,
   ROUTER_QUEUES,
   TOPICS,
   type TopicKey,
 } from '../../functions/topology/topology';
-import { JOBS } from '../../functions/workers/jobs';
+import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { defaultStageConfig } from '../../infra/config/defaults';
 import type { KafkaHandler, KafkaMapping, SqsHandler, SqsMapping } from './mappings';
 

@@ -5,13 +5,8 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Admin } from '@platformatic/kafka';
-import {
-  JOB_NAMES,
-  jobQueues,
-  ROUTER_QUEUES,
-  TOPICS,
-  type TopicKey,
-} from '../../functions/topology/topology';
+import { jobQueues, ROUTER_QUEUES, TOPICS, type TopicKey } from '../../functions/topology/topology';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 import { consumerLag } from '../dev/kafka-lag';
 import { queueDepth } from './queue-counts';
 

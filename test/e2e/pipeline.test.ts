@@ -17,7 +17,6 @@ import { handleReplayEvent } from '../../functions/router/replay';
 import { openSearchClientFromEnv } from '../../functions/targets/opensearch/client';
 import { resourceName } from '../../functions/topology/naming';
 import {
-  JOB_NAMES,
   jobQueues,
   ROUTER_QUEUES,
   TABLES,
@@ -25,6 +24,7 @@ import {
   type TopicKey,
 } from '../../functions/topology/topology';
 import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 import { pipelineEnvironment } from '../../local/dev/environment';
 import { importHandlers } from '../../local/dev/handlers';
 import { consumerLag } from '../../local/dev/kafka-lag';

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JOB_NAMES, TOPICS, type TopicKey } from '../../functions/topology/topology';
+import { TOPICS, type TopicKey } from '../../functions/topology/topology';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 import { MSK_MAPPING_NETWORK_ACTIONS } from '../../infra/constructs/router-kafka-source';
 import { IMPORTED_STAGE, resourcesOf, type SynthesizedStage, synthStage } from './support/synth';
 

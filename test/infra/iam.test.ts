@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TableAccess } from '../../functions/jobs/job-definition';
 import { aliasName } from '../../functions/targets/opensearch/indexes/spec';
-import { JOB_NAMES, type JobName, TABLES, type TableKey } from '../../functions/topology/topology';
-import { JOBS } from '../../functions/workers/jobs';
+import { type JobName, TABLES, type TableKey } from '../../functions/topology/topology';
+import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { SECRET_LIKE_NAME } from '../../infra/config/checks';
 import { INDEX_WRITE_ACTIONS, TABLE_ACTIONS } from '../../infra/constructs/grants';
 import { runtimeTableAccess } from '../../infra/constructs/job-worker';

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JOB_NAMES, METRICS } from '../../functions/topology/topology';
+import { METRICS } from '../../functions/topology/topology';
+import { JOB_NAMES } from '../../functions/workers/jobs';
 import { resourcesOf, type SynthesizedStage, synthStage } from './support/synth';
 
 type AlarmProps = Record<string, unknown> & {

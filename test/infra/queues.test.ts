@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceName } from '../../functions/topology/naming';
-import { JOB_NAMES, jobQueues, ROUTER_QUEUES } from '../../functions/topology/topology';
-import { JOBS } from '../../functions/workers/jobs';
+import { jobQueues, ROUTER_QUEUES } from '../../functions/topology/topology';
+import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { resourcesOf, type SynthesizedStage, synthStage } from './support/synth';
 
 const DAY = 86_400;

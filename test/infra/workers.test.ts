@@ -5,8 +5,8 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceName } from '../../functions/topology/naming';
-import { JOB_NAMES, jobQueues } from '../../functions/topology/topology';
-import { JOBS } from '../../functions/workers/jobs';
+import { jobQueues } from '../../functions/topology/topology';
+import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import {
   concurrencyOf,
   guardReservedConcurrency,

@@ -38,18 +38,17 @@ import type { DeadLetter } from '../../functions/queues/dead-letter';
 import { createOpenSearchClient } from '../../functions/targets/opensearch/client';
 import { resourceName } from '../../functions/topology/naming';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
+import { queueTopology } from '../../functions/topology/queue-topology';
 import {
-  JOB_NAMES,
   type JobName,
   jobQueues,
-  queueTopology,
   ROUTER_QUEUES,
   TABLES,
   TOPICS,
   type TopicKey,
 } from '../../functions/topology/topology';
 import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
-import { JOBS } from '../../functions/workers/jobs';
+import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { sharedBundling } from '../../infra/bundling';
 import { checkInvariants } from '../../local/chaos/invariants';
 import {

@@ -3,6 +3,7 @@
  * generator. Deterministic for a given sequence number.
  */
 import type { CloudEvent } from '../../functions/events/envelope';
+import type { EventType } from '../../functions/events/registry';
 
 type EventInit = Omit<CloudEvent, 'specversion' | 'time'> & { time?: string };
 
@@ -94,4 +95,24 @@ export function customerUpdated(n: number): CloudEvent {
 export function sampleEvent(n: number): CloudEvent {
   const makers = [productPublished, itemSold, loginFailed, customerUpdated, itemSoldV1];
   return (makers[n % makers.length] as (n: number) => CloudEvent)(n);
+}
+
+/** A sample of each registered type, so a new event type fails the typecheck until it has one. */
+const SAMPLES: Record<EventType, (n: number) => CloudEvent> = {
+  PRODUCT_PUBLISHED: productPublished,
+  PRODUCT_UPDATED: productPublished,
+  PRODUCT_UNPUBLISHED: productPublished,
+  ITEM_SOLD: itemSold,
+  LOGIN_FAILED: loginFailed,
+  CUSTOMER_CREATED: customerUpdated,
+  CUSTOMER_UPDATED: customerUpdated,
+};
+
+/**
+ * A valid event of `type` at its latest schema version, as a job of that type receives it;
+ * its id is unique per type and `n`.
+ */
+export function sampleOfType(type: EventType, n = 1): CloudEvent {
+  const sample = SAMPLES[type](n);
+  return { ...sample, type, id: `${sample.id}-${type.toLowerCase()}` };
 }

@@ -9,15 +9,9 @@ import { Admin } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { openSearchClientFromEnv } from '../../../functions/targets/opensearch/client';
 import { resourceName } from '../../../functions/topology/naming';
-import {
-  INDEXES,
-  JOB_NAMES,
-  jobQueues,
-  queueTopology,
-  TABLES,
-  TOPICS,
-} from '../../../functions/topology/topology';
-import { JOBS } from '../../../functions/workers/jobs';
+import { queueTopology } from '../../../functions/topology/queue-topology';
+import { INDEXES, jobQueues, TABLES, TOPICS } from '../../../functions/topology/topology';
+import { JOB_NAMES, JOBS } from '../../../functions/workers/jobs';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { provisionTopics } from '../../../local/provision/topics';

@@ -14,12 +14,8 @@ import {
 } from '../../../functions/queues/dead-letter';
 import { JOB_MESSAGE_KIND, type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { jobQueueUrl, type RouterConfig } from '../../../functions/router/config';
-import {
-  JOB_NAMES,
-  type JobName,
-  type RouteKey,
-  type Routes,
-} from '../../../functions/topology/topology';
+import type { JobName, RouteKey, Routes } from '../../../functions/topology/topology';
+import { JOB_NAMES } from '../../../functions/workers/jobs';
 import { type GeneratedRecord, sqsJsonBytes } from './records';
 import type { PropertySink, SqsCall } from './sink';
 

@@ -181,6 +181,15 @@ export function jobMessage(job: string, n = 1): JobMessage {
     dataversion: 1,
     data: { productId: `prod-${n}`, catalogVersion: 1 },
   };
+  return jobMessageFor(job, event, n);
+}
+
+/** A job message for `job` about `event`, as the router enqueues it (from offset `offset`). */
+export function jobMessageFor(
+  job: string,
+  event: { readonly id: string; readonly source: string },
+  offset = 1,
+): JobMessage {
   return {
     kind: 'sluice.job',
     v: 1,
@@ -188,7 +197,7 @@ export function jobMessage(job: string, n = 1): JobMessage {
     job,
     enqueuedAt: '2026-11-28T09:30:01.000Z',
     routerVersion: 'test',
-    provenance: { topic: 'catalog.events', partition: 0, offset: n, timestamp: 0, key: null },
+    provenance: { topic: 'catalog.events', partition: 0, offset, timestamp: 0, key: null },
     event,
   };
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jobIdFromPrefix, jobIdOf, jobIdPrefix } from '../../../functions/queues/job-message';
-import { JOB_NAMES } from '../../../functions/topology/topology';
+import { JOB_NAMES } from '../../../functions/workers/jobs';
 
 describe('job ids', () => {
   it('are 32 hex characters, the same however they are computed', () => {

@@ -24,8 +24,8 @@ import { handleMskEvent, type KafkaBatchResponse } from '../../../functions/rout
 import type { RouterDeps } from '../../../functions/router/route-batch';
 import { TransientError } from '../../../functions/shared/errors';
 import { MetricCounter } from '../../../functions/shared/telemetry';
-import { JOB_NAMES, type Routes } from '../../../functions/topology/topology';
-import { ROUTES } from '../../../functions/workers/jobs';
+import type { Routes } from '../../../functions/topology/topology';
+import { JOB_NAMES, ROUTES } from '../../../functions/workers/jobs';
 import {
   checkCalls,
   type Handling,
