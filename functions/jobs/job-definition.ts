@@ -13,7 +13,7 @@ const MAX_TOTAL_BACKOFF_SECONDS = 172_800;
 /** Lambda's ceiling for a function timeout. */
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
-/** Exponential backoff with full jitter between attempts, in seconds. */
+/** Exponential backoff with equal jitter between attempts, in seconds (retry-schedule.ts). */
 export interface JobBackoff {
   /** Upper bound of the delay before the first retry. */
   readonly baseSeconds: number;

@@ -1,10 +1,15 @@
 /**
- * When a job becomes visible again: exponential backoff with full jitter over the job's
- * settings, in whole seconds, always below SQS's 12-hour visibility cap.
+ * When a job becomes visible again: exponential backoff with equal jitter over the job's
+ * settings (uniform in the upper half below the ceiling), in whole seconds, always below
+ * SQS's 12-hour visibility cap. Equal, not full, jitter: a job's attempts must outlast a
+ * target that is restarting, and full jitter can draw near-zero delays several times in a
+ * row — a chaos run with OpenSearch down for about a minute dead-lettered six
+ * detect-login-abuse jobs whose five attempts all fell inside the outage. The upper half
+ * still spreads the retries of jobs that failed together.
  *
  * @example
  * ```ts
- * retryDelaySeconds({ baseSeconds: 10, capSeconds: 900 }, 3); // random in [0, 40)
+ * retryDelaySeconds({ baseSeconds: 10, capSeconds: 900 }, 3); // random in [20, 40)
  * ```
  */
 import { backoffCeiling } from '../../shared/backoff';
@@ -16,8 +21,8 @@ export function retryCeilingSeconds(backoff: JobBackoff, attempt: number): numbe
 }
 
 /**
- * The visibility delay after failed attempt `attempt`: uniform in [0, ceiling), raised to
- * the target's own Retry-After hint when it gave one.
+ * The visibility delay after failed attempt `attempt`: uniform in [ceiling / 2, ceiling),
+ * raised to the target's own Retry-After hint when it gave one.
  */
 export function retryDelaySeconds(
   backoff: JobBackoff,
@@ -25,6 +30,27 @@ export function retryDelaySeconds(
   random: () => number = Math.random,
   retryAfterSeconds = 0,
 ): number {
-  const jittered = Math.floor(random() * retryCeilingSeconds(backoff, attempt));
+  const ceiling = retryCeilingSeconds(backoff, attempt);
+  const jittered = Math.floor(ceiling / 2 + (random() * ceiling) / 2);
   return Math.min(SQS_MAX_VISIBILITY_SECONDS - 1, Math.max(jittered, Math.ceil(retryAfterSeconds)));
+}
+
+/**
+ * The least time a job's attempts span: the lower bounds of its retry delays, summed. A
+ * target down for less than this cannot exhaust the job's attempts.
+ *
+ * @example
+ * ```ts
+ * shortestRetrySpanSeconds({ maxAttempts: 3, backoff: { baseSeconds: 10, capSeconds: 900 } }); // 15
+ * ```
+ */
+export function shortestRetrySpanSeconds(settings: {
+  readonly maxAttempts: number;
+  readonly backoff: JobBackoff;
+}): number {
+  let total = 0;
+  for (let attempt = 1; attempt < settings.maxAttempts; attempt++) {
+    total += Math.floor(retryCeilingSeconds(settings.backoff, attempt) / 2);
+  }
+  return total;
 }

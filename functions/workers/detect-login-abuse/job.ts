@@ -14,8 +14,10 @@ export const detectLoginAbuseJob = jobDefinition({
   settings: {
     ...DEFAULT_JOB_SETTINGS,
     timeoutSeconds: 30,
-    // Detection loses its value quickly: fewer, faster retries.
-    maxAttempts: 5,
+    // Detection loses its value quickly: faster retries than the default. The counts are
+    // kept at the first attempt; what waits for a retry is the flag in OpenSearch, and eight
+    // attempts outlast a restart of the domain (at least 197 s, retry-schedule.ts).
+    maxAttempts: 8,
     backoff: { baseSeconds: 5, capSeconds: 120 },
     idempotency: 'natural',
     successRecords: 'sampled',

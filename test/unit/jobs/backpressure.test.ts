@@ -7,6 +7,7 @@ import { AimdLimiter } from '../../../functions/jobs/runtime/aimd-limiter';
 import {
   retryCeilingSeconds,
   retryDelaySeconds,
+  shortestRetrySpanSeconds,
 } from '../../../functions/jobs/runtime/retry-schedule';
 import type { JobContext } from '../../../functions/jobs/runtime/run-types';
 import { PermanentError, TransientError } from '../../../functions/shared/errors';
@@ -25,10 +26,21 @@ describe('backoff schedule', () => {
     expect(ceilings).toEqual([10, 20, 40, 80, 160, 320, 640, 900, 900]);
   });
 
-  it('draws uniformly below the ceiling (full jitter)', () => {
-    expect(retryDelaySeconds(backoff, 3, () => 0)).toBe(0);
-    expect(retryDelaySeconds(backoff, 3, () => 0.5)).toBe(20);
+  it('draws uniformly in the upper half below the ceiling (equal jitter)', () => {
+    expect(retryDelaySeconds(backoff, 3, () => 0)).toBe(20);
+    expect(retryDelaySeconds(backoff, 3, () => 0.5)).toBe(30);
     expect(retryDelaySeconds(backoff, 3, () => 0.999_999)).toBe(39);
+  });
+
+  it('gives every shipped job attempts that outlast a three-minute outage of its target', () => {
+    // The chaos suite stops OpenSearch for about a minute; a domain's blue/green restart or a
+    // node replacement takes minutes. No draw of the jitter may exhaust a job's attempts sooner.
+    for (const job of Object.values(JOBS)) {
+      expect(shortestRetrySpanSeconds(job.settings), job.name).toBeGreaterThanOrEqual(180);
+    }
+    expect(
+      shortestRetrySpanSeconds({ maxAttempts: 5, backoff: { baseSeconds: 5, capSeconds: 120 } }),
+    ).toBe(37);
   });
 
   it("honours the target's Retry-After and never reaches the 12-hour cap", () => {
@@ -88,8 +100,8 @@ describe('backpressure', () => {
       'm3',
       'm4',
     ]);
-    // Deferred: Retry-After plus jitter over the first backoff step (0.5 × 10 s).
-    expect(kit.sqs.visibility.map((v) => v.seconds)).toEqual([30, 35, 35, 35]);
+    // Deferred: Retry-After plus the first backoff step's equal jitter (random 0.5: 7 of 10 s).
+    expect(kit.sqs.visibility.map((v) => v.seconds)).toEqual([30, 37, 37, 37]);
     expect(kit.metric(M.deferred, { Job: 'audit' })).toBe(3);
     expect(kit.metric(M.throttled, { Job: 'audit' })).toBe(1);
     // Only the throttled job has a record (attempt 1); the deferred ones have none.

@@ -79,8 +79,8 @@ describe('job runtime outcomes', () => {
     const message = jobMessage('audit');
     const response = await handler(event(sqsRecord(message, { messageId: 'm1' })));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    // random 0.5 × ceiling 10 s for the first retry.
-    expect(sqs.visibility).toEqual([{ receiptHandle: 'rh-m1', seconds: 5 }]);
+    // Equal jitter, random 0.5: 5 + 0.5 × 5 of the first retry's 10 s ceiling, floored.
+    expect(sqs.visibility).toEqual([{ receiptHandle: 'rh-m1', seconds: 7 }]);
     expect(sqs.sent).toEqual([]);
     expect(record(message.jobId)).toMatchObject({
       state: { S: 'retryable' },
@@ -112,7 +112,7 @@ describe('job runtime outcomes', () => {
     await kit.handler(event(sqsRecord(message, { messageId: 'm1', receiveCount: 5 })));
     expect(kit.spy.mock.calls.map((c) => c[0].attempt)).toEqual([1, 2]);
     expect(kit.record(message.jobId)?.attempts).toEqual({ N: '2' });
-    expect(kit.sqs.visibility[1]?.seconds).toBe(10); // 0.5 × 20 s
+    expect(kit.sqs.visibility[1]?.seconds).toBe(15); // 10 + 0.5 × 10 of the 20 s ceiling
   });
 
   it('dead-letters a permanent failure after one attempt, with its reason, and acknowledges', async () => {
@@ -392,8 +392,8 @@ describe('idempotency store in the runtime', () => {
     const response = await kit.handler(event(sqsRecord(message, { messageId: 'm1' })));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(kit.spy).not.toHaveBeenCalled();
-    // A jittered first backoff (random 0.5 × base 10 s), well before the 30-second lease ends.
-    expect(kit.sqs.visibility[0]?.seconds).toBe(5);
+    // A jittered first backoff (random 0.5: 7 of base 10 s), well before the 30-second lease ends.
+    expect(kit.sqs.visibility[0]?.seconds).toBe(7);
     expect(kit.metric(M.deferred)).toBe(1);
     // Past the lease: taken over.
     kit.advance(32_000);
