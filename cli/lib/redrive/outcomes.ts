@@ -12,11 +12,11 @@ import type { QueueDirectory } from '../queues';
 import { sleep } from '../sleep';
 import { isReturn, type MovedMessage } from './transfer';
 
-export type Outcome = 'processed' | 'failed' | 'pending';
+export type RedrivenOutcome = 'processed' | 'failed' | 'pending';
 
 export interface MessageOutcome {
   readonly moved: MovedMessage;
-  readonly outcome: Outcome;
+  readonly outcome: RedrivenOutcome;
   /** The job record's state, or where the message was found. */
   readonly detail: string;
   /** The new error, when it failed again. */

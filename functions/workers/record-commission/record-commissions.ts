@@ -46,7 +46,7 @@ export interface RecordCommissionDeps {
 }
 
 /** How one run went: lines newly recorded and lines that were already there. */
-export interface RecordOutcome {
+export interface CommissionsOutcome {
   readonly recorded: number;
   readonly duplicates: number;
 }
@@ -160,7 +160,7 @@ export async function recordCommissions(
   event: ItemSoldEvent,
   jobId: string,
   log: Log,
-): Promise<RecordOutcome> {
+): Promise<CommissionsOutcome> {
   // Computed up front: a line that cannot be priced fails the job before anything is written.
   const commissions = event.data.lines.map((line) => commissionFor(event.data, line, deps.rates));
   let recorded = 0;
