@@ -12,7 +12,7 @@ import {
   type RouterDeps,
   routeBatch,
 } from '../../../functions/router/route-batch';
-import { mskEventFrom } from '../../../local/runtime/msk-event';
+import { mskEventFrom } from '../../../local/event-sources/msk-event';
 import { CliError } from '../io';
 import type { ProgressBar } from '../progress';
 import { sleep } from '../sleep';
