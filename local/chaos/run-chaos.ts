@@ -21,7 +21,7 @@ import {
   TOPICS,
   type TopicKey,
 } from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
+import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
 import { consumerLag } from '../dev/kafka-lag';
 import { provisionStage, removeStage } from '../provision/stage';
 import { provisionTopics } from '../provision/topics';

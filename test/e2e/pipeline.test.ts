@@ -24,7 +24,7 @@ import {
   TOPICS,
   type TopicKey,
 } from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
+import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
 import { pipelineEnvironment } from '../../local/dev/environment';
 import { importHandlers } from '../../local/dev/handlers';
 import { consumerLag } from '../../local/dev/kafka-lag';

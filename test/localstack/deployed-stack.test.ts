@@ -43,7 +43,7 @@ import {
   TOPICS,
   type TopicKey,
 } from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
+import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
 import { JOBS } from '../../functions/workers/jobs';
 import { sharedBundling } from '../../infra/bundling';
 import { checkInvariants } from '../../local/chaos/invariants';

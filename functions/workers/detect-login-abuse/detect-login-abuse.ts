@@ -17,7 +17,7 @@ import type { LoginFailed } from '../../events/schemas/identity';
 import type { JobCode } from '../../jobs';
 import { isTransient } from '../../shared/errors';
 import { ThrottledError } from '../../shared/throttling';
-import type { AbuseConfig } from './abuse-config';
+import type { AbuseConfig } from './config';
 import { countFailureOnce, type Subject, type SubjectKind } from './counters';
 import { indexSuspicion } from './security-index';
 import {

@@ -18,15 +18,12 @@ import type { CloudEvent } from '../../events/envelope';
 import type { ItemSold } from '../../events/schemas/orders';
 import type { JobCode } from '../../jobs';
 import { type Item, isConditionFailed } from '../../shared/dynamo-attributes';
-import { type Env, requiredString } from '../../shared/env';
 import { isTransient, PermanentError } from '../../shared/errors';
 import type { Log } from '../../shared/telemetry';
 import { classifyAwsErrorWithThrottling, ThrottledError } from '../../shared/throttling';
-import { resourceName } from '../../topology/naming';
-import { TABLES } from '../../topology/topology';
 import { type Commission, commissionFor, saleDifferences } from './commission';
 import { commissionFromItem, commissionItem } from './commission-item';
-import { type CommissionRates, readCommissionRates } from './rates';
+import type { CommissionRates } from './rates';
 
 export type ItemSoldEvent = CloudEvent<'ITEM_SOLD', ItemSold>;
 
@@ -55,24 +52,6 @@ type LineResult = 'recorded' | 'duplicate';
 
 /** Lines written at once: a sale has up to 500, DynamoDB and the limiter like fewer. */
 const WRITES_IN_FLIGHT = 10;
-
-/**
- * Reads the stage's table name and the rates; throws at cold start when either is wrong.
- *
- * @example
- * ```ts
- * const config = readRecordCommissionConfig(process.env);
- * ```
- */
-export function readRecordCommissionConfig(
-  env: Env,
-): Pick<RecordCommissionDeps, 'table' | 'rates'> {
-  const stage = requiredString(env, 'SLUICE_STAGE');
-  return {
-    table: resourceName(stage, TABLES.commissions.name),
-    rates: readCommissionRates(env),
-  };
-}
 
 async function putCommission(
   deps: RecordCommissionDeps,

@@ -9,10 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CloudEvent } from '../../events/envelope';
 import type { CustomerChange } from '../../events/schemas/customers';
 import type { JobCode } from '../../jobs';
-import { type Env, requiredString } from '../../shared/env';
 import { TransientError } from '../../shared/errors';
-import { resourceName } from '../../topology/naming';
-import { TABLES } from '../../topology/topology';
 import { mergeChanges } from './merge-changes';
 import { readProjection, writeProjection } from './projection-store';
 
@@ -40,18 +37,6 @@ export interface SyncOutcome {
   readonly applied: readonly string[];
   /** Read-merge-write rounds it took (> 1 after lost races). */
   readonly rounds: number;
-}
-
-/**
- * The customers table of the stage.
- *
- * @example
- * ```ts
- * const table = customersTable(process.env); // 'sluice-prod-customers'
- * ```
- */
-export function customersTable(env: Env): string {
-  return resourceName(requiredString(env, 'SLUICE_STAGE'), TABLES.customers.name);
 }
 
 /**

@@ -18,7 +18,7 @@ import { type Item, readNum } from '../../../functions/shared/dynamo-attributes'
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { resourceName } from '../../../functions/topology/naming';
 import { INDEXES, TABLES } from '../../../functions/topology/topology';
-import type { AbuseConfig } from '../../../functions/workers/detect-login-abuse/abuse-config';
+import type { AbuseConfig } from '../../../functions/workers/detect-login-abuse/config';
 import { counterIdOf, type Subject } from '../../../functions/workers/detect-login-abuse/counters';
 import {
   detectLoginAbuse,
