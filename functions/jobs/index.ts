@@ -1,13 +1,12 @@
 /**
  * The job author's API — the only module a job's own files import from the job runtime.
  *
- * A job is three files under `functions/workers/<job>/`: `job.ts` declares it with
- * {@link jobDefinition} (pure data the CDK stacks and the local runtime read), its code
- * implements {@link JobCode} or {@link BatchJobCode}, and `handler.ts` joins them with
- * {@link defineJob} or {@link defineBatchJob}. What a job may return or throw:
- * {@link snooze}, {@link discard}, {@link failed} (batch jobs), {@link PermanentError}
- * (dead-letter now), {@link TransientError} (retry with backoff), {@link ThrottledError}
- * (retry, and ease off the target).
+ * A job is three files under `functions/workers/<job>/`: `job.ts` declares it with {@link
+ * jobDefinition} (pure data the CDK stacks and the local event-source emulation read), its code
+ * implements {@link JobCode} or {@link BatchJobCode}, and `handler.ts` joins them with {@link
+ * defineJob} or {@link defineBatchJob}. What a job may return or throw: {@link snooze}, {@link
+ * discard}, {@link failed} (batch jobs), {@link PermanentError} (dead-letter now), {@link
+ * TransientError} (retry with backoff), {@link ThrottledError} (retry, and ease off the target).
  *
  * @example
  * ```ts

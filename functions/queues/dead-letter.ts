@@ -96,7 +96,7 @@ export interface JobDeadLetterDetails {
   name: string;
   /** Absent only when the body was not a job message. */
   jobId?: string;
-  /** Attempts the runtime counted, including the last one. */
+  /** Attempts the job runtime counted, including the last one. */
   attempts: number;
   maxAttempts: number;
   /** ARN of the queue the message was read from. */

@@ -1,6 +1,6 @@
 /**
- * Every job definition, keyed by job name. The CDK stacks and the local runtime read this
- * registry; it imports only pure definition files, never handlers or clients.
+ * Every job definition, keyed by job name. The CDK stacks and the local event-source emulation read
+ * this registry; it imports only pure definition files, never handlers or clients.
  *
  * @example
  * ```ts

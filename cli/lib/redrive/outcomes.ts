@@ -1,6 +1,6 @@
 /**
  * Where redriven canary messages ended. A job letter's outcome is in its job record (the
- * runtime rewrites a redriven job's record: completed, discarded, dead again, retrying).
+ * job runtime rewrites a redriven job's record: completed, discarded, dead again, retrying).
  * Anything else (ingest letters) is decided once the destination queue has drained: a
  * message whose dead letter is back in the DLQ failed again; one that is not was processed.
  */

@@ -105,7 +105,7 @@ async function putCommission(
   }
 }
 
-/** Throttling first (the runtime must ease off), then other transient errors, then the rest. */
+/** Throttling first (the job runtime must ease off), then other transient errors, then the rest. */
 function severity(error: unknown): number {
   if (error instanceof ThrottledError) return 0;
   return isTransient(error) ? 1 : 2;

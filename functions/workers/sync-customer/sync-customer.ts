@@ -18,7 +18,7 @@ export type CustomerChangeEvent = CloudEvent<
   CustomerChange
 >;
 
-/** Read-merge-write rounds before a job gives up for now (the runtime retries it later). */
+/** Read-merge-write rounds before a job gives up for now (the job runtime retries it later). */
 export const MAX_MERGE_ROUNDS = 5;
 
 export interface SyncCustomerDeps {
@@ -42,7 +42,7 @@ export interface SyncOutcome {
 /**
  * Applies one change event to the customer projection.
  *
- * @throws TransientError after {@link MAX_MERGE_ROUNDS} lost races (retried by the runtime),
+ * @throws TransientError after {@link MAX_MERGE_ROUNDS} lost races (retried by the job runtime),
  *   ThrottledError / TransientError / PermanentError from DynamoDB.
  * @example
  * ```ts
