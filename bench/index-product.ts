@@ -10,7 +10,7 @@
  * B defaults to index-product's event source mapping batch size; the chunk size — jobs per
  * bulk request, on both sides — is the job's `chunkSize` (at most B), not an option, so the
  * raw baseline always sends exactly the pipeline's bulk requests. `--batch 100` gives
- * batches of one chunk each: nothing for the runtime to overlap.
+ * batches of one chunk each: nothing for the job runtime to overlap.
  *
  * Human output goes to stderr; what the handler itself prints (EMF metrics, logs) is counted
  * and dropped. The last stdout line is JSON: {"docsPerSecond", "vsRawBulk",

@@ -76,8 +76,8 @@ type Envelope = {
 };
 
 export type Issue = { path: string; message: string };
-export type Outcome = { ok: true; value: unknown } | { ok: false; issues: Issue[] };
-type Check = (value: unknown) => Outcome;
+export type CheckOutcome = { ok: true; value: unknown } | { ok: false; issues: Issue[] };
+type Check = (value: unknown) => CheckOutcome;
 export interface Adapter {
   validate: Check;
   /** JSON Schema of ITEM_SOLD v1 with $id/title, or why it cannot be produced. */
@@ -88,8 +88,8 @@ export interface Adapter {
 
 /** Compiles only if the schema-derived type carries every field of the reference type. */
 const derives = <Reference, _Derived extends Reference>(): string => 'yes';
-const ok = (value: unknown): Outcome => ({ ok: true, value });
-const fail = (issues: Issue[]): Outcome => ({ ok: false, issues });
+const ok = (value: unknown): CheckOutcome => ({ ok: true, value });
+const fail = (issues: Issue[]): CheckOutcome => ({ ok: false, issues });
 const pointer = (keys: readonly unknown[]): string =>
   keys.map((k) => `/${String(k).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 

@@ -1,8 +1,8 @@
 /**
- * One set of esbuild options for every function: used by the CDK stacks (NodejsFunction
- * with local esbuild, never Docker) and by the router benchmark, so the measured bundle is
- * the deployed bundle. The AWS SDK is bundled, not taken from the runtime, so the code that
- * runs is the code that was tested.
+ * One set of esbuild options for every function: used by the CDK stacks (NodejsFunction with local
+ * esbuild, never Docker) and by the router benchmark, so the measured bundle is the deployed
+ * bundle. The AWS SDK is bundled, not taken from Lambda's Node.js runtime, so the code that runs is
+ * the code that was tested.
  */
 import { execFileSync } from 'node:child_process';
 

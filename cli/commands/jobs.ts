@@ -1,6 +1,6 @@
 /**
  * `sluice job show <job id>` and `sluice jobs [--type T] [--state S]`: the job records the
- * runtime writes (state, attempts, last error, failure history), by id or by type and
+ * job runtime writes (state, attempts, last error, failure history), by id or by type and
  * state (the `jobTypeState` index, newest first).
  */
 import { type JobRecord, JobRecords, type JobState } from '../../functions/jobs/stores/job-records';

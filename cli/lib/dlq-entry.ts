@@ -18,7 +18,7 @@ export interface DlqEntry {
   readonly fingerprint: Fingerprint;
   /** Stable across a failed redrive; see {@link identityOf}. */
   readonly identity: string;
-  /** The job id, for job-stage letters and bare job messages. */
+  /** The job id, for job-step letters and bare job messages. */
   readonly jobId?: string;
   /** The raw SQS message, for re-sending it unchanged. */
   readonly message: Message;

@@ -9,6 +9,7 @@ import {
   type QueueAttributeName,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { DeadLetterStep } from '../../functions/queues/dead-letter';
 import { resourceName } from '../../functions/topology/naming';
 import { queueTopology } from '../../functions/topology/queue-topology';
 import { type JobName, jobQueues, ROUTER_QUEUES } from '../../functions/topology/topology';
@@ -19,8 +20,8 @@ import { CliError, EXIT } from './io';
 export interface DeadLetterQueue {
   /** Logical name, e.g. `ingest-dlq`, `job-audit-dlq`. */
   readonly logical: string;
-  /** Which part of the pipeline writes it. */
-  readonly stage: 'ingest' | 'job';
+  /** Which step of the pipeline writes it. */
+  readonly step: DeadLetterStep;
   readonly job?: JobName;
   /** The queue whose DLQ it is: where its messages are redriven (`ingest-replay`, `job-audit`). */
   readonly redriveTo: string;
@@ -31,7 +32,7 @@ export interface DeadLetterQueue {
  *
  * @example
  * ```ts
- * deadLetterQueues()[0]; // { logical: 'ingest-dlq', stage: 'ingest', redriveTo: 'ingest-replay' }
+ * deadLetterQueues()[0]; // { logical: 'ingest-dlq', step: 'ingest', redriveTo: 'ingest-replay' }
  * ```
  */
 export function deadLetterQueues(): DeadLetterQueue[] {
@@ -41,7 +42,7 @@ export function deadLetterQueues(): DeadLetterQueue[] {
     const job = JOB_NAMES.find((name) => jobQueues(name).dlq === spec.deadLetterQueue);
     result.push({
       logical: spec.deadLetterQueue,
-      stage: spec.deadLetterQueue === ROUTER_QUEUES.ingestDlq ? 'ingest' : 'job',
+      step: spec.deadLetterQueue === ROUTER_QUEUES.ingestDlq ? 'ingest' : 'job',
       ...(job ? { job } : {}),
       redriveTo: spec.name,
     });
@@ -63,7 +64,7 @@ export function findDeadLetterQueue(name: string, stage: string): DeadLetterQueu
     (q) =>
       q.logical === bare ||
       q.job === bare ||
-      (bare === 'ingest' && q.stage === 'ingest') ||
+      (bare === 'ingest' && q.step === 'ingest') ||
       q.logical === `job-${bare}-dlq`,
   );
   if (!found) {

@@ -2,7 +2,7 @@
  * The job author's API — the only module a job's own files import from the job runtime.
  *
  * A job is a folder `functions/workers/<job>/`: `job.ts` declares it with
- * {@link jobDefinition} (pure data the CDK stacks and the local runtime read), its code
+ * {@link jobDefinition} (pure data the CDK stacks and the local event-source emulation read), its code
  * implements {@link JobCode} or {@link BatchJobCode}, and `handler.ts` joins them with
  * {@link defineJob} or {@link defineBatchJob}; `functions/workers/jobs.ts` registers it.
  * `npm run new:job` scaffolds all of it. What a job may return or throw:

@@ -13,7 +13,7 @@ import type { ClaimCheck } from './dead-letter';
  *
  * @example
  * ```ts
- * const claim = await putClaimCheck(s3, 'sluice-prod-claim-check', 'ingest/t/0/42.json', json);
+ * const claimCheck = await putClaimCheck(s3, 'sluice-prod-claim-check', 'ingest/t/0/42.json', json);
  * ```
  */
 export async function putClaimCheck(
@@ -50,11 +50,13 @@ export class ClaimCheckMissingError extends PermanentError {
  *
  * @throws ClaimCheckMissingError when S3 has no such object; other failures classified
  */
-export async function getClaimCheck(s3: S3Client, claim: ClaimCheck): Promise<string> {
+export async function getClaimCheck(s3: S3Client, claimCheck: ClaimCheck): Promise<string> {
   let text: string;
-  const where = `s3://${claim.bucket}/${claim.key}`;
+  const where = `s3://${claimCheck.bucket}/${claimCheck.key}`;
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: claim.bucket, Key: claim.key }));
+    const response = await s3.send(
+      new GetObjectCommand({ Bucket: claimCheck.bucket, Key: claimCheck.key }),
+    );
     text = (await response.Body?.transformToString('utf8')) ?? '';
   } catch (error) {
     const { name, $metadata } = (error ?? {}) as {
@@ -67,9 +69,9 @@ export async function getClaimCheck(s3: S3Client, claim: ClaimCheck): Promise<st
     throw classifyAwsError(error, `Reading claim check ${where} failed`);
   }
   const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
-  if (sha256 !== claim.sha256) {
+  if (sha256 !== claimCheck.sha256) {
     throw new PermanentError(
-      `Claim check s3://${claim.bucket}/${claim.key} does not match its checksum (expected ${claim.sha256}, got ${sha256})`,
+      `Claim check s3://${claimCheck.bucket}/${claimCheck.key} does not match its checksum (expected ${claimCheck.sha256}, got ${sha256})`,
     );
   }
   return text;

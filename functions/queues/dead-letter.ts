@@ -1,6 +1,6 @@
 /**
- * The one body type of every Sluice dead-letter message, written by the router (stage
- * `ingest`) and by the job runtime (stage `job`). It holds everything needed to see why
+ * The one body type of every Sluice dead-letter message, written by the router (step
+ * `ingest`) and by the job runtime (step `job`). It holds everything needed to see why
  * something failed and to reprocess it with the same code after a fix: the complete raw
  * record (or a pointer to it in S3 when it does not fit in an SQS message), its provenance,
  * the error, and the history of earlier failures.
@@ -10,6 +10,9 @@ import type { RecordFailureReason } from '../shared/errors';
 import type { JobMessage, Provenance } from './job-message';
 
 export const DEAD_LETTER_KIND = 'sluice.dead-letter';
+
+/** The step of the pipeline whose failure a dead letter holds: routing, or a job. */
+export type DeadLetterStep = 'ingest' | 'job';
 
 /** A Kafka record exactly as it arrived, bytes kept as base64 so nothing is re-encoded. */
 export interface RawKafkaRecord {
@@ -56,7 +59,12 @@ export interface DeadLetter {
    * of the router's dead-letter ledger (a copy sent twice in a residual window has the same).
    */
   id?: string;
-  stage: 'ingest' | 'job';
+  /**
+   * The step that failed. The field (and the message attribute) keeps its first name,
+   * `stage`, as letters already in the DLQs and filters on them use it; it is not the
+   * deployment stage.
+   */
+  stage: DeadLetterStep;
   reason: RecordFailureReason | string;
   error: { class: string; message: string; path?: string };
   /** Every failure so far, oldest first, including this one. */
@@ -76,19 +84,19 @@ export interface DeadLetter {
    * jobs stay enqueued, and a replay enqueues them again (their job ids make it a duplicate).
    */
   routing?: { enqueued: string[]; rejected: string[] };
-  /** Stage `job` only: which job failed, how often, where, and the message to redrive. */
+  /** Step `job` only: which job failed, how often, where, and the message to redrive. */
   job?: JobDeadLetterDetails;
 }
 
 /**
- * The job part of a stage-`job` dead letter. Redriving the DLQ into the job's queue runs
+ * The job part of a step-`job` dead letter. Redriving the DLQ into the job's queue runs
  * `message` again: the job runtime unwraps dead letters it finds on its own queue.
  */
 export interface JobDeadLetterDetails {
   name: string;
   /** Absent only when the body was not a job message. */
   jobId?: string;
-  /** Attempts the runtime counted, including the last one. */
+  /** Attempts the job runtime counted, including the last one. */
   attempts: number;
   maxAttempts: number;
   /** ARN of the queue the message was read from. */
@@ -102,7 +110,7 @@ export interface JobDeadLetterDetails {
   body?: string;
 }
 
-/** True when a parsed SQS body is a Sluice dead letter (of any stage). */
+/** True when a parsed SQS body is a Sluice dead letter (of either step). */
 export function isDeadLetter(value: unknown): value is DeadLetter {
   return (
     typeof value === 'object' &&

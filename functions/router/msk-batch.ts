@@ -10,7 +10,7 @@ import { TransientError } from '../shared/errors';
 import { METRICS } from '../topology/topology';
 import { partitionKey, recordsOf } from './kafka-record';
 import type { RouterInput } from './plan';
-import { type Outcome, type RouterDeps, routeBatch } from './route-batch';
+import { type RecordOutcome, type RouterDeps, routeBatch } from './route-batch';
 
 /** The Kafka partial batch response: per partition, the offset to resume from. */
 export interface KafkaBatchResponse {
@@ -51,7 +51,7 @@ export async function handleMskEvent(
   }
 }
 
-function pendingIndexes(outcomes: readonly Outcome[]): Set<number> {
+function pendingIndexes(outcomes: readonly RecordOutcome[]): Set<number> {
   const pending = new Set<number>();
   outcomes.forEach((outcome, index) => {
     if (outcome === 'pending') pending.add(index);

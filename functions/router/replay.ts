@@ -181,13 +181,13 @@ function claimCheckMissing(
   deps: RouterDeps,
 ): RouterInput {
   // Both come from a message anyone may have written: only their well-typed fields are kept.
-  const claim = (letter.claimCheck ?? {}) as Partial<Record<keyof ClaimCheck, unknown>>;
+  const pointer = (letter.claimCheck ?? {}) as Partial<Record<keyof ClaimCheck, unknown>>;
   const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 1024) : '');
   const claimCheck: ClaimCheck = {
-    bucket: text(claim.bucket),
-    key: text(claim.key),
-    bytes: typeof claim.bytes === 'number' ? claim.bytes : 0,
-    sha256: text(claim.sha256),
+    bucket: text(pointer.bucket),
+    key: text(pointer.key),
+    bytes: typeof pointer.bytes === 'number' ? pointer.bytes : 0,
+    sha256: text(pointer.sha256),
   };
   const said = (letter.event ?? {}) as Record<string, unknown>;
   const event: NonNullable<DeadLetter['event']> = {};

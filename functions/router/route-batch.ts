@@ -36,7 +36,8 @@ export interface RouterDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export type Outcome = 'routed' | 'skipped' | 'dead-lettered' | 'pending';
+/** How one record of a batch ended. */
+export type RecordOutcome = 'routed' | 'skipped' | 'dead-lettered' | 'pending';
 
 /**
  * What is kept of a record until its batch ends. A routed record keeps only its list of
@@ -79,7 +80,7 @@ export async function routeBatch(
   inputs: readonly RouterInput[],
   deps: RouterDeps,
   ledger?: DeadLetterLedger,
-): Promise<Outcome[]> {
+): Promise<RecordOutcome[]> {
   const enqueuedAt = deps.now().toISOString();
   const queueUrls = new Map<string, string>();
   const context = {
@@ -173,7 +174,7 @@ export async function routeBatch(
   // Jobs enqueued are counted per job name once per batch, not once per record: first per
   // list of jobs (one shared list per event type), then per name.
   const countsByJobs = new Map<readonly JobName[], number>();
-  const outcomes = plans.map((plan, index): Outcome => {
+  const outcomes = plans.map((plan, index): RecordOutcome => {
     const pendingError = pending.get(index);
     if (pendingError) {
       deps.log.warn(
@@ -187,7 +188,7 @@ export async function routeBatch(
       return 'routed';
     }
     if (letters.resent.has(index)) return 'dead-lettered'; // counted when it was sent
-    return settle(plan, index, inputs, deps);
+    return settleRecord(plan, index, inputs, deps);
   });
   const enqueued = new Map<string, number>();
   for (const [jobs, count] of countsByJobs) {
@@ -294,12 +295,13 @@ function jobRejected(job: JobName, error: Error): RecordRejectedError {
   );
 }
 
-function settle(
+/** Counts and logs a record that was skipped or dead-lettered, and says which. */
+function settleRecord(
   plan: Exclude<Kept, Routed>,
   index: number,
   inputs: readonly RouterInput[],
   deps: RouterDeps,
-): Outcome {
+): RecordOutcome {
   const { counter } = deps;
   if (plan.kind === 'skip') {
     counter.count(M.recordsSkipped, 1, { [D.eventType]: plan.identity.type });

@@ -49,7 +49,7 @@ export function errorForHttpStatus(
 
 /**
  * Like `classifyAwsError`, but keeps throttling apart: an SDK throttling error (or HTTP 429)
- * becomes a {@link ThrottledError}, so the runtime can ease off the target.
+ * becomes a {@link ThrottledError}, so the job runtime can ease off the target.
  *
  * @example
  * ```ts

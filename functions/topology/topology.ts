@@ -1,7 +1,7 @@
 /**
  * Sluice's topology as plain data: topics, routes, queues, tables, indexes, buckets and
  * metric names. No AWS clients here — the router, the local service stack, the local
- * event-source runtime and the CDK stacks all read this one module.
+ * event-source emulation and the CDK stacks all read this one module.
  */
 import type { EventType } from '../events/registry';
 import type { JobName } from '../workers/jobs';

@@ -1,5 +1,5 @@
 /**
- * Every job, registered once: the CDK stacks, the local runtime, the router's routes, the
+ * Every job, registered once: the CDK stacks, the local event-source emulation, the router's routes, the
  * alarms and the CLI read this registry. It imports only pure definition files, never
  * handlers or clients. A job is registered by importing its `job.ts` and adding it to the
  * list (`npm run new:job` does both); its handler is `functions/workers/<name>/handler.ts`.

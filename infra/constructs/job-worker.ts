@@ -52,7 +52,10 @@ export interface JobWorkerProps {
   };
 }
 
-/** The runtime's own tables: job records for every job, the idempotency store for `store` jobs. */
+/**
+ * The job runtime's own tables: job records for every job, the idempotency store for `store`
+ * jobs.
+ */
 export function runtimeTableAccess(
   definition: JobDefinition,
 ): Partial<Record<TableKey, TableAccess>> {

@@ -1,8 +1,9 @@
 /**
- * The router's MSK event source mappings: one per topic, each with its own consumer group
- * (a mapping's group must be unique; the names match the local runtime's), IAM permissions
- * on exactly those topics and groups, and — only in provisioned mode — the error-handling
- * controls, with defaults that keep every record (retries -1, record age -1, no destination).
+ * The router's MSK event source mappings: one per topic, each with its own consumer group (a
+ * mapping's group must be unique; the names match the local event-source emulation's), IAM
+ * permissions on exactly those topics and groups, and — only in provisioned mode — the
+ * error-handling controls, with defaults that keep every record (retries -1, record age -1, no
+ * destination).
  */
 import { Duration, Fn, Token, Validations } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';

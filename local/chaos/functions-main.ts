@@ -1,20 +1,20 @@
 /**
  * A functions' process of the chaos suite: deployed handler modules under the local
- * event-source runtime for one stage, in a process of its own so a scenario can kill it
+ * event-source emulation for one stage, in a process of its own so a scenario can kill it
  * mid-batch and start it again, as Lambda loses execution environments. `--role router` runs
  * the router's Kafka mappings and the replay queue's mapping; `--role workers` runs the job
  * queues' mappings (in Lambda, too, they are separate functions).
  *
  * Usage: tsx local/chaos/functions-main.ts --stage S --topic-prefix P --role router|workers
- * The functions' JSON log lines and the runtime's errors go to stdout and stderr, which the
+ * The functions' JSON log lines and the emulation's errors go to stdout and stderr, which the
  * runner sends to a file. SIGTERM drains: in-flight batches finish, offsets are committed.
  */
 import { parseArgs } from 'node:util';
 import { pipelineEnvironment } from '../dev/environment';
 import { importHandlers } from '../dev/handlers';
+import { startEventSources } from '../event-sources/event-sources';
+import { stageMappings } from '../event-sources/stage-mappings';
 import { provisionStage } from '../provision/stage';
-import { startEventSources } from '../runtime/event-sources';
-import { stageMappings } from '../runtime/stage-mappings';
 import { applyLocalServiceEnv, localEndpoints } from '../services/endpoints';
 import { FUNCTION_ROLES, type FunctionRole, prefixedTopic, READY_LINE } from './functions-process';
 
@@ -45,16 +45,16 @@ async function main(): Promise<void> {
   const log = (entry: Record<string, unknown>) =>
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
   const router = role === 'router';
-  const runtime = await startEventSources({
+  const eventSources = await startEventSources({
     kafka: router ? mappings.kafka : [],
     sqs: mappings.sqs.filter((m) => (m.name === 'replay') === router),
     onError: (mapping, error) =>
-      log({ level: 'ERROR', source: 'runtime', mapping, error: String(error) }),
+      log({ level: 'ERROR', source: 'event-sources', mapping, error: String(error) }),
     onInvoke: (report) => {
       if (report.outcome === 'succeeded') return;
       log({
         level: 'WARN',
-        source: 'runtime',
+        source: 'event-sources',
         mapping: report.mapping,
         outcome: report.outcome,
         records: report.records,
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  await runtime.stop();
+  await eventSources.stop();
 }
 
 main().then(

@@ -20,7 +20,7 @@ import {
   TOPICS,
   type TopicKey,
 } from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
+import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
 import { JOB_NAMES } from '../../functions/workers/jobs';
 import { consumerLag } from '../dev/kafka-lag';
 import { provisionStage, removeStage } from '../provision/stage';

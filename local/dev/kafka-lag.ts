@@ -1,7 +1,7 @@
 /**
  * How far a consumer group has come on its topics, read from the broker itself: the
  * group's committed offsets against each partition's end offset. The dev summary and the
- * end-to-end tests use it, so "consumed" means committed, not what a runtime counted.
+ * end-to-end tests use it, so "consumed" means committed, not what the emulation counted.
  */
 import type { Admin } from '@platformatic/kafka';
 

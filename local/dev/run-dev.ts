@@ -1,7 +1,7 @@
 /**
  * `npm run dev`: the whole pipeline on this machine. Services up, a stage provisioned from
  * the topology, the deployed functions' handler modules run by the local event-source
- * runtime, a simulated shop publishing events (bad records among them), and a live summary.
+ * emulation, a simulated shop publishing events (bad records among them), and a live summary.
  * Ctrl-C stops everything it started.
  */
 import { join } from 'node:path';
@@ -13,11 +13,11 @@ import { countSearchableProducts } from '../../functions/targets/opensearch/prod
 import { resourceName } from '../../functions/topology/naming';
 import { jobQueues, ROUTER_QUEUES, TABLES, TOPICS } from '../../functions/topology/topology';
 import { JOB_NAMES } from '../../functions/workers/jobs';
+import { type RunningEventSources, startEventSources } from '../event-sources/event-sources';
+import { QueueMissingError } from '../event-sources/sqs-mapping';
+import { stageMappings } from '../event-sources/stage-mappings';
 import { provisionStage } from '../provision/stage';
 import { provisionTopics } from '../provision/topics';
-import { type EventSourcesRuntime, startEventSources } from '../runtime/event-sources';
-import { QueueMissingError } from '../runtime/sqs-mapping';
-import { stageMappings } from '../runtime/stage-mappings';
 import { applyLocalServiceEnv, localEndpoints } from '../services/endpoints';
 import { servicesDown, servicesUp } from '../services/stack';
 import { captureOutput } from '../shared/output-capture';
@@ -110,7 +110,7 @@ export async function runDev(options: DevOptions): Promise<void> {
   } catch (error) {
     if (!(error instanceof Interrupted)) throw error;
   } finally {
-    // Last in, first out: the runtime drains before the services it uses stop.
+    // Last in, first out: the event sources drain before the services it uses stop.
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   }
 
@@ -171,7 +171,7 @@ export async function runDev(options: DevOptions): Promise<void> {
       handlers: { router: handlers.router, replay: handlers.replay, jobs: handlers.workers },
       pollWaitSeconds: 2,
     });
-    const runtime: EventSourcesRuntime = await startEventSources({
+    const eventSources: RunningEventSources = await startEventSources({
       kafka: mappings.kafka,
       sqs: mappings.sqs,
       onError: (mapping, error) => {
@@ -188,9 +188,9 @@ export async function runDev(options: DevOptions): Promise<void> {
 
     cleanup.push(async () => {
       screen.print(
-        '\nStopping: the runtime drains (in-flight batches finish, offsets are committed)…',
+        '\nStopping: the event sources drain (in-flight batches finish, offsets are committed)…',
       );
-      await runtime.stop();
+      await eventSources.stop();
     });
 
     const produced = { sent: 0, failure: undefined as unknown };
@@ -222,7 +222,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     ];
 
     const snapshot = async (): Promise<DevSnapshot> => {
-      const stats = new Map(runtime.stats().map((s) => [s.mapping, s]));
+      const stats = new Map(eventSources.stats().map((s) => [s.mapping, s]));
       const depth = (logical: string) => queueCounts(sqs, stage.queueUrls.get(logical) as string);
       const jobs: JobRow[] = await Promise.all(
         JOB_NAMES.map(async (job) => {

@@ -32,7 +32,7 @@ export interface DevSnapshot {
   readonly searchable?: number;
   readonly auditDocuments?: number;
   readonly commands: readonly string[];
-  /** Latest notable lines (errors of the runtime, phase changes). */
+  /** Latest notable lines (errors of the event sources, phase changes). */
   readonly notes: readonly string[];
 }
 

@@ -1,9 +1,9 @@
 /**
  * `npm run local:bridge [-- --stage localstack]`: Kafka → the router function deployed on
  * LocalStack (`npm run local:deploy`), which has no MSK event source mapping. The local
- * runtime consumes each topic with the consumer group and settings the CDK stack would use
- * and invokes the deployed function with the MSK event; LocalStack's own SQS event source
- * mappings run the replay function and the workers. See local/localstack/README.md.
+ * event-source emulation consumes each topic with the consumer group and settings the CDK
+ * stack would use and invokes the deployed function with the MSK event; LocalStack's own SQS
+ * event source mappings run the replay function and the workers. See local/localstack/README.md.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -39,7 +39,7 @@ const program = new Command('local:bridge')
     const topics = bridge.consumerGroups.map((g) => g.topic).join(', ');
     process.stderr.write(`Bridging ${topics} → ${bridge.routerFunction}; Ctrl-C stops\n`);
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-    await bridge.runtime.stop();
+    await bridge.eventSources.stop();
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 /**
- * A handler that is a deployed Lambda function: the local event-source runtime calls it as
+ * A handler that is a deployed Lambda function: the local event-source emulation calls it as
  * it would call a handler module, and it invokes the function (RequestResponse) on
  * LocalStack — or AWS. This bridges Kafka to the deployed router where no MSK event source
  * mapping exists (LocalStack's free tier).

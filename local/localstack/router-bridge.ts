@@ -1,6 +1,6 @@
 /**
  * Kafka → the router function deployed on LocalStack, whose free tier has no MSK event
- * source mapping: the local event-source runtime consumes each topic with the consumer group
+ * source mapping: the local event-source emulation consumes each topic with the consumer group
  * and the mapping settings the stage's CDK stack would give the MSK mapping, and invokes the
  * deployed function with each MSK-shaped batch through the Lambda API. The SQS mappings
  * (replay, jobs) are LocalStack's own and are not started here.
@@ -11,9 +11,9 @@ import type { MSKEvent } from 'aws-lambda';
 import { resourceName } from '../../functions/topology/naming';
 import { ROUTER_QUEUES, type TopicKey } from '../../functions/topology/topology';
 import { RouterKafkaSource } from '../../infra/constructs/router-kafka-source';
-import { type EventSourcesRuntime, startEventSources } from '../runtime/event-sources';
-import { stageMappings } from '../runtime/stage-mappings';
-import type { InvocationReport } from '../runtime/stats';
+import { type RunningEventSources, startEventSources } from '../event-sources/event-sources';
+import { stageMappings } from '../event-sources/stage-mappings';
+import type { InvocationReport } from '../event-sources/stats';
 import { lambdaHandler } from './lambda-handler';
 import { cdkJsonStageConfig } from './stage-config';
 
@@ -28,7 +28,7 @@ export interface RouterBridgeOptions {
 }
 
 export interface RouterBridge {
-  readonly runtime: EventSourcesRuntime;
+  readonly eventSources: RunningEventSources;
   readonly routerFunction: string;
   /** The topic and consumer group of each mapping, e.g. to read the lag. */
   readonly consumerGroups: ReadonlyArray<{ readonly topic: string; readonly group: string }>;
@@ -38,7 +38,7 @@ export interface RouterBridge {
  * @example
  * ```ts
  * const bridge = await startRouterBridge({ stage: 'localstack', lambda, sqs, bootstrapBrokers });
- * await bridge.runtime.stop();
+ * await bridge.eventSources.stop();
  * ```
  */
 export async function startRouterBridge(options: RouterBridgeOptions): Promise<RouterBridge> {
@@ -65,12 +65,12 @@ export async function startRouterBridge(options: RouterBridgeOptions): Promise<R
       startingPosition: config.router.startingPosition,
     },
   });
-  const runtime = await startEventSources({
+  const eventSources = await startEventSources({
     kafka,
     ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
   });
   return {
-    runtime,
+    eventSources,
     routerFunction,
     consumerGroups: kafka.map((m) => ({ topic: m.topic, group: m.consumerGroupId })),
   };

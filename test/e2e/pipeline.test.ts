@@ -1,7 +1,7 @@
 /**
  * The whole pipeline against the real local services: a simulated shop publishes more than
  * 5,000 events (about 6 % invalid, about 3 % delivered twice) to per-run Kafka topics; the
- * local event-source runtime runs the deployed handler modules unchanged. Every effect is
+ * local event-source emulation runs the deployed handler modules unchanged. Every effect is
  * checked where it lives — OpenSearch, DynamoDB, SQS, the consumer groups' offsets — then
  * the missing schema version is "deployed" and the ingest DLQ redriven to the replay queue.
  */
@@ -23,16 +23,19 @@ import {
   TOPICS,
   type TopicKey,
 } from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
+import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
 import { JOB_NAMES } from '../../functions/workers/jobs';
 import { pipelineEnvironment } from '../../local/dev/environment';
 import { importHandlers } from '../../local/dev/handlers';
 import { consumerLag } from '../../local/dev/kafka-lag';
+import {
+  type RunningEventSources,
+  startEventSources,
+} from '../../local/event-sources/event-sources';
+import { stageMappings } from '../../local/event-sources/stage-mappings';
 import { removeStageIndexes } from '../../local/provision/indexes';
 import { type ProvisionedStage, provisionStage } from '../../local/provision/stage';
 import { provisionTopics } from '../../local/provision/topics';
-import { type EventSourcesRuntime, startEventSources } from '../../local/runtime/event-sources';
-import { stageMappings } from '../../local/runtime/stage-mappings';
 import { applyLocalServiceEnv, localEndpoints } from '../../local/services/endpoints';
 import { peekAll, scanAll, waitFor } from '../../local/shared/inspect';
 import { pipelineQuiet, topicPartitions } from '../../local/shared/pipeline-quiet';
@@ -59,7 +62,7 @@ const dynamodb = new DynamoDBClient({});
 const search = openSearchClientFromEnv(process.env);
 const admin = new Admin({ clientId: 'sluice-e2e', bootstrapBrokers: [...brokers] });
 let stage: ProvisionedStage;
-let runtime: EventSourcesRuntime;
+let eventSources: RunningEventSources;
 let kafkaGroups: Array<{ topic: string; group: string }> = [];
 /** The replay function's code; the "fix" swaps it for a build that knows one more version. */
 let replay: (event: SQSEvent) => Promise<unknown>;
@@ -102,13 +105,13 @@ beforeAll(async () => {
     pollWaitSeconds: 1,
   });
   kafkaGroups = mappings.kafka.map((m) => ({ topic: m.topic, group: m.consumerGroupId }));
-  runtime = await startEventSources({ kafka: mappings.kafka, sqs: mappings.sqs });
+  eventSources = await startEventSources({ kafka: mappings.kafka, sqs: mappings.sqs });
   await produceRecords(scenario.records, { bootstrapBrokers: brokers });
   await settle('the first pass');
 }, 300_000);
 
 afterAll(async () => {
-  await runtime?.stop();
+  await eventSources?.stop();
   await removeStageIndexes(search, run).catch(() => undefined);
   await admin.deleteTopics({ topics: kafkaGroups.map((g) => g.topic) }).catch(() => undefined);
   await Promise.allSettled([admin.close(), search.close()]);

@@ -61,7 +61,7 @@ describe('least privilege', () => {
   });
 
   it.each(JOB_NAMES)(
-    '%s: exactly the tables its definition declares, plus the runtime’s',
+    '%s: exactly the tables its definition declares, plus the job runtime’s',
     (job) => {
       const expected: Partial<Record<TableKey, TableAccess>> = {
         ...runtimeTableAccess(JOBS[job]),

@@ -1,7 +1,7 @@
 /**
  * The CDK app deployed to LocalStack (the `localstack` stage, by `cdklocal`) and run through
  * its deployed functions: the simulated shop publishes a few hundred events, invalid ones
- * among them, to per-run Kafka topics; the local event-source runtime consumes them and
+ * among them, to per-run Kafka topics; the local event-source emulation consumes them and
  * invokes the deployed router through the Lambda API (LocalStack has no MSK); LocalStack's
  * own SQS event source mappings run the deployed workers and the replay function. Effects are
  * read where they live: LocalStack's DynamoDB and SQS, the OpenSearch node behind its domain.
@@ -47,10 +47,11 @@ import {
   TOPICS,
   type TopicKey,
 } from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/abuse-config';
+import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
 import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { sharedBundling } from '../../infra/bundling';
 import { checkInvariants } from '../../local/chaos/invariants';
+import type { RunningEventSources } from '../../local/event-sources/event-sources';
 import {
   deployToLocalStack,
   LOCALSTACK_STAGE,
@@ -60,7 +61,6 @@ import { startRouterBridge } from '../../local/localstack/router-bridge';
 import { cdkJsonStageConfig } from '../../local/localstack/stage-config';
 import { removeStageIndexes } from '../../local/provision/indexes';
 import { provisionTopics } from '../../local/provision/topics';
-import type { EventSourcesRuntime } from '../../local/runtime/event-sources';
 import { localEndpoints } from '../../local/services/endpoints';
 import { servicePaths, servicesRoot } from '../../local/services/paths';
 import { peekAll, waitFor } from '../../local/shared/inspect';
@@ -100,7 +100,7 @@ const functionName = (name: string) => resourceName(stage, name);
 const alias = (index: string) => resourceName(stage, index);
 
 let deployment: LocalStackDeployment;
-let runtime: EventSourcesRuntime;
+let eventSources: RunningEventSources;
 let kafkaGroups: Array<{ readonly topic: string; readonly group: string }> = [];
 const queueUrls = new Map<string, string>();
 const url = (logical: string) => queueUrls.get(logical) as string;
@@ -218,7 +218,7 @@ beforeAll(async () => {
     bootstrapBrokers: brokers,
     topicName,
   });
-  runtime = bridge.runtime;
+  eventSources = bridge.eventSources;
   kafkaGroups = [...bridge.consumerGroups];
   const publishing = Date.now();
   await produceRecords(scenario.records, { bootstrapBrokers: brokers });
@@ -228,7 +228,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  await runtime?.stop();
+  await eventSources?.stop();
   await removeStageIndexes(search, stage).catch(() => undefined);
   await admin.deleteTopics({ topics: kafkaGroups.map((g) => g.topic) }).catch(() => undefined);
   await Promise.allSettled([admin.close(), search.close()]);

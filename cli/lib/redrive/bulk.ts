@@ -12,7 +12,7 @@ import { sleep } from '../sleep';
 import { receiveMessages, releaseMessages } from '../sqs-ops';
 import { FailureGuard, type GuardSettings } from './guard';
 
-export interface BulkOptions {
+export interface BulkMoveOptions {
   readonly sqs: SQSClient;
   readonly queues: QueueDirectory;
   readonly sourceUrl: string;
@@ -28,7 +28,7 @@ export interface BulkOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface BulkResult {
+export interface BulkMoveResult {
   /** `completed`: the task moved everything; `stopped`: the guard cancelled it. */
   readonly status: 'completed' | 'stopped' | 'aborted';
   readonly moved: number;
@@ -49,7 +49,7 @@ export interface BulkResult {
  *   pollMs: 1_000, settleMs: 60_000 });
  * ```
  */
-export async function bulkMove(options: BulkOptions): Promise<BulkResult> {
+export async function bulkMove(options: BulkMoveOptions): Promise<BulkMoveResult> {
   const { sqs, queues } = options;
   await forgetDeletedMessages(sqs, options.sourceUrl);
   const depthAtStart = (await queues.depth(options.sourceUrl)).total;
@@ -63,7 +63,7 @@ export async function bulkMove(options: BulkOptions): Promise<BulkResult> {
   options.progress?.setTotal(depthAtStart);
   let moved = 0;
   let returned = 0;
-  let status: BulkResult['status'] = 'completed';
+  let status: BulkMoveResult['status'] = 'completed';
   let reason = 'every message was moved';
 
   while (true) {

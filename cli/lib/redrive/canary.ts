@@ -63,7 +63,7 @@ export async function runCanary(run: RedriveRun): Promise<CanaryPhase> {
     sqs,
     queues,
     // Job records hold a job letter's outcome; the ingest DLQ has none.
-    ...(dlq.stage === 'job'
+    ...(dlq.step === 'job'
       ? { records: new JobRecords(context.dynamodb, context.name(TABLES.jobRecords.name), 0) }
       : {}),
     dlqUrl: run.dlqUrl,

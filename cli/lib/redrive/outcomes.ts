@@ -1,6 +1,6 @@
 /**
  * Where redriven canary messages ended. A job letter's outcome is in its job record (the
- * runtime rewrites a redriven job's record: completed, discarded, dead again, retrying).
+ * job runtime rewrites a redriven job's record: completed, discarded, dead again, retrying).
  * Anything else (ingest letters) is decided once the destination queue has drained: a
  * message whose dead letter is back in the DLQ failed again; one that is not was processed.
  */
@@ -12,11 +12,11 @@ import type { QueueDirectory } from '../queues';
 import { sleep } from '../sleep';
 import { isReturn, type MovedMessage } from './transfer';
 
-export type Outcome = 'processed' | 'failed' | 'pending';
+export type RedrivenOutcome = 'processed' | 'failed' | 'pending';
 
 export interface MessageOutcome {
   readonly moved: MovedMessage;
-  readonly outcome: Outcome;
+  readonly outcome: RedrivenOutcome;
   /** The job record's state, or where the message was found. */
   readonly detail: string;
   /** The new error, when it failed again. */

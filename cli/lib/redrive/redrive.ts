@@ -12,7 +12,7 @@ import { CliError, EXIT } from '../io';
 import { latestMoveTask } from '../move-tasks';
 import { ProgressBar } from '../progress';
 import { type DeadLetterQueue, findDeadLetterQueue } from '../queues';
-import { type BulkResult, bulkMove } from './bulk';
+import { type BulkMoveResult, bulkMove } from './bulk';
 import { runCanary } from './canary';
 import { moveGroup } from './group-move';
 import { type CanaryVerdict, FailureGuard, type GuardSettings } from './guard';
@@ -56,7 +56,7 @@ export interface RedriveReport {
     }>;
   };
   /** Whole-queue bulk (move task). */
-  readonly bulk?: BulkResult;
+  readonly bulk?: BulkMoveResult;
   /** Group bulk (by hand). */
   readonly groupMove?: {
     readonly moved: number;

@@ -7,8 +7,12 @@
 import { Consumer, type Message } from '@platformatic/kafka';
 import { MemoryDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import type { RouterInput } from '../../../functions/router/plan';
-import { type Outcome, type RouterDeps, routeBatch } from '../../../functions/router/route-batch';
-import { mskEventFrom } from '../../../local/runtime/msk-event';
+import {
+  type RecordOutcome,
+  type RouterDeps,
+  routeBatch,
+} from '../../../functions/router/route-batch';
+import { mskEventFrom } from '../../../local/event-sources/msk-event';
 import { CliError } from '../io';
 import type { ProgressBar } from '../progress';
 import { sleep } from '../sleep';
@@ -145,7 +149,7 @@ async function routeWithRetries(
   const inputs: RouterInput[] = Object.values(event.records)
     .flat()
     .map((record) => ({ record }));
-  let outcomes: Outcome[] = [];
+  let outcomes: RecordOutcome[] = [];
   // This run's own: its retries do not resend a dead letter, a failure of this replay gets
   // one even if the live router dead-lettered the record before.
   const ledger = new MemoryDeadLetterLedger();

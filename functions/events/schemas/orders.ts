@@ -66,7 +66,7 @@ function copyField(target: Record<string, unknown>, key: string, value: unknown)
  * rounded half up: 1.005 EUR is 101 cents), lines get ids by position. Unknown fields of
  * the event and of each line are kept.
  *
- * @throws RangeError for a currency code the runtime does not know.
+ * @throws RangeError for a currency code Node.js does not know.
  */
 export function upcastItemSoldV1(data: ItemSoldV1Data): ItemSold {
   const { currency } = data;

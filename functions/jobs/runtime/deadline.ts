@@ -3,7 +3,7 @@
  * timeout, and a job still running shortly before it ends as a counted, timed-out attempt.
  */
 import { JobTimedOutError } from '../outcomes';
-import type { RunResult } from './settle';
+import type { JobOutcome } from './settle-job';
 
 /** Least time kept for settling and visibility changes after the last chunk. */
 export const SETTLE_RESERVE_MS = 5_000;
@@ -15,14 +15,14 @@ export const SETTLE_RESERVE_MS = 5_000;
  * settled or counted.
  */
 export async function beforeDeadline(
-  running: Promise<RunResult[]>,
+  running: Promise<JobOutcome[]>,
   count: number,
   remainingMs: (() => number) | undefined,
-): Promise<RunResult[]> {
+): Promise<JobOutcome[]> {
   if (!remainingMs) return running;
   const budget = remainingMs() - SETTLE_RESERVE_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<RunResult[]>((resolve) => {
+  const timedOut = new Promise<JobOutcome[]>((resolve) => {
     timer = setTimeout(
       () => {
         const error = new JobTimedOutError(

@@ -5,7 +5,7 @@
  */
 import type { BatchItemResult, JobResult } from '../outcomes';
 import type { JobContext, Ready } from './run-types';
-import type { RunResult } from './settle';
+import type { JobOutcome } from './settle-job';
 
 /** What a batch job's `load` gave for a chunk, settled: a loader never rejects. */
 export type Loaded =
@@ -13,7 +13,7 @@ export type Loaded =
   | { readonly ok: false; readonly error: unknown; readonly ms: number };
 
 /** Runs a chunk of ready jobs (with what was loaded for it); one result per job, in order. */
-export type Executor = (ready: readonly Ready[], loaded?: Loaded) => Promise<RunResult[]>;
+export type Executor = (ready: readonly Ready[], loaded?: Loaded) => Promise<JobOutcome[]>;
 
 /** Starts loading what a chunk's jobs need, from their events. */
 export type Loader = (events: readonly unknown[]) => Promise<Loaded>;
@@ -49,7 +49,7 @@ export function batchExecutor<E, L>(
       const contexts = ready.map((r) => r.context as JobContext<E>);
       const results = await performBatch(contexts, loaded?.value as L | undefined);
       return ready.map(
-        (_, i): RunResult =>
+        (_, i): JobOutcome =>
           i < results.length
             ? (results[i] ?? { kind: 'success' })
             : { kind: 'failed', error: new Error(`performBatch returned no result for job ${i}`) },

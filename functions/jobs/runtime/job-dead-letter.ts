@@ -1,5 +1,5 @@
 /**
- * The dead letter the runtime writes to a job's DLQ: the shared DeadLetter (stage `job`)
+ * The dead letter the runtime writes to a job's DLQ: the shared DeadLetter (step `job`)
  * with why, how often, where from, the failure history and the original job message, so a
  * redrive into the job's queue runs it again.
  */

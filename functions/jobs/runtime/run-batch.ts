@@ -23,7 +23,7 @@ import { prepare } from './prepare';
 import { retryDelaySeconds } from './retry-schedule';
 import type { BatchRun, Prepared, Ready, Settlement } from './run-types';
 import { scheduleChunks, scheduleSingles, type UnitRunner } from './schedule';
-import { settle } from './settle';
+import { settleJob } from './settle-job';
 import { changeVisibility } from './visibility';
 
 /**
@@ -125,7 +125,7 @@ class JobBatch {
     this.run.metrics.duration(durationMs);
     await Promise.all(
       ready.map(async (r, k) => {
-        this.#settlements[r.delivery.index] = await settle(
+        this.#settlements[r.delivery.index] = await settleJob(
           this.run,
           r,
           results[k] ?? { kind: 'success' },

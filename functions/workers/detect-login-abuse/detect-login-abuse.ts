@@ -17,7 +17,7 @@ import type { LoginFailed } from '../../events/schemas/identity';
 import type { JobCode } from '../../jobs';
 import { isTransient } from '../../shared/errors';
 import { ThrottledError } from '../../shared/throttling';
-import type { AbuseConfig } from './abuse-config';
+import type { AbuseConfig } from './config';
 import { countFailureOnce, type Subject, type SubjectKind } from './counters';
 import { indexSuspicion } from './security-index';
 import {
@@ -65,7 +65,7 @@ function thresholdFor(config: AbuseConfig, kind: SubjectKind): number {
   return kind === 'account' ? config.accountThreshold : config.ipThreshold;
 }
 
-/** Throttling first (the runtime must ease off), then other transient errors, then the rest. */
+/** Throttling first (the job runtime must ease off), then other transient errors, then the rest. */
 function worst(errors: readonly unknown[]): unknown {
   const rank = (e: unknown) => (e instanceof ThrottledError ? 0 : isTransient(e) ? 1 : 2);
   return [...errors].sort((a, b) => rank(a) - rank(b))[0];

@@ -5,17 +5,19 @@
 
 import { defineJob } from '../../jobs';
 import { createDynamoDBClient } from '../../shared/dynamo-client';
-import { openSearchClientFromEnv } from '../../targets/opensearch/client';
-import { readAbuseConfig } from './abuse-config';
+import { createOpenSearchClient } from '../../targets/opensearch/client';
+import { readDetectLoginAbuseConfig } from './config';
 import { detectLoginAbuseCode } from './detect-login-abuse';
 import { detectLoginAbuseJob } from './job';
+
+const config = readDetectLoginAbuseConfig(process.env);
 
 export const handler = defineJob(
   detectLoginAbuseJob,
   detectLoginAbuseCode({
     dynamodb: createDynamoDBClient(),
-    search: openSearchClientFromEnv(process.env),
-    config: readAbuseConfig(process.env),
+    search: createOpenSearchClient(config.openSearch),
+    config,
     now: () => new Date(),
   }),
 );

@@ -4,7 +4,7 @@
  * eventually consistent read could return the one before and index it for good), and
  * UnprocessedKeys retried with full-jitter backoff a bounded number of rounds. Keys still
  * unprocessed after that fail with a ThrottledError — the table is pushing back — so
- * their jobs retry later and the runtime sends smaller batches.
+ * their jobs retry later and the job runtime sends smaller batches.
  */
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, fullJitterDelay, sleep as realSleep } from '../../shared/backoff';

@@ -2,7 +2,7 @@
  * index-product's work for one chunk of jobs: the events are triggers, the catalog row is
  * the truth. Per chunk: one BatchGetItem round per 100 distinct products, one bulk request,
  * one result per job. Reading the rows and building the bulk lines is the job's `load`
- * phase, which the runtime runs for the next chunk while this chunk's bulk request is in
+ * phase, which the job runtime runs for the next chunk while this chunk's bulk request is in
  * flight: sending a chunk costs little more than the request itself.
  *
  * - Several jobs for one product in a chunk: read once, written once; they share the outcome.

@@ -5,8 +5,9 @@
 
 import { defineJob } from '../../jobs';
 import { createDynamoDBClient } from '../../shared/dynamo-client';
+import { readRecordCommissionConfig } from './config';
 import { recordCommissionJob } from './job';
-import { readRecordCommissionConfig, recordCommissionCode } from './record-commissions';
+import { recordCommissionCode } from './record-commissions';
 
 const config = readRecordCommissionConfig(process.env);
 

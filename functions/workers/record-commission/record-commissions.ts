@@ -18,15 +18,12 @@ import type { CloudEvent } from '../../events/envelope';
 import type { ItemSold } from '../../events/schemas/orders';
 import type { JobCode } from '../../jobs';
 import { type Item, isConditionFailed } from '../../shared/dynamo-attributes';
-import { type Env, requiredString } from '../../shared/env';
 import { isTransient, PermanentError } from '../../shared/errors';
 import type { Log } from '../../shared/telemetry';
 import { classifyAwsErrorWithThrottling, ThrottledError } from '../../shared/throttling';
-import { resourceName } from '../../topology/naming';
-import { TABLES } from '../../topology/topology';
 import { type Commission, commissionFor, saleDifferences } from './commission';
 import { commissionFromItem, commissionItem } from './commission-item';
-import { type CommissionRates, readCommissionRates } from './rates';
+import type { CommissionRates } from './rates';
 
 export type ItemSoldEvent = CloudEvent<'ITEM_SOLD', ItemSold>;
 
@@ -46,7 +43,7 @@ export interface RecordCommissionDeps {
 }
 
 /** How one run went: lines newly recorded and lines that were already there. */
-export interface RecordOutcome {
+export interface CommissionsOutcome {
   readonly recorded: number;
   readonly duplicates: number;
 }
@@ -55,24 +52,6 @@ type LineResult = 'recorded' | 'duplicate';
 
 /** Lines written at once: a sale has up to 500, DynamoDB and the limiter like fewer. */
 const WRITES_IN_FLIGHT = 10;
-
-/**
- * Reads the stage's table name and the rates; throws at cold start when either is wrong.
- *
- * @example
- * ```ts
- * const config = readRecordCommissionConfig(process.env);
- * ```
- */
-export function readRecordCommissionConfig(
-  env: Env,
-): Pick<RecordCommissionDeps, 'table' | 'rates'> {
-  const stage = requiredString(env, 'SLUICE_STAGE');
-  return {
-    table: resourceName(stage, TABLES.commissions.name),
-    rates: readCommissionRates(env),
-  };
-}
 
 async function putCommission(
   deps: RecordCommissionDeps,
@@ -126,7 +105,7 @@ async function putCommission(
   }
 }
 
-/** Throttling first (the runtime must ease off), then other transient errors, then the rest. */
+/** Throttling first (the job runtime must ease off), then other transient errors, then the rest. */
 function severity(error: unknown): number {
   if (error instanceof ThrottledError) return 0;
   return isTransient(error) ? 1 : 2;
@@ -160,7 +139,7 @@ export async function recordCommissions(
   event: ItemSoldEvent,
   jobId: string,
   log: Log,
-): Promise<RecordOutcome> {
+): Promise<CommissionsOutcome> {
   // Computed up front: a line that cannot be priced fails the job before anything is written.
   const commissions = event.data.lines.map((line) => commissionFor(event.data, line, deps.rates));
   let recorded = 0;

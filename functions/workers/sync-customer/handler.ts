@@ -5,14 +5,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineJob } from '../../jobs';
 import { createDynamoDBClient } from '../../shared/dynamo-client';
+import { readSyncCustomerConfig } from './config';
 import { syncCustomerJob } from './job';
-import { customersTable, syncCustomerCode } from './sync-customer';
+import { syncCustomerCode } from './sync-customer';
+
+const config = readSyncCustomerConfig(process.env);
 
 export const handler = defineJob(
   syncCustomerJob,
   syncCustomerCode({
     dynamodb: createDynamoDBClient(),
-    table: customersTable(process.env),
+    table: config.customersTable,
     now: () => new Date(),
     pause: async (ms) => {
       await sleep(ms);

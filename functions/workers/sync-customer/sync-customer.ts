@@ -9,10 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CloudEvent } from '../../events/envelope';
 import type { CustomerChange } from '../../events/schemas/customers';
 import type { JobCode } from '../../jobs';
-import { type Env, requiredString } from '../../shared/env';
 import { TransientError } from '../../shared/errors';
-import { resourceName } from '../../topology/naming';
-import { TABLES } from '../../topology/topology';
 import { mergeChanges } from './merge-changes';
 import { readProjection, writeProjection } from './projection-store';
 
@@ -21,7 +18,7 @@ export type CustomerChangeEvent = CloudEvent<
   CustomerChange
 >;
 
-/** Read-merge-write rounds before a job gives up for now (the runtime retries it later). */
+/** Read-merge-write rounds before a job gives up for now (the job runtime retries it later). */
 export const MAX_MERGE_ROUNDS = 5;
 
 export interface SyncCustomerDeps {
@@ -43,21 +40,9 @@ export interface SyncOutcome {
 }
 
 /**
- * The customers table of the stage.
- *
- * @example
- * ```ts
- * const table = customersTable(process.env); // 'sluice-prod-customers'
- * ```
- */
-export function customersTable(env: Env): string {
-  return resourceName(requiredString(env, 'SLUICE_STAGE'), TABLES.customers.name);
-}
-
-/**
  * Applies one change event to the customer projection.
  *
- * @throws TransientError after {@link MAX_MERGE_ROUNDS} lost races (retried by the runtime),
+ * @throws TransientError after {@link MAX_MERGE_ROUNDS} lost races (retried by the job runtime),
  *   ThrottledError / TransientError / PermanentError from DynamoDB.
  * @example
  * ```ts

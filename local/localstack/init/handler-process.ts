@@ -15,8 +15,8 @@ export type InitOutcome =
   | { readonly ok: true; readonly initDurationMs: number }
   | { readonly ok: false; readonly error: ErrorDocument };
 
-/** How an invocation ended: a result from the handler process, or the process's exit. */
-export type InvocationOutcome =
+/** How an invocation in the handler process ended: its result, or the process's exit. */
+export type HandlerProcessOutcome =
   | { readonly kind: 'result'; readonly result: Extract<RuntimeMessage, { type: 'result' }> }
   | { readonly kind: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null };
 
@@ -36,9 +36,9 @@ export class HandlerProcess {
   /** Resolves when the handler module is loaded or failed to load (or the process died). */
   readonly init: Promise<InitOutcome>;
   private readonly child: ChildProcess;
-  private readonly exit: Promise<InvocationOutcome & { kind: 'exit' }>;
+  private readonly exit: Promise<HandlerProcessOutcome & { kind: 'exit' }>;
   private alive = true;
-  private onResult: ((outcome: InvocationOutcome) => void) | undefined;
+  private onResult: ((outcome: HandlerProcessOutcome) => void) | undefined;
 
   /**
    * @example
@@ -95,8 +95,8 @@ export class HandlerProcess {
   }
 
   /** Sends one invocation; resolves with its result, or with the process's exit. */
-  invoke(message: InvokeMessage): Promise<InvocationOutcome> {
-    const result = new Promise<InvocationOutcome>((resolve) => {
+  invoke(message: InvokeMessage): Promise<HandlerProcessOutcome> {
+    const result = new Promise<HandlerProcessOutcome>((resolve) => {
       this.onResult = (outcome) => {
         this.onResult = undefined;
         resolve(outcome);

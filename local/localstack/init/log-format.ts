@@ -4,7 +4,7 @@
  */
 
 /** What the REPORT line of one invocation says. */
-export interface InvocationReport {
+export interface ReportLineFields {
   readonly requestId: string;
   readonly durationMs: number;
   readonly memorySizeMiB: number;
@@ -35,7 +35,7 @@ export function endLine(requestId: string): string {
  * // 'REPORT RequestId: r1\tDuration: 2.71 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB'
  * ```
  */
-export function reportLine(report: InvocationReport): string {
+export function reportLine(report: ReportLineFields): string {
   const fields = [
     `REPORT RequestId: ${report.requestId}`,
     `Duration: ${report.durationMs.toFixed(2)} ms`,

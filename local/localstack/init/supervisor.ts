@@ -39,7 +39,8 @@ export function heapCeilingMiB(memorySizeMiB: number): number {
   return Math.max(16, Math.floor(memorySizeMiB * 0.9));
 }
 
-type Outcome =
+/** What the supervisor reports to LocalStack for one invocation: the response, or an error. */
+type InvocationReply =
   | { readonly kind: 'response'; readonly body: string }
   | {
       readonly kind: 'error';
@@ -138,9 +139,9 @@ export class Supervisor {
     request: InvokeRequest,
     deadlineMs: number,
     timedOut: Promise<'timeout'>,
-  ): Promise<Outcome> {
+  ): Promise<InvocationReply> {
     const requestId = request['invoke-id'];
-    const timeout = async (): Promise<Outcome> => {
+    const timeout = async (): Promise<InvocationReply> => {
       await this.reset(handlerProcess);
       return {
         kind: 'error',

@@ -39,7 +39,7 @@ beforeAll(async () => {
     mskRecord({ topic: 'catalog.events', offset: 10, value: 'not json {' }),
     mskRecord({ topic: 'catalog.events', offset: 11, value: 'nor this' }),
   ]);
-  // One job that fails for good: the runtime dead-letters it at once.
+  // One job that fails for good: the job runtime dead-letters it at once.
   const handler = jobHandler(s, 'audit', async () => {
     throw new PermanentError('audit index missing');
   });

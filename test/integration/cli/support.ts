@@ -113,7 +113,7 @@ export async function routeRecords(s: Stage, records: readonly MSKRecord[]): Pro
 }
 
 /**
- * A job handler built by the real runtime, with fast retries, whose `perform` the test
+ * A job handler built by the real job runtime, with fast retries, whose `perform` the test
  * controls (flip it to "deploy a fix").
  */
 export function jobHandler(

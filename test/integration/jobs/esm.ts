@@ -1,7 +1,7 @@
 /**
  * A minimal stand-in for Lambda's SQS event source mapping, for integration tests: receive a
  * batch, hand it to the handler as an SQSEvent, delete what the handler did not report as
- * failed. Failed messages stay with whatever visibility the runtime gave them.
+ * failed. Failed messages stay with whatever visibility the job runtime gave them.
  */
 import {
   DeleteMessageBatchCommand,
@@ -11,7 +11,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { sqsRecordFrom } from '../../../local/runtime/sqs-event';
+import { sqsRecordFrom } from '../../../local/event-sources/sqs-event';
 
 export type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 

@@ -12,9 +12,9 @@ import { type JobName, jobQueues, TOPICS } from '../../../functions/topology/top
 import { JOBS } from '../../../functions/workers/jobs';
 import { pipelineEnvironment } from '../../../local/dev/environment';
 import { importWorker } from '../../../local/dev/handlers';
+import { startEventSources } from '../../../local/event-sources/event-sources';
+import { jobMapping } from '../../../local/event-sources/stage-mappings';
 import { provisionStage } from '../../../local/provision/stage';
-import { startEventSources } from '../../../local/runtime/event-sources';
-import { jobMapping } from '../../../local/runtime/stage-mappings';
 import { queueDepth } from '../../../local/shared/queue-counts';
 import { mskEvent, structuredRecord } from '../../support/msk';
 import { sampleOfType } from '../../support/sample-events';
@@ -48,7 +48,7 @@ const url = (queue: string) => {
   return found;
 };
 const queues = jobQueues(job);
-const runtime = await startEventSources({
+const eventSources = await startEventSources({
   sqs: [{ ...jobMapping(definition, url(queues.queue), worker), pollWaitSeconds: 1 }],
 });
 const sqs = new SQSClient({});
@@ -56,7 +56,7 @@ const deadline = Date.now() + 60_000;
 while (Date.now() < deadline && (await queueDepth(sqs, url(queues.queue))) > 0) {
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
-const [stats] = await runtime.stop();
+const [stats] = await eventSources.stop();
 const dlq = await queueDepth(sqs, url(queues.dlq));
 sqs.destroy();
 // The handlers' clients keep sockets open: exit once the line is out.

@@ -18,7 +18,7 @@ import { type Item, readNum } from '../../../functions/shared/dynamo-attributes'
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { resourceName } from '../../../functions/topology/naming';
 import { INDEXES, TABLES } from '../../../functions/topology/topology';
-import type { AbuseConfig } from '../../../functions/workers/detect-login-abuse/abuse-config';
+import type { AbuseConfig } from '../../../functions/workers/detect-login-abuse/config';
 import { counterIdOf, type Subject } from '../../../functions/workers/detect-login-abuse/counters';
 import {
   detectLoginAbuse,
@@ -74,7 +74,7 @@ const queue = () => queueUrls.get('job-detect-login-abuse') as string;
 const dlq = () => queueUrls.get('job-detect-login-abuse-dlq') as string;
 
 /**
- * A handler over the real runtime (backoff 0, so a failed job is visible again at once and its
+ * A handler over the real job runtime (backoff 0, so a failed job is visible again at once and its
  * retries run back to back).
  */
 function container(abuse: AbuseConfig = config): Handler {
@@ -250,7 +250,7 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     expect(pending).toHaveLength(1);
     expect((await documents()).length).toBe(before);
 
-    // The runtime retries it (its failure is counted already: still 3), a fourth arrives (4).
+    // The job runtime retries it (its failure is counted already: still 3), a fourth arrives (4).
     await send(events[3] as LoginFailedEvent);
     const done = async () => (await documents()).length > before && (await queueEmpty());
     expect(await pollUntil(sqs, queue(), handler, done, 20_000)).toBe(true);

@@ -74,7 +74,7 @@ const queue = () => queueUrls.get('job-index-product') as string;
 const dlq = () => queueUrls.get('job-index-product-dlq') as string;
 const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 
-/** The real runtime over the job's own code; retries come back at once (random 0). */
+/** The real job runtime over the job's own code; retries come back at once (random 0). */
 function container(overrides: Partial<IndexProductSettings> = {}) {
   const metrics = captureMetrics();
   const deps = jobDepsFrom(

@@ -47,7 +47,7 @@ beforeAll(async () => {
 const queue = () => queueUrls.get('job-record-commission') as string;
 const dlq = () => queueUrls.get('job-record-commission-dlq') as string;
 
-/** A handler over the real runtime, as one Lambda container would have it. */
+/** A handler over the real job runtime, as one Lambda container would have it. */
 function container(withRates: CommissionRates = rates): Handler {
   const config = readJobRuntimeConfig(
     { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },

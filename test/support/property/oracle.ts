@@ -346,8 +346,8 @@ function readDeadLetter(
   if (letter.history.length !== 1 || letter.history[0]?.reason !== letter.reason) {
     problems.push(`dead letter history ${JSON.stringify(letter.history)} is not this one failure`);
   }
-  const claim = letter.claimCheck;
-  if (!claim) {
+  const claimCheck = letter.claimCheck;
+  if (!claimCheck) {
     if (attributes.claimCheck !== undefined)
       problems.push('inline dead letter flagged as claim check');
     if (!letter.record) problems.push('dead letter without record or claim check');
@@ -355,20 +355,22 @@ function readDeadLetter(
   }
   if (attributes.claimCheck !== 'true') problems.push('claim-check dead letter not flagged');
   if (letter.record) problems.push('claim-check dead letter also carries the record');
-  const stored = sink.objects.get(`${claim.bucket}/${claim.key}`);
-  if (claim.bucket !== context.config.claimCheckBucket || stored === undefined) {
-    problems.push(`claim check s3://${claim.bucket}/${claim.key} was not stored`);
+  const stored = sink.objects.get(`${claimCheck.bucket}/${claimCheck.key}`);
+  if (claimCheck.bucket !== context.config.claimCheckBucket || stored === undefined) {
+    problems.push(`claim check s3://${claimCheck.bucket}/${claimCheck.key} was not stored`);
     return undefined;
   }
   const sha256 = createHash('sha256').update(stored, 'utf8').digest('hex');
-  if (sha256 !== claim.sha256 || Buffer.byteLength(stored) !== claim.bytes) {
-    problems.push(`claim check s3://${claim.bucket}/${claim.key} does not match its pointer`);
+  if (sha256 !== claimCheck.sha256 || Buffer.byteLength(stored) !== claimCheck.bytes) {
+    problems.push(
+      `claim check s3://${claimCheck.bucket}/${claimCheck.key} does not match its pointer`,
+    );
   }
   const full = JSON.parse(stored) as DeadLetter;
   if (full.reason !== letter.reason) problems.push('claim-checked letter has another reason');
   const { claimCheck: _flag, ...inlineAttributes } = attributes;
   if (sqsBytes(stored, inlineAttributes) <= context.config.maxMessageBytes) {
-    problems.push(`claim check for a dead letter that fits in SQS: ${claim.key}`);
+    problems.push(`claim check for a dead letter that fits in SQS: ${claimCheck.key}`);
   }
   return full;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canaryVerdict, FailureGuard } from '../../../cli/lib/redrive/guard';
-import type { MessageOutcome, Outcome } from '../../../cli/lib/redrive/outcomes';
+import type { MessageOutcome, RedrivenOutcome } from '../../../cli/lib/redrive/outcomes';
 
-const outcomes = (...list: Outcome[]): MessageOutcome[] =>
+const outcomes = (...list: RedrivenOutcome[]): MessageOutcome[] =>
   list.map((outcome, i) => ({
     outcome,
     detail: '',

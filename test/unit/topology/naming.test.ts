@@ -1,8 +1,8 @@
 /**
  * Physical names are made in one place: `resourceName` / `stagePrefix` (functions/topology/
- * naming.ts). A name composed by hand elsewhere (`sluice-${stage}-…`) skips the stage check
- * and drifts from the scheme the CLI, the stacks and the local runtime all rely on: this test
- * reads the source and fails on one.
+ * naming.ts). A name composed by hand elsewhere (`sluice-${stage}-…`) skips the stage check and
+ * drifts from the scheme the CLI, the stacks and the local event-source emulation all rely on: this
+ * test reads the source and fails on one.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

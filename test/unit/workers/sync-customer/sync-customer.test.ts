@@ -1,7 +1,7 @@
 /**
  * sync-customer's optimistic-concurrency loop over a mocked DynamoDB client: a lost race
  * re-reads and merges on top of the winner, a stale change writes nothing, and endless
- * races end in a TransientError for the runtime to retry. (Real conditional writes run
+ * races end in a TransientError for the job runtime to retry. (Real conditional writes run
  * against moto in the integration test.)
  */
 import {
@@ -135,7 +135,7 @@ describe('syncCustomer concurrency', () => {
     expect(pauses).toEqual([25, 50, 100, 200, 400]);
   });
 
-  // Events of another type never get here: the runtime dead-letters them as WRONG_JOB.
+  // Events of another type never get here: the job runtime dead-letters them as WRONG_JOB.
   it('takes over an item without a version once', async () => {
     const legacy: Item = { customerId: { S: 'c-1' } };
     const { deps, written } = dynamo([legacy], ['ok']);

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEventSources } from '../../../local/runtime/event-sources';
-import type { SqsMapping } from '../../../local/runtime/mappings';
-import type { InvocationReport } from '../../../local/runtime/stats';
+import { startEventSources } from '../../../local/event-sources/event-sources';
+import type { SqsMapping } from '../../../local/event-sources/mappings';
+import type { InvocationReport } from '../../../local/event-sources/stats';
 import { eventually } from '../../support/eventually';
 import { sqsFixture } from './sqs-fixture';
 
@@ -40,7 +40,7 @@ describe('SQS event source mapping', () => {
       new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
     );
     const events: SQSEvent[] = [];
-    const runtime = await startEventSources({
+    const eventSources = await startEventSources({
       sqsClient: queues.sqs,
       sqs: [
         mapping(
@@ -79,7 +79,7 @@ describe('SQS event source mapping', () => {
         return visible + inFlight === 0 && events.length > 0 ? true : undefined;
       });
     } finally {
-      await runtime.stop();
+      await eventSources.stop();
     }
 
     expect(events).toHaveLength(1);
@@ -117,7 +117,7 @@ describe('SQS event source mapping', () => {
       ...[0, 1].map((n) => ({ MessageBody: `fail-${n}` })),
     ]);
     const reports: InvocationReport[] = [];
-    const runtime = await startEventSources({
+    const eventSources = await startEventSources({
       sqsClient: queues.sqs,
       onInvoke: (report) => reports.push(report),
       sqs: [
@@ -142,7 +142,7 @@ describe('SQS event source mapping', () => {
         reports.reduce((sum, r) => sum + r.records, 0) >= 6 ? true : undefined,
       );
     } finally {
-      await runtime.stop();
+      await eventSources.stop();
     }
 
     // The failed two are invisible (still on the queue), the four successes are gone.
@@ -163,7 +163,7 @@ describe('SQS event source mapping', () => {
       [0, 1, 2].map((n) => ({ MessageBody: `m-${n}` })),
     );
     const reports: InvocationReport[] = [];
-    const runtime = await startEventSources({
+    const eventSources = await startEventSources({
       sqsClient: queues.sqs,
       onInvoke: (report) => reports.push(report),
       sqs: [
@@ -186,7 +186,7 @@ describe('SQS event source mapping', () => {
         reports.reduce((sum, r) => sum + r.records, 0) >= 3 ? true : undefined,
       );
     } finally {
-      await runtime.stop();
+      await eventSources.stop();
     }
     expect(await queues.counts(queueUrl)).toEqual({ visible: 0, inFlight: 3 });
     const again = await eventually('the batch to reappear', async () => {
@@ -205,7 +205,7 @@ describe('SQS event source mapping', () => {
     let running = 0;
     let highest = 0;
     let handled = 0;
-    const runtime = await startEventSources({
+    const eventSources = await startEventSources({
       sqsClient: queues.sqs,
       sqs: [
         mapping(
@@ -224,7 +224,7 @@ describe('SQS event source mapping', () => {
     try {
       await eventually('all 16 handled', () => (handled >= 16 ? true : undefined));
     } finally {
-      await runtime.stop();
+      await eventSources.stop();
     }
     expect(highest).toBe(4);
     expect(await queues.counts(queueUrl)).toEqual({ visible: 0, inFlight: 0 });
@@ -241,7 +241,7 @@ describe('SQS event source mapping', () => {
       started = resolve;
     });
     let finished = false;
-    const runtime = await startEventSources({
+    const eventSources = await startEventSources({
       sqsClient: queues.sqs,
       sqs: [
         // stop() lets long polls in flight run out (never abandons them), so 2 s bounds it.
@@ -258,7 +258,7 @@ describe('SQS event source mapping', () => {
     });
     await inFlight;
     const stopping = Date.now();
-    await runtime.stop();
+    await eventSources.stop();
     expect(finished).toBe(true);
     expect(Date.now() - stopping).toBeLessThan(4_000);
     expect(await queues.counts(queueUrl)).toEqual({ visible: 0, inFlight: 0 });

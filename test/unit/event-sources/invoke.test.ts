@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvocationTimeoutError, invokeHandler } from '../../../local/runtime/invoke';
+import { InvocationTimeoutError, invokeHandler } from '../../../local/event-sources/invoke';
 
 describe('invokeHandler', () => {
   it('returns the response as Lambda would see it after JSON', async () => {

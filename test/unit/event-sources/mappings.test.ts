@@ -3,7 +3,7 @@ import {
   InvalidMappingError,
   resolveKafkaMapping,
   resolveSqsMapping,
-} from '../../../local/runtime/mappings';
+} from '../../../local/event-sources/mappings';
 
 const handler = async () => undefined;
 const kafka = {

@@ -1,6 +1,6 @@
 /**
- * Per-run ElasticMQ queues for the runtime tests, and the queue's own view of what is left:
- * counts from GetQueueAttributes and real receives — never the runtime's counters.
+ * Per-run ElasticMQ queues for the event-source tests, and the queue's own view of what is left:
+ * counts from GetQueueAttributes and real receives — never the emulation's counters.
  */
 import {
   CreateQueueCommand,

@@ -20,7 +20,7 @@ import { mskEventFrom, mskPartitionKey } from './msk-event';
 import { LAMBDA_MAX_PAYLOAD_BYTES, PartitionBuffer } from './partition-buffer';
 import type { RunningMapping } from './running-mapping';
 import { Wakeup } from './signals';
-import { type InvocationOutcome, MappingCounters, type RuntimeHooks } from './stats';
+import { type EventSourceHooks, type InvocationOutcome, MappingCounters } from './stats';
 
 type KafkaMessage = FetchedKafkaMessage;
 
@@ -36,7 +36,7 @@ type KafkaMessage = FetchedKafkaMessage;
  */
 export async function startKafkaMapping(
   mapping: ResolvedKafkaMapping,
-  hooks: RuntimeHooks,
+  hooks: EventSourceHooks,
   options: Pick<
     KafkaConnectionOptions,
     'createConsumer' | 'reconnectDelayMs' | 'firstJoinTimeoutMs'

@@ -1,8 +1,18 @@
 /**
- * Login-abuse detection settings: the fixed window and the failure counts that make an
- * account or an IP address suspicious. Read once at cold start from the environment.
+ * detect-login-abuse's configuration, read once at cold start: the fixed window and the
+ * failure counts that make an account or an IP address suspicious, where counters and
+ * suspicions go, and the OpenSearch endpoint.
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | SLUICE_STAGE | stage in table and index names | required |
+ * | SLUICE_ABUSE_WINDOW_SECONDS | fixed window length, 60–86400 | 300 |
+ * | SLUICE_ABUSE_ACCOUNT_THRESHOLD | failures per account and window | 5 |
+ * | SLUICE_ABUSE_IP_THRESHOLD | failures per IP and window | 20 |
+ * | SLUICE_OPENSEARCH_URL, SLUICE_OPENSEARCH_MODE | the OpenSearch endpoint (see client.ts) | required |
  */
 import { type Env, integer, requiredString } from '../../shared/env';
+import { type OpenSearchConfig, readOpenSearchConfig } from '../../targets/opensearch/client';
 import { resourceName } from '../../topology/naming';
 import { INDEXES, TABLES } from '../../topology/topology';
 
@@ -22,6 +32,10 @@ export interface AbuseConfig extends AbuseThresholds {
   readonly securityIndex: string;
 }
 
+export interface DetectLoginAbuseConfig extends AbuseConfig {
+  readonly openSearch: OpenSearchConfig;
+}
+
 export const DEFAULT_ABUSE_THRESHOLDS: AbuseThresholds = {
   windowSeconds: 300,
   accountThreshold: 5,
@@ -29,19 +43,13 @@ export const DEFAULT_ABUSE_THRESHOLDS: AbuseThresholds = {
 };
 
 /**
- * | variable | meaning | default |
- * |---|---|---|
- * | SLUICE_STAGE | stage in table and index names | required |
- * | SLUICE_ABUSE_WINDOW_SECONDS | fixed window length, 60–86400 | 300 |
- * | SLUICE_ABUSE_ACCOUNT_THRESHOLD | failures per account and window | 5 |
- * | SLUICE_ABUSE_IP_THRESHOLD | failures per IP and window | 20 |
- *
  * @example
  * ```ts
- * const config = readAbuseConfig(process.env);
+ * const config = readDetectLoginAbuseConfig(process.env);
+ * config.securityIndex; // 'sluice-prod-security'
  * ```
  */
-export function readAbuseConfig(env: Env): AbuseConfig {
+export function readDetectLoginAbuseConfig(env: Env): DetectLoginAbuseConfig {
   const stage = requiredString(env, 'SLUICE_STAGE');
   const d = DEFAULT_ABUSE_THRESHOLDS;
   return {
@@ -56,10 +64,11 @@ export function readAbuseConfig(env: Env): AbuseConfig {
       1_000_000,
     ),
     ipThreshold: integer(env, 'SLUICE_ABUSE_IP_THRESHOLD', d.ipThreshold, 1, 1_000_000),
+    openSearch: readOpenSearchConfig(env),
   };
 }
 
-/** The variables this job reads beyond the runtime's, for the infra and the README. */
+/** The variables this job reads beyond the job runtime's, for the infra and the README. */
 export const ABUSE_ENV_VARS = [
   'SLUICE_ABUSE_WINDOW_SECONDS',
   'SLUICE_ABUSE_ACCOUNT_THRESHOLD',

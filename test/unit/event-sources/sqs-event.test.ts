@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { regionOfArn, sqsRecordFrom } from '../../../local/runtime/sqs-event';
+import { regionOfArn, sqsRecordFrom } from '../../../local/event-sources/sqs-event';
 
 const source = { eventSourceARN: 'arn:aws:sqs:us-east-2:123456789012:my-queue' };
 

@@ -7,10 +7,10 @@ import type { MSKEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordsOf } from '../../../functions/router/kafka-record';
 import { jobQueues, ROUTER_QUEUES } from '../../../functions/topology/topology';
+import { startEventSources } from '../../../local/event-sources/event-sources';
+import { stageMappings } from '../../../local/event-sources/stage-mappings';
 import { type ProvisionedStage, provisionStage } from '../../../local/provision/stage';
 import { provisionTopics } from '../../../local/provision/topics';
-import { startEventSources } from '../../../local/runtime/event-sources';
-import { stageMappings } from '../../../local/runtime/stage-mappings';
 import { eventually } from '../../support/eventually';
 import { uniqueStage } from '../../support/stage';
 import { runName } from '../services/run-name';
@@ -61,7 +61,11 @@ describe('stage mappings', () => {
         },
       },
     });
-    const runtime = await startEventSources({ kafka: kafkaMappings, sqs, sqsClient: queues.sqs });
+    const eventSources = await startEventSources({
+      kafka: kafkaMappings,
+      sqs,
+      sqsClient: queues.sqs,
+    });
     const ordersTopic = topics.get('orders') as string;
     const replayUrl = provisioned.queueUrls.get(ROUTER_QUEUES.replay) as string;
     const auditUrl = provisioned.queueUrls.get(jobQueues('audit').queue) as string;
@@ -77,7 +81,7 @@ describe('stage mappings', () => {
         return committed === 1n && empty ? true : undefined;
       });
     } finally {
-      await runtime.stop();
+      await eventSources.stop();
     }
     expect(
       routed.flatMap((e) => recordsOf(e)).map((r) => [r.topic, r.partition, r.offset]),

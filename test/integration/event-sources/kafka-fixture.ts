@@ -1,7 +1,7 @@
 /**
- * Per-run Kafka topics for the runtime tests, records produced to chosen partitions, and the
+ * Per-run Kafka topics for the event-source tests, records produced to chosen partitions, and the
  * broker's view of a consumer group's committed offsets — read with an Admin client, never
- * from the runtime's own counters.
+ * from the emulation's own counters.
  */
 import { Admin, Producer } from '@platformatic/kafka';
 import { applyLocalServiceEnv, kafkaBrokersVariable } from '../../../local/services/endpoints';
@@ -32,9 +32,9 @@ export interface KafkaFixture {
 }
 
 export function kafkaFixture(): KafkaFixture {
-  const admin = new Admin({ clientId: 'sluice-it-runtime', bootstrapBrokers });
+  const admin = new Admin({ clientId: 'sluice-it-event-sources', bootstrapBrokers });
   const producer = new Producer({
-    clientId: 'sluice-it-runtime',
+    clientId: 'sluice-it-event-sources',
     bootstrapBrokers,
     // A produce retried after a new topic's leader election must not write records twice.
     idempotent: true,

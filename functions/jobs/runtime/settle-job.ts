@@ -13,8 +13,8 @@ import { ATTEMPTS_ATTRIBUTE } from './delivery';
 import { retryDelaySeconds } from './retry-schedule';
 import { type BatchRun, type Ready, recordBase, type Settlement } from './run-types';
 
-/** The result of running one job. */
-export type RunResult =
+/** How running one job ended: success, what it returned (snooze, discard), or a failure. */
+export type JobOutcome =
   | { readonly kind: 'success' }
   | JobResult
   | { readonly kind: 'failed'; readonly error: unknown };
@@ -73,10 +73,19 @@ async function writeRecord(
     );
 }
 
-export async function settle(
+/**
+ * Settles one job after it ran: completes or releases its idempotency claim, writes its
+ * record, and returns how its delivery ends for SQS (ack, or retry after a backoff).
+ *
+ * @example
+ * ```ts
+ * const settlement = await settleJob(run, ready, { kind: 'success' }, 12);
+ * ```
+ */
+export async function settleJob(
   run: BatchRun,
   ready: Ready,
-  result: RunResult,
+  result: JobOutcome,
   durationMs: number,
 ): Promise<Settlement> {
   const { deps, metrics } = run;

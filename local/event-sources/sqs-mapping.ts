@@ -21,7 +21,7 @@ import type { ResolvedSqsMapping } from './mappings';
 import type { RunningMapping } from './running-mapping';
 import { pause, Slots } from './signals';
 import { sqsRecordFrom } from './sqs-event';
-import { type InvocationOutcome, MappingCounters, type RuntimeHooks } from './stats';
+import { type EventSourceHooks, type InvocationOutcome, MappingCounters } from './stats';
 
 /** SQS returns at most 10 messages per ReceiveMessage and deletes at most 10 per batch call. */
 const SQS_MAX_PER_CALL = 10;
@@ -75,7 +75,7 @@ const DELETE_BACKOFF = { baseMs: 200, capMs: 5_000 };
 export async function startSqsMapping(
   mapping: ResolvedSqsMapping,
   sqs: SQSClient,
-  hooks: RuntimeHooks,
+  hooks: EventSourceHooks,
 ): Promise<RunningMapping> {
   const counters = new MappingCounters(mapping.name, 'sqs', hooks);
   const { Attributes } = await sqs.send(

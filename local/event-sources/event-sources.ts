@@ -1,5 +1,5 @@
 /**
- * The local event-source runtime: Lambda's event source mappings emulated in-process against
+ * The local event-source emulation: Lambda's event source mappings emulated in-process against
  * the real local services (Kafka, SQS), calling handler modules unchanged.
  */
 import { Agent as HttpAgent } from 'node:http';
@@ -14,9 +14,9 @@ import {
 } from './mappings';
 import type { RunningMapping } from './running-mapping';
 import { startSqsMapping } from './sqs-mapping';
-import type { MappingStats, RuntimeHooks } from './stats';
+import type { EventSourceHooks, MappingStats } from './stats';
 
-export interface EventSourcesOptions extends RuntimeHooks {
+export interface EventSourcesOptions extends EventSourceHooks {
   readonly kafka?: readonly KafkaMapping[];
   readonly sqs?: readonly SqsMapping[];
   /** For polling and deleting; by default one from the standard AWS variables. */
@@ -25,7 +25,7 @@ export interface EventSourcesOptions extends RuntimeHooks {
   readonly region?: string;
 }
 
-export interface EventSourcesRuntime {
+export interface RunningEventSources {
   /** Live totals per mapping, in the order the mappings were given (Kafka first). */
   stats(): MappingStats[];
   /**
@@ -42,19 +42,19 @@ export interface EventSourcesRuntime {
  *
  * @example
  * ```ts
- * const runtime = await startEventSources({
+ * const eventSources = await startEventSources({
  *   kafka: [{ name: 'router:orders', topic: 'orders.events', consumerGroupId: 'sluice-dev-router',
  *             bootstrapBrokers: ['127.0.0.1:9092'], handler: routerHandler }],
  *   sqs: [{ name: 'job:audit', queueUrl, handler: auditHandler, reportBatchItemFailures: true }],
  *   onInvoke: (report) => console.log(report.mapping, report.outcome, report.records),
  * });
  * // …
- * await runtime.stop();
+ * await eventSources.stop();
  * ```
  */
 export async function startEventSources(
   options: EventSourcesOptions,
-): Promise<EventSourcesRuntime> {
+): Promise<RunningEventSources> {
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const kafka = (options.kafka ?? []).map((m) => resolveKafkaMapping(m, region));
   const sqsMappings = (options.sqs ?? []).map(resolveSqsMapping);
@@ -68,7 +68,7 @@ export async function startEventSources(
     kafka.map((m) => m.consumerGroupId),
   );
 
-  const hooks: RuntimeHooks = { onInvoke: options.onInvoke, onError: options.onError };
+  const hooks: EventSourceHooks = { onInvoke: options.onInvoke, onError: options.onError };
   const sqs = options.sqsClient ?? pollingSqsClient();
   const started = await Promise.allSettled([
     ...kafka.map((m) => startKafkaMapping(m, hooks)),

@@ -12,7 +12,7 @@ import {
   type ConsumedKafkaMessage,
   mskEventFrom,
   mskRecordFrom,
-} from '../../../local/runtime/msk-event';
+} from '../../../local/event-sources/msk-event';
 
 const awsSample: MSKEvent = JSON.parse(
   readFileSync(new URL('../../fixtures/msk-event-aws-docs.json', import.meta.url), 'utf8'),

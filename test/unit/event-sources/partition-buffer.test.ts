@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConsumedKafkaMessage } from '../../../local/runtime/msk-event';
-import { PartitionBuffer } from '../../../local/runtime/partition-buffer';
+import type { ConsumedKafkaMessage } from '../../../local/event-sources/msk-event';
+import { PartitionBuffer } from '../../../local/event-sources/partition-buffer';
 
 const limits = { batchSize: 4, windowMs: 500, maxPayloadBytes: 6 * 1024 * 1024 };
 

@@ -9,7 +9,7 @@
  *
  * The first join is retried the same way: after a crash of the process, the dead consumer
  * still holds the group until its session times out (10 s here, against the client's 60 s
- * default), and a restarted runtime must wait that out rather than give up. Every error
+ * default), and a restarted emulation must wait that out rather than give up. Every error
  * names the consumer group, the topic and the brokers.
  */
 import { Consumer } from '@platformatic/kafka';
@@ -50,7 +50,7 @@ export interface KafkaConsumerLike {
 
 export type KafkaConsumerFactory = (mapping: ResolvedKafkaMapping) => KafkaConsumerLike;
 
-/** The real client (@platformatic/kafka), as the runtime uses it. */
+/** The real client (@platformatic/kafka), as the emulation uses it. */
 export const platformaticConsumer: KafkaConsumerFactory = (mapping) => {
   const consumer = new Consumer({
     groupId: mapping.consumerGroupId,

@@ -74,7 +74,7 @@ const REPLAY_MAPPING = {
  *   stage: 'dev', queueUrls: stage.queueUrls, bootstrapBrokers: ['127.0.0.1:9092'],
  *   handlers: { router: routerHandler, replay: replayHandler, jobs: { audit: auditHandler } },
  * });
- * const runtime = await startEventSources({ kafka, sqs });
+ * const eventSources = await startEventSources({ kafka, sqs });
  * ```
  */
 export function stageMappings(options: StageMappingsOptions): StageMappings {

@@ -4,7 +4,7 @@
  * and value base64, headers as one-entry objects of byte arrays, in record order.
  *
  * Typed against a structural subset of a consumed message, so the ops CLI (`sluice replay`)
- * and the local runtime share it without depending on each other.
+ * and the local event-source emulation share it without depending on each other.
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 

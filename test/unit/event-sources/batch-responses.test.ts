@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { kafkaResumeOffsets, sqsFailedMessageIds } from '../../../local/runtime/batch-responses';
+import {
+  kafkaResumeOffsets,
+  sqsFailedMessageIds,
+} from '../../../local/event-sources/batch-responses';
 
 const batch = [
   { topic: 't', partition: 0, offset: 4n },

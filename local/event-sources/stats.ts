@@ -1,6 +1,6 @@
 /**
- * What the runtime reports: one report per invocation (for `npm run dev`'s live counts) and
- * running totals per mapping. Tests of the runtime check the services, not these counters.
+ * What the emulation reports: one report per invocation (for `npm run dev`'s live counts) and
+ * running totals per mapping. Tests of the emulation check the services, not these counters.
  */
 
 export type MappingKind = 'kafka' | 'sqs';
@@ -38,7 +38,7 @@ export interface MappingStats {
   readonly lastError?: string;
 }
 
-export interface RuntimeHooks {
+export interface EventSourceHooks {
   /** After each invocation has been settled (offsets committed, successes deleted). */
   readonly onInvoke?: (report: InvocationReport) => void;
   /** A poll, commit or delete failed; the mapping keeps running and retries. */
@@ -54,7 +54,7 @@ export class MappingCounters {
   constructor(
     mapping: string,
     kind: MappingKind,
-    private readonly hooks: RuntimeHooks,
+    private readonly hooks: EventSourceHooks,
   ) {
     this.#stats = {
       mapping,

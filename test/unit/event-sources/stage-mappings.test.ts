@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { jobQueues, ROUTER_QUEUES, TOPICS } from '../../../functions/topology/topology';
 import { JOBS } from '../../../functions/workers/jobs';
-import { resolveKafkaMapping, resolveSqsMapping } from '../../../local/runtime/mappings';
-import { stageMappings } from '../../../local/runtime/stage-mappings';
+import { resolveKafkaMapping, resolveSqsMapping } from '../../../local/event-sources/mappings';
+import { stageMappings } from '../../../local/event-sources/stage-mappings';
 
 const urlOf = (name: string) => `http://127.0.0.1:9324/000000000000/sluice-dev-${name}`;
 const queueUrls = new Map(

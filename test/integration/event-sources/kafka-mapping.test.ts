@@ -8,9 +8,9 @@ import type { MSKEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeKafkaRecord, recordsOf } from '../../../functions/router/kafka-record';
 import type { KafkaBatchResponse } from '../../../functions/router/msk-batch';
-import { startEventSources } from '../../../local/runtime/event-sources';
-import type { KafkaMapping } from '../../../local/runtime/mappings';
-import type { InvocationReport } from '../../../local/runtime/stats';
+import { startEventSources } from '../../../local/event-sources/event-sources';
+import type { KafkaMapping } from '../../../local/event-sources/mappings';
+import type { InvocationReport } from '../../../local/event-sources/stats';
 import { eventually } from '../../support/eventually';
 import { bootstrapBrokers, kafkaFixture } from './kafka-fixture';
 
@@ -53,7 +53,7 @@ describe('Kafka event source mapping', () => {
     await kafka.produce(topic, produced);
 
     const events: MSKEvent[] = [];
-    const runtime = await startEventSources({
+    const eventSources = await startEventSources({
       kafka: [
         mapping(
           topic,
@@ -72,7 +72,7 @@ describe('Kafka event source mapping', () => {
         return [0, 1, 2].every((p) => committed.get(p) === ends.get(p)) ? true : undefined;
       });
     } finally {
-      await runtime.stop();
+      await eventSources.stop();
     }
 
     const delivered = events.flatMap((e) => recordsOf(e));
@@ -114,7 +114,7 @@ describe('Kafka event source mapping', () => {
     const deliveries: Array<Array<[number, number]>> = [];
     const committedDuringFailures: Array<bigint | undefined> = [];
     const failures = 3;
-    const runtime = await startEventSources({
+    const eventSources = await startEventSources({
       kafka: [
         mapping(topic, group, async (event) => {
           deliveries.push(offsetsOf(event));
@@ -134,7 +134,7 @@ describe('Kafka event source mapping', () => {
         (await kafka.committed(group, topic)).get(0) === 6n ? true : undefined,
       );
     } finally {
-      await runtime.stop();
+      await eventSources.stop();
     }
 
     const firstFive: Array<[number, number]> = [0, 1, 2, 3, 4].map((o) => [0, o]);
@@ -162,7 +162,7 @@ describe('Kafka event source mapping', () => {
     let committedAfterPartial: Map<number, bigint> | undefined;
     let reported = false;
     const reports: InvocationReport[] = [];
-    const runtime = await startEventSources({
+    const eventSources = await startEventSources({
       onInvoke: (report) => reports.push(report),
       kafka: [
         mapping(
@@ -193,7 +193,7 @@ describe('Kafka event source mapping', () => {
         return committed.get(0) === 6n && committed.get(1) === 4n ? true : undefined;
       });
     } finally {
-      await runtime.stop();
+      await eventSources.stop();
     }
 
     // Right after the partial failure: partition 0 committed up to (not including) offset 3.
@@ -223,7 +223,7 @@ describe('Kafka event source mapping', () => {
       started = resolve;
     });
     let finished = false;
-    const runtime = await startEventSources({
+    const eventSources = await startEventSources({
       kafka: [
         mapping(topic, group, async () => {
           started();
@@ -233,7 +233,7 @@ describe('Kafka event source mapping', () => {
       ],
     });
     await inFlight;
-    await runtime.stop();
+    await eventSources.stop();
     expect(finished).toBe(true);
     expect((await kafka.committed(group, topic)).get(0)).toBe(3n);
 

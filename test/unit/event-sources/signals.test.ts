@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Slots, Wakeup } from '../../../local/runtime/signals';
+import { Slots, Wakeup } from '../../../local/event-sources/signals';
 
 describe('Wakeup', () => {
   it('keeps a notification that came before the wait', async () => {
