@@ -13,12 +13,19 @@ const MAX_TOTAL_BACKOFF_SECONDS = 172_800;
 /** Lambda's ceiling for a function timeout. */
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
-/** Exponential backoff with equal jitter between attempts, in seconds (retry-schedule.ts). */
+/** Exponential backoff with jitter between attempts, in seconds (retry-schedule.ts). */
 export interface JobBackoff {
   /** Upper bound of the delay before the first retry. */
   readonly baseSeconds: number;
   /** No delay exceeds this; must stay below SQS's 12-hour visibility cap. */
   readonly capSeconds: number;
+  /**
+   * `equal` (the default): each delay is drawn from the upper half below its ceiling, so a
+   * job's attempts span at least half the exponential schedule — they outlast a target that
+   * is restarting. `full`: drawn from zero to the ceiling (AWS's advice for clients contending
+   * for one resource), spreading retries more but with no least span.
+   */
+  readonly jitter?: 'equal' | 'full';
 }
 
 export interface JobSettings {

@@ -1,11 +1,11 @@
 /**
- * When a job becomes visible again: exponential backoff with equal jitter over the job's
- * settings (uniform in the upper half below the ceiling), in whole seconds, always below
- * SQS's 12-hour visibility cap. Equal, not full, jitter: a job's attempts must outlast a
- * target that is restarting, and full jitter can draw near-zero delays several times in a
- * row — a chaos run with OpenSearch down for about a minute dead-lettered six
- * detect-login-abuse jobs whose five attempts all fell inside the outage. The upper half
- * still spreads the retries of jobs that failed together.
+ * When a job becomes visible again: exponential backoff with jitter over the job's settings,
+ * in whole seconds, always below SQS's 12-hour visibility cap. Equal jitter (uniform in the
+ * upper half below the ceiling) by default: a job's attempts must outlast a target that is
+ * restarting, and full jitter can draw near-zero delays several times in a row — a chaos run
+ * with OpenSearch down for about a minute dead-lettered six detect-login-abuse jobs whose
+ * five attempts all fell inside the outage. The upper half still spreads the retries of jobs
+ * that failed together. Mature job frameworks keep such a floor too (Sidekiq, Oban).
  *
  * @example
  * ```ts
@@ -21,8 +21,8 @@ export function retryCeilingSeconds(backoff: JobBackoff, attempt: number): numbe
 }
 
 /**
- * The visibility delay after failed attempt `attempt`: uniform in [ceiling / 2, ceiling),
- * raised to the target's own Retry-After hint when it gave one.
+ * The visibility delay after failed attempt `attempt`: uniform in [ceiling / 2, ceiling)
+ * (full jitter: [0, ceiling)), raised to the target's own Retry-After hint when it gave one.
  */
 export function retryDelaySeconds(
   backoff: JobBackoff,
@@ -31,7 +31,8 @@ export function retryDelaySeconds(
   retryAfterSeconds = 0,
 ): number {
   const ceiling = retryCeilingSeconds(backoff, attempt);
-  const jittered = Math.floor(ceiling / 2 + (random() * ceiling) / 2);
+  const floor = backoff.jitter === 'full' ? 0 : ceiling / 2;
+  const jittered = Math.floor(floor + random() * (ceiling - floor));
   return Math.min(SQS_MAX_VISIBILITY_SECONDS - 1, Math.max(jittered, Math.ceil(retryAfterSeconds)));
 }
 
@@ -48,6 +49,7 @@ export function shortestRetrySpanSeconds(settings: {
   readonly maxAttempts: number;
   readonly backoff: JobBackoff;
 }): number {
+  if (settings.backoff.jitter === 'full') return 0;
   let total = 0;
   for (let attempt = 1; attempt < settings.maxAttempts; attempt++) {
     total += Math.floor(retryCeilingSeconds(settings.backoff, attempt) / 2);

@@ -29,6 +29,7 @@ import { ROUTES } from '../../../functions/workers/jobs';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { provisionTables } from '../../../local/provision/tables';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
+import { immediateRetries } from '../../support/immediate-retries';
 import { mskEvent } from '../../support/msk';
 import { captureLog, captureMetrics } from '../../support/router';
 import { deliver, type Handler, queueArn, receive } from '../jobs/esm';
@@ -142,7 +143,7 @@ export function jobHandler(
     },
     definition,
   );
-  const deps = jobDepsFrom(definition, config, {
+  const deps = jobDepsFrom(immediateRetries(definition), config, {
     sqs,
     s3,
     dynamodb,

@@ -27,6 +27,7 @@ import { type JobName, METRICS, TABLES } from '../../../functions/topology/topol
 import { localS3Options } from '../../../local/provision/queues';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
+import { immediateRetries } from '../../support/immediate-retries';
 import { captureLog, captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { jobMessage } from '../../unit/jobs/support';
@@ -83,7 +84,7 @@ function job(
     // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
     leaseSeconds: 2,
   };
-  const deps = jobDepsFrom(definition, config, {
+  const deps = jobDepsFrom(immediateRetries(definition), config, {
     sqs,
     s3,
     dynamodb,

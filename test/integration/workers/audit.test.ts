@@ -20,6 +20,7 @@ import { auditCode } from '../../../functions/workers/audit/record-audit';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
+import { immediateRetries } from '../../support/immediate-retries';
 import { captureLog, captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { type Handler, messagesIn, pollUntil, receive } from '../jobs/esm';
@@ -53,7 +54,7 @@ const queue = () => queueUrls.get('job-audit') as string;
 function container() {
   const metrics = captureMetrics();
   const deps = jobDepsFrom(
-    auditJob,
+    immediateRetries(auditJob),
     readJobRuntimeConfig({ SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase }, auditJob),
     { sqs, dynamodb, log: captureLog(), metricSink: metrics, codeVersion: 'it', random: () => 0 },
   );

@@ -35,6 +35,7 @@ import { windowOf } from '../../../functions/workers/detect-login-abuse/windows'
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
+import { immediateRetries } from '../../support/immediate-retries';
 import { captureLog, captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
@@ -86,7 +87,7 @@ function container(abuse: AbuseConfig = config): Handler {
     // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
     leaseSeconds: 2,
   };
-  const deps = jobDepsFrom(detectLoginAbuseJob, runtimeConfig, {
+  const deps = jobDepsFrom(immediateRetries(detectLoginAbuseJob), runtimeConfig, {
     sqs,
     dynamodb,
     log: captureLog(),
@@ -363,7 +364,7 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
 
     // Every attempt of the second job fails while the index refuses: dead-lettered at the
-    // fifth (maxAttempts), having run its counting step five times.
+    // last (maxAttempts, eight), having run its counting step eight times.
     await withIndexRefusing(async () => {
       await send(events[1] as LoginFailedEvent);
       const deadLettered = async () => (await messagesIn(sqs, dlq())) > 0;

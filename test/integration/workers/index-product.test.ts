@@ -33,6 +33,7 @@ import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
 import { catalogItem, catalogRow, deleteCatalogRow, putCatalog } from '../../support/catalog';
+import { immediateRetries } from '../../support/immediate-retries';
 import { captureLog, captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
@@ -78,7 +79,7 @@ const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 function container(overrides: Partial<IndexProductSettings> = {}) {
   const metrics = captureMetrics();
   const deps = jobDepsFrom(
-    indexProductJob,
+    immediateRetries(indexProductJob),
     readJobRuntimeConfig(
       { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
       indexProductJob,

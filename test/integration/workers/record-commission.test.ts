@@ -25,6 +25,7 @@ import {
 } from '../../../functions/workers/record-commission/record-commissions';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
+import { immediateRetries } from '../../support/immediate-retries';
 import { captureLog, captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
@@ -53,7 +54,7 @@ function container(withRates: CommissionRates = rates): Handler {
     { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
     recordCommissionJob,
   );
-  const deps = jobDepsFrom(recordCommissionJob, config, {
+  const deps = jobDepsFrom(immediateRetries(recordCommissionJob), config, {
     sqs,
     dynamodb,
     log: captureLog(),

@@ -25,6 +25,7 @@ import {
 } from '../../../functions/workers/sync-customer/sync-customer';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
+import { immediateRetries } from '../../support/immediate-retries';
 import { captureLog, captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { pollUntil, receive } from '../jobs/esm';
@@ -200,7 +201,7 @@ describe('sync-customer on moto', () => {
       // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
       leaseSeconds: 2,
     };
-    const jobDeps = jobDepsFrom(syncCustomerJob, config, {
+    const jobDeps = jobDepsFrom(immediateRetries(syncCustomerJob), config, {
       sqs,
       dynamodb,
       log: captureLog(),

@@ -30,6 +30,11 @@ describe('backoff schedule', () => {
     expect(retryDelaySeconds(backoff, 3, () => 0)).toBe(20);
     expect(retryDelaySeconds(backoff, 3, () => 0.5)).toBe(30);
     expect(retryDelaySeconds(backoff, 3, () => 0.999_999)).toBe(39);
+    const full = { ...backoff, jitter: 'full' as const };
+    expect([0, 0.5, 0.999_999].map((r) => retryDelaySeconds(full, 3, () => r))).toEqual([
+      0, 20, 39,
+    ]);
+    expect(shortestRetrySpanSeconds({ maxAttempts: 8, backoff: full })).toBe(0);
   });
 
   it('gives every shipped job attempts that outlast a three-minute outage of its target', () => {
