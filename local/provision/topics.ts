@@ -31,11 +31,7 @@ export async function provisionTopics(
       const name = topicName(key);
       names.set(key, name);
       if (existing.has(name)) continue;
-      try {
-        await admin.createTopics({ topics: [name], partitions: topic.partitions, replicas: 1 });
-      } catch (error) {
-        if (!onlyAlreadyExists(error)) throw error;
-      }
+      await createTopic(admin, name, topic.partitions);
     }
     return names;
   } finally {
@@ -43,12 +39,41 @@ export async function provisionTopics(
   }
 }
 
-/** True when every error in a CreateTopics response is TOPIC_ALREADY_EXISTS. */
-function onlyAlreadyExists(error: unknown): boolean {
-  const errors = (error as { errors?: Array<{ apiId?: string }> } | null)?.errors;
-  return (
-    Array.isArray(errors) &&
-    errors.length > 0 &&
-    errors.every((e) => e.apiId === 'TOPIC_ALREADY_EXISTS')
-  );
+/**
+ * Creates one topic; one that exists already is fine. A retriable answer (REQUEST_TIMED_OUT
+ * from a busy controller, which may still create the topic, or NOT_CONTROLLER) is asked again
+ * a few times; anything else fails naming the topic and Kafka's error codes.
+ */
+async function createTopic(admin: Admin, name: string, partitions: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: [name], partitions, replicas: 1 });
+      return;
+    } catch (error) {
+      const errors = protocolErrors(error);
+      if (errors.length > 0 && errors.every((e) => e.apiId === 'TOPIC_ALREADY_EXISTS')) return;
+      if (attempt < 5 && errors.length > 0 && errors.every((e) => e.canRetry === true)) {
+        await new Promise((resolve) => setTimeout(resolve, attempt * 500));
+        continue;
+      }
+      const codes = errors.map(
+        (e) => `${e.apiId}${e.serverErrorMessage ? ` (${e.serverErrorMessage})` : ''}`,
+      );
+      throw new Error(`could not create topic ${name}: ${codes.join(', ') || String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+interface KafkaProtocolError {
+  readonly apiId?: string;
+  readonly canRetry?: boolean;
+  readonly serverErrorMessage?: string | null;
+}
+
+/** The per-topic protocol errors of a Kafka response error, if that is what `error` is. */
+function protocolErrors(error: unknown): KafkaProtocolError[] {
+  const errors = (error as { errors?: unknown } | null)?.errors;
+  return Array.isArray(errors) ? (errors as KafkaProtocolError[]) : [];
 }
