@@ -4,7 +4,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { gitCodeVersion } from './bundling';
+import { gitCodeVersion } from '../shared/code-version';
 import { readStageConfig } from './config/read-stage-config';
 import { buildSluiceStacks } from './sluice-app';
 

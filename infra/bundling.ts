@@ -4,7 +4,6 @@
  * bundle. The AWS SDK is bundled, not taken from Lambda's Node.js runtime, so the code that runs is
  * the code that was tested.
  */
-import { execFileSync } from 'node:child_process';
 
 /**
  * The Node.js major of the Lambda runtime (`FUNCTION_RUNTIME`, nodejs24.x). The tests run on
@@ -14,24 +13,6 @@ export const LAMBDA_NODE_MAJOR = 24;
 
 /** esbuild target: the Lambda runtime's Node.js, which the tests run too. */
 export const ESBUILD_TARGET = 'node24';
-
-/** The git SHA of the working tree, written into dead letters as the code version. */
-export function gitCodeVersion(cwd: string = process.cwd()): string {
-  if (process.env.SLUICE_CODE_VERSION) return process.env.SLUICE_CODE_VERSION;
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      cwd,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      cwd,
-      encoding: 'utf8',
-    }).trim();
-    return dirty ? `${sha}-dirty` : sha;
-  } catch {
-    return 'unversioned';
-  }
-}
 
 /** Options shared by NodejsFunction bundling and direct esbuild builds. */
 export interface SharedBundling {

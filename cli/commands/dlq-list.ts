@@ -3,7 +3,7 @@
  * oldest message and the time left before retention deletes it, where it redrives to, and
  * any move task in progress.
  */
-import { count, textTable } from '../../local/shared/text-table';
+import { count, textTable } from '../../shared/text-table';
 import type { CliContext } from '../lib/context';
 import { duration } from '../lib/format';
 import { EXIT, writeJson } from '../lib/io';

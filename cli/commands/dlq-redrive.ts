@@ -3,7 +3,7 @@
  * limit, stopping by itself when failures stay above the threshold. Progress goes to
  * stderr; the summary (or `--json`) to stdout.
  */
-import { textTable } from '../../local/shared/text-table';
+import { textTable } from '../../shared/text-table';
 import type { CliContext } from '../lib/context';
 import { clip } from '../lib/format';
 import { writeJson } from '../lib/io';

@@ -3,7 +3,7 @@
  * fingerprint, with counts, first and last failure and a sample. Messages are read and
  * made visible again; nothing is consumed.
  */
-import { count, textTable } from '../../local/shared/text-table';
+import { count, textTable } from '../../shared/text-table';
 import type { CliContext } from '../lib/context';
 import { scanQueue } from '../lib/dlq-scan';
 import { type FailureGroup, groupFailures } from '../lib/failure-groups';

@@ -6,7 +6,7 @@
 import { type JobRecord, JobRecords, type JobState } from '../../functions/jobs/stores/job-records';
 import { TABLES } from '../../functions/topology/topology';
 import { JOB_NAMES } from '../../functions/workers/jobs';
-import { count, textTable } from '../../local/shared/text-table';
+import { count, textTable } from '../../shared/text-table';
 import type { CliContext } from '../lib/context';
 import { clip, time } from '../lib/format';
 import { CliError, EXIT, writeJson } from '../lib/io';

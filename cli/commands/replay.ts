@@ -16,7 +16,7 @@ import { type Log, MetricCounter, type MetricSink } from '../../functions/shared
 import { ROUTER_FUNCTION } from '../../functions/topology/functions';
 import { BUCKETS, ROUTER_QUEUES } from '../../functions/topology/topology';
 import { ROUTES } from '../../functions/workers/jobs';
-import { count, textTable } from '../../local/shared/text-table';
+import { count, textTable } from '../../shared/text-table';
 import type { CliContext } from '../lib/context';
 import { EXIT, writeJson } from '../lib/io';
 import { ProgressBar } from '../lib/progress';

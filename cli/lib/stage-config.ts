@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CONTEXT_KEYS } from '../../infra/config/read-stage-config';
 import { InvalidStageConfigError, resolveStageConfig } from '../../infra/config/resolve-config';
 import type { StageConfig } from '../../infra/config/schema';
-import { repoRoot } from '../../local/services/paths';
+import { repoRoot } from '../../shared/paths';
 import { CliError, EXIT } from './io';
 
 /**

@@ -7,7 +7,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventParser } from '../events/parse-event';
 import { JobMessageWriter } from '../queues/job-message';
-import { BatchSender, messageTooLarge, type SendOptions } from '../queues/sqs-batch-sender';
+import {
+  BatchSender,
+  messageTooLarge,
+  type SendOptions,
+  type SendOutcome,
+} from '../queues/sqs-batch-sender';
 import { describeError, RecordRejectedError, TransientError } from '../shared/errors';
 import type { Log, MetricCounter } from '../shared/telemetry';
 import { type JobName, METRICS, type Routes } from '../topology/topology';
@@ -19,7 +24,7 @@ import {
   type LedgerEntry,
 } from './dead-letter-ledger';
 import { type DeadLetterMessage, deadLetterMessage } from './dead-letters';
-import { type Plan, type PlannedJob, planRecord, type RouterInput } from './plan';
+import { type Plan, type PlanContext, type PlannedJob, planRecord, type RouterInput } from './plan';
 
 export interface RouterDeps {
   readonly sqs: SQSClient;
@@ -81,12 +86,35 @@ export async function routeBatch(
   deps: RouterDeps,
   ledger?: DeadLetterLedger,
 ): Promise<RecordOutcome[]> {
-  const enqueuedAt = deps.now().toISOString();
+  const context = planContext(deps);
+  const sendOptions = sendOptionsOf(deps);
+  const sender = new BatchSender<PlannedJob>(deps.sqs, sendOptions);
+  const plans = await planAndEnqueue(inputs, context, sender, deps.config.maxMessageBytes);
+  deps.counter.count(M.recordsReceived, inputs.length);
+
+  const pending = new Map<number, Error>();
+  const sent = await sender.finish();
+  for (const { message, error } of sent.unsent) pending.set(message.input, error);
+  rejectRefusedJobs(sent.rejected, plans, pending, inputs, context);
+
+  const rejects: number[] = [];
+  for (let index = 0; index < plans.length; index++) {
+    if ((plans[index] as Kept).kind === 'reject' && !pending.has(index)) rejects.push(index);
+  }
+  const letters = await sendDeadLetters(rejects, plans, inputs, deps, sendOptions, ledger);
+  for (const [index, error] of letters.pending) pending.set(index, error);
+  if (letters.suppressed > 0) deps.counter.count(M.deadLettersSuppressed, letters.suppressed);
+
+  return settleAll(plans, pending, letters.resent, inputs, deps);
+}
+
+/** What planning needs for one batch: one enqueue time and one queue URL string per job. */
+function planContext(deps: RouterDeps): PlanContext {
   const queueUrls = new Map<string, string>();
-  const context = {
+  return {
     parser: deps.parser,
     routes: deps.routes,
-    queueUrlOf: (job: PlannedJob['job']) => {
+    queueUrlOf: (job) => {
       // One string per queue: Map lookups on it (per message, in the sender) hash it once.
       let url = queueUrls.get(job);
       if (url === undefined) {
@@ -95,9 +123,13 @@ export async function routeBatch(
       }
       return url;
     },
-    jobMessages: new JobMessageWriter(enqueuedAt, deps.codeVersion),
+    jobMessages: new JobMessageWriter(deps.now().toISOString(), deps.codeVersion),
   };
-  const sendOptions: SendOptions = {
+}
+
+/** How jobs and dead letters are sent: the same limits, retries and concurrency for both. */
+function sendOptionsOf(deps: RouterDeps): SendOptions {
+  return {
     maxBytes: deps.config.maxMessageBytes,
     maxAttempts: deps.config.sendMaxAttempts,
     backoff: deps.config.sendBackoff,
@@ -105,10 +137,19 @@ export async function routeBatch(
     onRetry: (count) => deps.counter.count(M.sendRetries, count),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
+}
 
-  // Jobs go to the sender as records are planned: full batches are sent while the rest of
-  // the batch is planned, and each message is garbage once its call is answered.
-  const sender = new BatchSender<PlannedJob>(deps.sqs, sendOptions);
+/**
+ * Plans every record and hands its jobs to the sender as it goes: full batches are sent
+ * while the rest of the batch is planned, and each message is garbage once its call is
+ * answered. Returns what is kept of each record, in order.
+ */
+async function planAndEnqueue(
+  inputs: readonly RouterInput[],
+  context: PlanContext,
+  sender: BatchSender<PlannedJob>,
+  maxBytes: number,
+): Promise<Kept[]> {
   const plans: Kept[] = [];
   const messages: PlannedJob[] = [];
   for (let index = 0; index < inputs.length; index++) {
@@ -116,9 +157,9 @@ export async function routeBatch(
     const plan = planRecord(inputs[index] as RouterInput, index, context, messages);
     // Reject a record whose job cannot fit before any of its jobs is sent, so it is either
     // routed or dead-lettered, never both.
-    const tooBig = messages.find((j) => j.bytes > deps.config.maxMessageBytes);
+    const tooBig = messages.find((j) => j.bytes > maxBytes);
     if (plan.kind === 'jobs' && tooBig) {
-      const error = messageTooLarge(tooBig.bytes, deps.config.maxMessageBytes);
+      const error = messageTooLarge(tooBig.bytes, maxBytes);
       plans.push({
         kind: 'reject',
         error: jobRejected(tooBig.job, error),
@@ -130,13 +171,23 @@ export async function routeBatch(
     plans.push(plan.kind === 'jobs' ? routed(plan.jobs) : plan);
     if (sender.backlogged) await sender.drained();
   }
-  deps.counter.count(M.recordsReceived, inputs.length);
+  return plans;
+}
 
-  const pending = new Map<number, Error>();
-  const sent = await sender.finish();
-  for (const { message, error } of sent.unsent) pending.set(message.input, error);
+/**
+ * Turns a routed record one of whose jobs SQS refused (and none left pending) into a
+ * rejection to dead-letter, in `plans`. Its other jobs were accepted and stay: the dead
+ * letter says which.
+ */
+function rejectRefusedJobs(
+  refused: SendOutcome<PlannedJob>['rejected'],
+  plans: Kept[],
+  pending: ReadonlyMap<number, Error>,
+  inputs: readonly RouterInput[],
+  context: PlanContext,
+): void {
   const rejectedJobs = new Map<number, { jobs: JobName[]; error: Error }>();
-  for (const { message, error } of sent.rejected) {
+  for (const { message, error } of refused) {
     const kept = rejectedJobs.get(message.input);
     if (kept) kept.jobs.push(message.job);
     else rejectedJobs.set(message.input, { jobs: [message.job], error });
@@ -151,28 +202,23 @@ export async function routeBatch(
       kind: 'reject',
       error: jobRejected(rejected[0] as JobName, error),
       identity,
-      // Its other jobs were accepted and stay: the dead letter says which.
       routing: { enqueued: plan.jobs.filter((job) => !rejected.includes(job)), rejected },
     };
   }
+}
 
-  const rejects: number[] = [];
-  for (let index = 0; index < plans.length; index++) {
-    if ((plans[index] as Kept).kind === 'reject' && !pending.has(index)) rejects.push(index);
-  }
-  const letters = await sendDeadLetters(
-    rejects,
-    plans as Kept[],
-    inputs,
-    deps,
-    sendOptions,
-    ledger,
-  );
-  for (const [index, error] of letters.pending) pending.set(index, error);
-  if (letters.suppressed > 0) deps.counter.count(M.deadLettersSuppressed, letters.suppressed);
-
-  // Jobs enqueued are counted per job name once per batch, not once per record: first per
-  // list of jobs (one shared list per event type), then per name.
+/**
+ * The outcome of every record, with its counts and logs. Jobs enqueued are counted per job
+ * name once per batch, not once per record: first per list of jobs (one shared list per
+ * event type), then per name.
+ */
+function settleAll(
+  plans: readonly Kept[],
+  pending: ReadonlyMap<number, Error>,
+  resent: ReadonlySet<number>,
+  inputs: readonly RouterInput[],
+  deps: RouterDeps,
+): RecordOutcome[] {
   const countsByJobs = new Map<readonly JobName[], number>();
   const outcomes = plans.map((plan, index): RecordOutcome => {
     const pendingError = pending.get(index);
@@ -187,7 +233,7 @@ export async function routeBatch(
       countsByJobs.set(plan.jobs, (countsByJobs.get(plan.jobs) ?? 0) + 1);
       return 'routed';
     }
-    if (letters.resent.has(index)) return 'dead-lettered'; // counted when it was sent
+    if (resent.has(index)) return 'dead-lettered'; // counted when it was sent
     return settleRecord(plan, index, inputs, deps);
   });
   const enqueued = new Map<string, number>();

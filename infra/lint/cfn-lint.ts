@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheDir } from '../../local/services/paths';
-import { ensurePinnedVenv } from '../../local/services/python-venv';
+import { cacheDir } from '../../shared/paths';
+import { ensurePinnedVenv } from '../../shared/python-venv';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

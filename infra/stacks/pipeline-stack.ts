@@ -38,7 +38,7 @@ import { SQS_MAPPING_METRICS } from '../constructs/mapping-metrics';
 import { QueueWithDlq, visibilityTimeoutFor } from '../constructs/queue-with-dlq';
 import { guardReservedConcurrency } from '../constructs/reserved-concurrency-guard';
 import { RouterKafkaSource } from '../constructs/router-kafka-source';
-import { SluiceFunction } from '../constructs/sluice-function';
+import { SluiceFunction, type SluiceFunctionProps } from '../constructs/sluice-function';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
 import {
   EventSourceMonitoring,
@@ -76,30 +76,17 @@ export class PipelineStack extends Stack {
   /** Alarms and dashboard on the mappings' own metrics (`eventSourceMetrics`). */
   readonly mappingMonitoring?: EventSourceMonitoring;
 
+  // The constructor follows the data flow: claim checks and the replay queue, the router and
+  // replay functions, the workers with their queues, then what connects and watches them.
+  // Each part is a method adding to this stack itself (not a child construct), so the
+  // logical ids, and with them the deployed resources, stay as they are.
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const name = namer(config);
-    const retention = logRetention(config);
     const sourceRetention = Duration.days(config.queues.sourceRetentionDays);
     const deadLetterRetention = Duration.days(config.queues.dlqRetentionDays);
 
-    this.claimCheck = new Bucket(this, 'ClaimCheck', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        { id: 'expire-claim-checks', expiration: Duration.days(config.claimCheckExpirationDays) },
-        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-      ],
-    });
-    Validations.of(this.claimCheck).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'Only Sluice functions read and write claim checks, each under its own prefix; access is audited by CloudTrail, and an access-log bucket would hold copies of dead-letter keys for longer than the letters.',
-    });
-
+    this.claimCheck = this.claimCheckBucket(config);
     const replaySpec = queueTopology().find((q) => q.name === ROUTER_QUEUES.replay);
     this.replayQueue = new QueueWithDlq(this, 'ReplayQueues', {
       stage: config.stage,
@@ -121,55 +108,11 @@ export class PipelineStack extends Stack {
       subnets: props.subnets,
       securityGroups: [props.functionSecurityGroup],
     };
-
-    const routerFn = new SluiceFunction(this, 'Router', {
-      functionName: name(ROUTER_FUNCTION.name),
-      entry: 'functions/router/handler.ts',
-      description: 'MSK records → job queues; undecodable records → ingest DLQ',
-      codeVersion: props.codeVersion,
-      timeout: Duration.seconds(config.router.timeoutSeconds),
-      memorySize: config.router.memoryMiB,
-      logRetention: retention,
-      environment: {
-        ...common,
-        SLUICE_REPORT_BATCH_ITEM_FAILURES: String(
-          RouterKafkaSource.reportsBatchItemFailures(config.router),
-        ),
-      },
-      reservedConcurrency: routerReservation(config),
-      // SQS and S3 only; the MSK mappings' pollers use the cluster's network, not this one.
-      ...(config.router.vpc ? { vpc: functionVpc } : {}),
-    });
+    const { routerFn, replayFn, replaySource } = this.routerAndReplay(props, common, functionVpc);
     this.router = routerFn.function;
-
-    const replayFn = new SluiceFunction(this, 'Replay', {
-      functionName: name(REPLAY_FUNCTION.name),
-      entry: 'functions/router/replay-handler.ts',
-      description: 'Redriven dead letters → job queues, through the router code',
-      codeVersion: props.codeVersion,
-      timeout: Duration.seconds(REPLAY_SETTINGS.timeoutSeconds),
-      memorySize: 512,
-      logRetention: retention,
-      environment: { ...common, SLUICE_REPORT_BATCH_ITEM_FAILURES: 'false' },
-      reservedConcurrency: replayReservation(config),
-    });
     this.replay = replayFn.function;
-    const replaySource = new SqsEventSource(this.replayQueue.queue, {
-      batchSize: REPLAY_SETTINGS.batchSize,
-      reportBatchItemFailures: true,
-      maxConcurrency: config.replay.maxConcurrency,
-      ...(config.eventSourceMetrics ? { metricsConfig: SQS_MAPPING_METRICS } : {}),
-    });
-    this.replay.addEventSource(replaySource);
-    guardReservedConcurrency(this.replay);
-    guardReservedConcurrency(this.router);
 
-    const tableNames = Object.fromEntries(
-      (Object.keys(TABLES) as TableKey[]).map((key) => [
-        key,
-        key === 'catalog' ? catalogTableName(config) : name(TABLES[key].name),
-      ]),
-    ) as Record<TableKey, string>;
+    const tables = tableNames(config);
     for (const job of JOB_NAMES) {
       this.workers.set(
         job,
@@ -180,11 +123,11 @@ export class PipelineStack extends Stack {
           reserveConcurrency: config.reserveConcurrency,
           mappingMetrics: config.eventSourceMetrics,
           codeVersion: props.codeVersion,
-          logRetention: retention,
+          logRetention: logRetention(config),
           sourceRetention,
           deadLetterRetention,
           claimCheck: this.claimCheck,
-          tableNames,
+          tableNames: tables,
           environment: common,
           search: {
             domainArn: props.search.domainArn,
@@ -197,8 +140,107 @@ export class PipelineStack extends Stack {
         }),
       );
     }
+    this.grantRouting(routerFn, replayFn);
 
-    // The router and replay write jobs and ingest dead letters, and claim checks under ingest/.
+    if (props.kafkaClusterArn) {
+      this.kafkaSource = new RouterKafkaSource(this, 'KafkaSource', {
+        stage: config.stage,
+        router: this.router,
+        role: routerFn.role,
+        clusterArn: props.kafkaClusterArn,
+        topics: config.topics,
+        settings: config.router,
+        metrics: config.eventSourceMetrics,
+      });
+    }
+    if (config.eventSourceMetrics)
+      this.mappingMonitoring = this.monitorMappings(config, replaySource);
+    if (props.search.accessServiceToken) {
+      this.mapSearchAccess(config, props.search.accessServiceToken);
+    }
+
+    new CfnOutput(this, 'ClaimCheckBucket', { value: this.claimCheck.bucketName });
+    new CfnOutput(this, 'ReplayQueueUrl', { value: this.replayQueue.queue.queueUrl });
+    new CfnOutput(this, 'IngestDlqUrl', { value: this.replayQueue.deadLetterQueue.queueUrl });
+  }
+
+  /** Where dead letters too large for SQS are stored: private, TLS only, expiring. */
+  private claimCheckBucket(config: StageConfig): Bucket {
+    const bucket = new Bucket(this, 'ClaimCheck', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'expire-claim-checks', expiration: Duration.days(config.claimCheckExpirationDays) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Only Sluice functions read and write claim checks, each under its own prefix; access is audited by CloudTrail, and an access-log bucket would hold copies of dead-letter keys for longer than the letters.',
+    });
+    return bucket;
+  }
+
+  /**
+   * The router (MSK records → job queues) and replay (redriven dead letters → job queues,
+   * through the same code), replay fed by its queue; both with guarded reserved concurrency.
+   */
+  private routerAndReplay(
+    props: PipelineStackProps,
+    common: Record<string, string>,
+    functionVpc: NonNullable<SluiceFunctionProps['vpc']>,
+  ): { routerFn: SluiceFunction; replayFn: SluiceFunction; replaySource: SqsEventSource } {
+    const { config } = props;
+    const name = namer(config);
+    const routerFn = new SluiceFunction(this, 'Router', {
+      functionName: name(ROUTER_FUNCTION.name),
+      entry: 'functions/router/handler.ts',
+      description: 'MSK records → job queues; undecodable records → ingest DLQ',
+      codeVersion: props.codeVersion,
+      timeout: Duration.seconds(config.router.timeoutSeconds),
+      memorySize: config.router.memoryMiB,
+      logRetention: logRetention(config),
+      environment: {
+        ...common,
+        SLUICE_REPORT_BATCH_ITEM_FAILURES: String(
+          RouterKafkaSource.reportsBatchItemFailures(config.router),
+        ),
+      },
+      reservedConcurrency: routerReservation(config),
+      // SQS and S3 only; the MSK mappings' pollers use the cluster's network, not this one.
+      ...(config.router.vpc ? { vpc: functionVpc } : {}),
+    });
+    const replayFn = new SluiceFunction(this, 'Replay', {
+      functionName: name(REPLAY_FUNCTION.name),
+      entry: 'functions/router/replay-handler.ts',
+      description: 'Redriven dead letters → job queues, through the router code',
+      codeVersion: props.codeVersion,
+      timeout: Duration.seconds(REPLAY_SETTINGS.timeoutSeconds),
+      memorySize: 512,
+      logRetention: logRetention(config),
+      environment: { ...common, SLUICE_REPORT_BATCH_ITEM_FAILURES: 'false' },
+      reservedConcurrency: replayReservation(config),
+    });
+    const replaySource = new SqsEventSource(this.replayQueue.queue, {
+      batchSize: REPLAY_SETTINGS.batchSize,
+      reportBatchItemFailures: true,
+      maxConcurrency: config.replay.maxConcurrency,
+      ...(config.eventSourceMetrics ? { metricsConfig: SQS_MAPPING_METRICS } : {}),
+    });
+    replayFn.function.addEventSource(replaySource);
+    guardReservedConcurrency(replayFn.function);
+    guardReservedConcurrency(routerFn.function);
+    return { routerFn, replayFn, replaySource };
+  }
+
+  /**
+   * The router and replay write jobs and ingest dead letters, and claim checks under
+   * ingest/; the router alone keeps the dead-letter ledger.
+   */
+  private grantRouting(routerFn: SluiceFunction, replayFn: SluiceFunction): void {
     for (const fn of [routerFn, replayFn]) {
       for (const worker of this.workers.values()) worker.queue.grantSendMessages(fn.role);
       this.replayQueue.deadLetterQueue.grantSendMessages(fn.role);
@@ -219,68 +261,68 @@ export class PipelineStack extends Stack {
       [`${this.claimCheck.bucketArn}/${LEDGER_PREFIX}*`],
       'The dead-letter ledger keys one empty object per dead letter by code version, topic, partition and offset under one prefix: the prefix is the narrowest grant.',
     );
+  }
 
-    if (props.kafkaClusterArn) {
-      this.kafkaSource = new RouterKafkaSource(this, 'KafkaSource', {
-        stage: config.stage,
-        router: this.router,
-        role: routerFn.role,
-        clusterArn: props.kafkaClusterArn,
-        topics: config.topics,
-        settings: config.router,
-        metrics: config.eventSourceMetrics,
-      });
-    }
+  /** Alarms and a dashboard on every event source mapping: replay, each job, each topic. */
+  private monitorMappings(
+    config: StageConfig,
+    replaySource: SqsEventSource,
+  ): EventSourceMonitoring {
+    const mappings: MonitoredMapping[] = [
+      {
+        key: 'replay',
+        description: 'replay queue mapping',
+        mappingId: replaySource.eventSourceMappingId,
+        kind: 'sqs',
+      },
+      ...[...this.workers.entries()].map(([job, worker]) => ({
+        key: `job-${job}`,
+        description: `${job} queue mapping`,
+        mappingId: worker.eventSource.eventSourceMappingId,
+        kind: 'sqs' as const,
+      })),
+      ...(this.kafkaSource?.mappingsByTopic ?? []).map(({ topic, mapping }) => ({
+        key: `kafka-${topic}`,
+        description: `router ${config.topics[topic]} mapping`,
+        mappingId: mapping.eventSourceMappingId,
+        kind: 'kafka' as const,
+      })),
+    ];
+    return new EventSourceMonitoring(this, 'MappingMonitoring', {
+      stage: config.stage,
+      mappings,
+      thresholds: config.alarms,
+    });
+  }
 
-    if (config.eventSourceMetrics) {
-      const mappings: MonitoredMapping[] = [
-        {
-          key: 'replay',
-          description: 'replay queue mapping',
-          mappingId: replaySource.eventSourceMappingId,
-          kind: 'sqs',
-        },
-        ...[...this.workers.entries()].map(([job, worker]) => ({
-          key: `job-${job}`,
-          description: `${job} queue mapping`,
-          mappingId: worker.eventSource.eventSourceMappingId,
-          kind: 'sqs' as const,
-        })),
-        ...(this.kafkaSource?.mappingsByTopic ?? []).map(({ topic, mapping }) => ({
-          key: `kafka-${topic}`,
-          description: `router ${config.topics[topic]} mapping`,
-          mappingId: mapping.eventSourceMappingId,
-          kind: 'kafka' as const,
-        })),
-      ];
-      this.mappingMonitoring = new EventSourceMonitoring(this, 'MappingMonitoring', {
-        stage: config.stage,
-        mappings,
-        thresholds: config.alarms,
-      });
-    }
-
-    if (props.search.accessServiceToken) {
-      const writers = [...this.workers.entries()].map(([job, worker]) => ({
-        name: `job-${job}`,
-        roleArn: worker.function.role?.roleArn ?? '',
-        indexes: JOBS[job].access.indexes ?? [],
-      }));
-      const access = new CustomResource(this, 'OpenSearchAccess', {
-        serviceToken: props.search.accessServiceToken,
-        resourceType: 'Custom::SluiceOpenSearchAccess',
-        properties: { Roles: Stack.of(this).toJsonString(securityRoles(config.stage, writers)) },
-      });
-      // No worker polls its queue before it may write its indexes.
-      for (const worker of this.workers.values()) {
-        for (const child of worker.function.node.children) {
-          if (child.node.id.startsWith('SqsEventSource')) child.node.addDependency(access);
-        }
+  /** Maps the workers' roles to write-only OpenSearch roles, before any worker polls. */
+  private mapSearchAccess(config: StageConfig, serviceToken: string): void {
+    const writers = [...this.workers.entries()].map(([job, worker]) => ({
+      name: `job-${job}`,
+      roleArn: worker.function.role?.roleArn ?? '',
+      indexes: JOBS[job].access.indexes ?? [],
+    }));
+    const access = new CustomResource(this, 'OpenSearchAccess', {
+      serviceToken,
+      resourceType: 'Custom::SluiceOpenSearchAccess',
+      properties: { Roles: Stack.of(this).toJsonString(securityRoles(config.stage, writers)) },
+    });
+    // No worker polls its queue before it may write its indexes.
+    for (const worker of this.workers.values()) {
+      for (const child of worker.function.node.children) {
+        if (child.node.id.startsWith('SqsEventSource')) child.node.addDependency(access);
       }
     }
-
-    new CfnOutput(this, 'ClaimCheckBucket', { value: this.claimCheck.bucketName });
-    new CfnOutput(this, 'ReplayQueueUrl', { value: this.replayQueue.queue.queueUrl });
-    new CfnOutput(this, 'IngestDlqUrl', { value: this.replayQueue.deadLetterQueue.queueUrl });
   }
+}
+
+/** The deployed name of every table, by key (the catalog's comes from the data stack). */
+function tableNames(config: StageConfig): Record<TableKey, string> {
+  const name = namer(config);
+  return Object.fromEntries(
+    (Object.keys(TABLES) as TableKey[]).map((key) => [
+      key,
+      key === 'catalog' ? catalogTableName(config) : name(TABLES[key].name),
+    ]),
+  ) as Record<TableKey, string>;
 }

@@ -2,7 +2,7 @@
  * The chaos report as a person reads it: one row per scenario, then the effects that were
  * lost or doubled, and where the functions' logs of a failed scenario are.
  */
-import { textTable } from '../shared/text-table';
+import { textTable } from '../../shared/text-table';
 import type { ChaosReport } from './run-chaos';
 
 /**

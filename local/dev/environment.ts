@@ -3,7 +3,7 @@
  * on the local services: the same variables, pointing at the local endpoints. `npm run dev`
  * and the end-to-end tests set it before importing the handler modules unchanged.
  */
-import { gitCodeVersion } from '../../infra/bundling';
+import { gitCodeVersion } from '../../shared/code-version';
 import type { ProvisionedStage } from '../provision/stage';
 import { localEndpoints, localSqsMaxMessageBytes } from '../services/endpoints';
 

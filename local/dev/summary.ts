@@ -3,7 +3,7 @@
  * job did, what sits in the dead-letter queues, what is searchable — and the commands to
  * look closer. Pure: a snapshot in, text out, so it is tested without a terminal.
  */
-import { count, textTable } from '../shared/text-table';
+import { count, textTable } from '../../shared/text-table';
 import type { TopicLag } from './kafka-lag';
 
 export interface JobRow {

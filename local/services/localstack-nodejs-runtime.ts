@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runCommand } from '../../shared/run-command';
 import { serviceAsset } from './paths';
-import { runCommand } from './run-command';
 
 const COMPLETE_MARKER = 'sluice-install-complete';
 

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { runCommand } from '../../shared/run-command';
 import { repoRoot } from './paths';
-import { runCommand } from './run-command';
 
 /** The plugin package's source folder. */
 export const pluginSource = join(repoRoot, 'local', 'localstack', 'plugin');

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePinnedVenv, type PinnedVenv, pinnedVenvDir } from '../../shared/python-venv';
+import { runCommand } from '../../shared/run-command';
 import { buildLambdaInit } from '../localstack/init/build';
 import { localEndpoints, localPorts } from './endpoints';
 import { ensureNodejsRuntimeLibraries } from './localstack-nodejs-runtime';
@@ -8,8 +10,6 @@ import { ensurePluginBuilt } from './localstack-plugin';
 import { installLogFile, serviceAsset } from './paths';
 import { spawnDetached } from './processes';
 import { findPython } from './python';
-import { ensurePinnedVenv, type PinnedVenv, pinnedVenvDir } from './python-venv';
-import { runCommand } from './run-command';
 import type { ServiceContext, ServiceDefinition } from './service';
 import { answersWithin } from './wait';
 

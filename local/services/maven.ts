@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { runCommand } from '../../shared/run-command';
 import { installLogFile } from './paths';
-import { runCommand } from './run-command';
 import type { ServiceContext } from './service';
 
 // Maven's local repository is not safe for concurrent writers: run one Maven at a time.

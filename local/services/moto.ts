@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ensurePinnedVenv, type PinnedVenv, pinnedVenvDir } from '../../shared/python-venv';
 import { localEndpoints, localPorts } from './endpoints';
 import { installLogFile, serviceAsset } from './paths';
 import { spawnDetached } from './processes';
-import { ensurePinnedVenv, type PinnedVenv, pinnedVenvDir } from './python-venv';
 import type { ServiceContext, ServiceDefinition } from './service';
 import { answersWithin } from './wait';
 

@@ -1,21 +1,11 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../../shared/paths';
 
-/** This checkout's root folder (two levels above local/services). */
-export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+// The checkout and the download cache are not the local stack's own: other tools need them too.
+export { cacheDir, repoRoot } from '../../shared/paths';
 
 /** Runtime state of all services: `<repo>/.services` (gitignored). */
 export const servicesRoot = join(repoRoot, '.services');
-
-/**
- * The download cache shared by all checkouts: `$SLUICE_CACHE_DIR`, else `~/.cache/sluice`.
- * Never inside the repository, so a fresh clone reuses what an earlier one fetched.
- */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const configured = env.SLUICE_CACHE_DIR;
-  return configured ? resolve(configured) : join(homedir(), '.cache', 'sluice');
-}
 
 /** Files the stack keeps for one service under `.services/<name>/`. */
 export interface ServicePaths {

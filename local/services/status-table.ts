@@ -1,4 +1,4 @@
-import { textTable } from '../shared/text-table';
+import { textTable } from '../../shared/text-table';
 import type { ServiceStatus } from './lifecycle';
 
 function mebibytes(bytes: number | undefined): string {

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 /** This checkout's root. */
 export const REPOSITORY_ROOT = join(import.meta.dirname, '..', '..');
 
-const FOLDERS = ['functions', 'infra', 'local', 'cli', 'bench', 'test'];
+const FOLDERS = ['functions', 'infra', 'local', 'cli', 'shared', 'bench', 'test'];
 const FILES = [
   'package.json',
   'package-lock.json',

@@ -8,7 +8,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { StageConfig } from '../../../infra/config/schema';
-import { textTable } from '../../../local/shared/text-table';
+import { textTable } from '../../../shared/text-table';
 import { checkBootstrap } from './bootstrap';
 import type { CheckStatus, PreflightCheck } from './check';
 import { checkConcurrency } from './concurrency';

@@ -9,32 +9,30 @@
  * out or crashed, and counts.
  */
 import type { FailureEntry } from '../../queues/dead-letter';
+import type { JobMessage } from '../../queues/job-message';
 import { describeError } from '../../shared/errors';
 import type { Log } from '../../shared/telemetry';
 import type { JobRecord } from '../stores/job-records';
 import { deadLetter } from './dead-lettering';
 import { type Delivery, resolveClaimCheck } from './delivery';
 import { retryDelaySeconds } from './retry-schedule';
-import { type BatchRun, type Prepared, type Ready, recordBase, withKeys } from './run-types';
+import {
+  type BatchRun,
+  type Prepared,
+  type Ready,
+  type RecordSource,
+  recordBase,
+  type Settlement,
+  withKeys,
+} from './run-types';
 
 export async function prepare(run: BatchRun, received: Delivery): Promise<Prepared> {
-  const { deps, metrics } = run;
-  const { settings } = deps.definition;
+  const { deps } = run;
   // Only a redriven, claim-checked dead letter needs a read first: no await otherwise.
   const delivery = received.claimCheck ? await withClaimCheckRead(run, received) : received;
-  if (!delivery) return { kind: 'settled', settlement: { kind: 'unsettled' } };
+  if (!delivery) return settled({ kind: 'unsettled' });
   const message = delivery.message;
-  if (delivery.problem || !message) {
-    const problem = delivery.problem ?? { reason: 'NOT_A_JOB', message: 'no job message' };
-    const settlement = await deadLetter(run, {
-      delivery,
-      reason: problem.reason,
-      error: { class: 'InvalidJobMessage', message: problem.message },
-      attempts: 0,
-      history: delivery.redrivenFrom?.history ?? [],
-    });
-    return { kind: 'settled', settlement };
-  }
+  if (delivery.problem || !message) return settled(await deadLetterInvalid(run, delivery));
   const event = message.event as { id?: unknown };
   const keys = {
     job: deps.definition.name,
@@ -57,8 +55,60 @@ export async function prepare(run: BatchRun, received: Delivery): Promise<Prepar
   if (same && (same.state === 'dead' || same.state === 'completed' || same.state === 'discarded')) {
     // Settled before, but the acknowledgement was lost: do not run or dead-letter twice.
     log.info('Job already settled; acknowledging again', { state: same.state });
-    return { kind: 'settled', settlement: { kind: 'ack' } };
+    return settled({ kind: 'ack' });
   }
+  const history = historySoFar(run, delivery, prior, same);
+  const priorAttempts = same ? same.attempts : delivery.carriedAttempts;
+  if (priorAttempts >= deps.definition.settings.maxAttempts) {
+    const source = { delivery, message, attempt: priorAttempts, history };
+    return settled(
+      await deadLetterExhausted(run, { ...source, firstFailedAt: history[0]?.at }, same),
+    );
+  }
+
+  // Without an idempotency store there is nothing to claim, and no await.
+  const claimed = deps.idempotency ? await claimOrDefer(run, log, delivery, message) : undefined;
+  if (claimed?.kind === 'settled') return claimed;
+  const ready = readyToRun(run, keys, {
+    delivery,
+    message,
+    attempt: priorAttempts + 1,
+    history,
+    firstFailedAt: history[0]?.at,
+    claim: claimed?.claim,
+    // A redriven dead letter has a `dead` record: its outcome now must replace that.
+    tracked: redelivered || delivery.redrivenFrom !== undefined,
+  });
+  if (redelivered) await markStarted(run, log, ready);
+  return ready;
+}
+
+function settled(settlement: Settlement): Prepared {
+  return { kind: 'settled', settlement };
+}
+
+/** A delivery that is not a job message (unparsable, wrong shape) is dead-lettered unrun. */
+function deadLetterInvalid(run: BatchRun, delivery: Delivery): Promise<Settlement> {
+  const problem = delivery.problem ?? { reason: 'NOT_A_JOB', message: 'no job message' };
+  return deadLetter(run, {
+    delivery,
+    reason: problem.reason,
+    error: { class: 'InvalidJobMessage', message: problem.message },
+    attempts: 0,
+    history: delivery.redrivenFrom?.history ?? [],
+  });
+}
+
+/**
+ * The failures so far, oldest first: the job record's (else the redriven dead letter's),
+ * plus the attempt its record says was still `executing` — one that timed out or crashed.
+ */
+function historySoFar(
+  run: BatchRun,
+  delivery: Delivery,
+  prior: JobRecord | undefined,
+  same: JobRecord | undefined,
+): FailureEntry[] {
   const history: FailureEntry[] = [...(prior?.history ?? delivery.redrivenFrom?.history ?? [])];
   if (same?.state === 'executing') {
     history.push({
@@ -66,78 +116,95 @@ export async function prepare(run: BatchRun, received: Delivery): Promise<Prepar
       errorClass: 'AttemptInterrupted',
       message: `attempt ${same.attempts} did not finish (timeout or crash)`,
       reason: 'INTERRUPTED',
-      codeVersion: deps.codeVersion,
+      codeVersion: run.deps.codeVersion,
     });
   }
-  const priorAttempts = same ? same.attempts : delivery.carriedAttempts;
-  const firstFailedAt = history[0]?.at;
+  return history;
+}
 
-  if (priorAttempts >= settings.maxAttempts) {
-    // Attempts used up (the last one timed out, or its dead letter could not be sent).
-    const last = history.at(-1);
-    const source = { delivery, message, attempt: priorAttempts, history, firstFailedAt };
-    const settlement = await deadLetter(run, {
-      delivery,
-      reason: same?.reason ?? 'ATTEMPTS_EXHAUSTED',
-      error: same?.lastError ?? {
-        class: last?.errorClass ?? 'AttemptsExhausted',
-        message: last?.message ?? `${priorAttempts} attempts`,
-      },
-      attempts: priorAttempts,
-      history,
-      record: recordBase(source, deps, deps.now()),
-    });
-    return { kind: 'settled', settlement };
-  }
+/** Attempts used up (the last one timed out, or its dead letter could not be sent). */
+function deadLetterExhausted(
+  run: BatchRun,
+  source: RecordSource,
+  same: JobRecord | undefined,
+): Promise<Settlement> {
+  const { deps } = run;
+  const last = source.history.at(-1);
+  return deadLetter(run, {
+    delivery: source.delivery,
+    reason: same?.reason ?? 'ATTEMPTS_EXHAUSTED',
+    error: same?.lastError ?? {
+      class: last?.errorClass ?? 'AttemptsExhausted',
+      message: last?.message ?? `${source.attempt} attempts`,
+    },
+    attempts: source.attempt,
+    history: source.history,
+    record: recordBase(source, deps, deps.now()),
+  });
+}
 
-  let claim: Ready['claim'];
-  if (deps.idempotency) {
-    try {
-      const result = await deps.idempotency.claim(message.jobId, deps.definition.name, deps.now());
-      if (result.status === 'completed') {
-        log.info('Duplicate of a completed job; acknowledged without running');
-        metrics.count('duplicates');
-        return { kind: 'settled', settlement: { kind: 'ack' } };
-      }
-      if (result.status === 'in-progress') {
-        // Usually a duplicate delivered while the first copy runs: the first time, look again
-        // soon; after that, when the lease ends. Each look is a receive, and receives count
-        // towards the queue's maxReceiveCount safety net, so looks stay few.
-        const leaseEnd = result.leaseEndsInSeconds + 1;
-        const soon = Math.max(1, retryDelaySeconds(settings.backoff, 1, deps.random));
-        const delaySeconds = Math.min(
-          43_199,
-          delivery.receiveCount > 1 ? leaseEnd : Math.min(leaseEnd, soon),
-        );
-        log.info('Job running elsewhere; looking again later', {
-          leaseEndsInSeconds: result.leaseEndsInSeconds,
-          delaySeconds,
-        });
-        metrics.count('deferred');
-        return { kind: 'settled', settlement: { kind: 'retry', delaySeconds } };
-      }
-      claim = result;
-    } catch (error) {
-      return defer(run, log, delivery, error);
+/**
+ * Claims the job in the idempotency store. A completed duplicate is acknowledged unrun;
+ * one running elsewhere is looked at again later; a store fault defers the delivery.
+ */
+async function claimOrDefer(
+  run: BatchRun,
+  log: Log,
+  delivery: Delivery,
+  message: JobMessage,
+): Promise<Prepared | { readonly kind: 'claimed'; readonly claim: Ready['claim'] }> {
+  const { deps, metrics } = run;
+  const idempotency = deps.idempotency as NonNullable<typeof deps.idempotency>;
+  try {
+    const result = await idempotency.claim(message.jobId, deps.definition.name, deps.now());
+    if (result.status === 'completed') {
+      log.info('Duplicate of a completed job; acknowledged without running');
+      metrics.count('duplicates');
+      return settled({ kind: 'ack' });
     }
+    if (result.status === 'in-progress') {
+      const delaySeconds = lookAgainDelay(run, delivery, result.leaseEndsInSeconds);
+      log.info('Job running elsewhere; looking again later', {
+        leaseEndsInSeconds: result.leaseEndsInSeconds,
+        delaySeconds,
+      });
+      metrics.count('deferred');
+      return settled({ kind: 'retry', delaySeconds });
+    }
+    return { kind: 'claimed', claim: result };
+  } catch (error) {
+    return defer(run, log, delivery, error);
   }
+}
 
-  const attempt = priorAttempts + 1;
-  // A redriven dead letter has a `dead` record: its outcome now must replace that.
-  const tracked = redelivered || delivery.redrivenFrom !== undefined;
+/**
+ * Usually a duplicate delivered while the first copy runs: the first time, look again soon;
+ * after that, when the lease ends. Each look is a receive, and receives count towards the
+ * queue's maxReceiveCount safety net, so looks stay few.
+ */
+function lookAgainDelay(run: BatchRun, delivery: Delivery, leaseEndsInSeconds: number): number {
+  const { deps } = run;
+  const leaseEnd = leaseEndsInSeconds + 1;
+  const soon = Math.max(1, retryDelaySeconds(deps.definition.settings.backoff, 1, deps.random));
+  return Math.min(43_199, delivery.receiveCount > 1 ? leaseEnd : Math.min(leaseEnd, soon));
+}
+
+/** The delivery ready to run, with the context the job's code receives. */
+function readyToRun(
+  run: BatchRun,
+  keys: Record<string, unknown>,
+  state: Omit<Ready, 'kind' | 'recordSuccess' | 'context'>,
+): Ready {
+  const { deps } = run;
+  const { settings } = deps.definition;
   const recordSuccess =
-    tracked ||
+    state.tracked ||
     settings.successRecords === 'on' ||
     (settings.successRecords === 'sampled' && deps.random() < (settings.sampleRate ?? 0));
-  const ready: Ready = {
+  const { message, attempt } = state;
+  return {
     kind: 'ready',
-    delivery,
-    message,
-    attempt,
-    history,
-    firstFailedAt,
-    claim,
-    tracked,
+    ...state,
     recordSuccess,
     context: {
       jobId: message.jobId,
@@ -145,18 +212,17 @@ export async function prepare(run: BatchRun, received: Delivery): Promise<Prepar
       message,
       attempt,
       maxAttempts: settings.maxAttempts,
-      log: withKeys(deps.log, { ...keys, attempt }),
+      log: withKeys(run.deps.log, { ...keys, attempt }),
     },
   };
-  if (redelivered) {
-    // Marks the attempt as started: if it never finishes, the next delivery counts it.
-    await deps.records
-      .put({ ...recordBase(ready, deps, deps.now()), state: 'executing' })
-      .catch((error: unknown) =>
-        log.warn('Job record not written', { error: describeError(error) }),
-      );
-  }
-  return ready;
+}
+
+/** Marks the attempt as started: if it never finishes, the next delivery counts it. */
+async function markStarted(run: BatchRun, log: Log, ready: Ready): Promise<void> {
+  const { deps } = run;
+  await deps.records
+    .put({ ...recordBase(ready, deps, deps.now()), state: 'executing' })
+    .catch((error: unknown) => log.warn('Job record not written', { error: describeError(error) }));
 }
 
 /** Prepare-time faults (the table unreachable) are not the job's: put it back, uncounted. */

@@ -88,73 +88,92 @@ export async function settleJob(
   result: JobOutcome,
   durationMs: number,
 ): Promise<Settlement> {
+  switch (result.kind) {
+    case 'success':
+      return settleSuccess(run, ready, durationMs);
+    case 'snooze':
+      return settleSnooze(run, ready, result.delaySeconds);
+    case 'discard':
+      return settleDiscard(run, ready, result.reason);
+    default:
+      return settleFailure(run, ready, result.error);
+  }
+}
+
+/** A job that succeeded: its claim completed (so duplicates are acknowledged unrun). */
+async function settleSuccess(run: BatchRun, ready: Ready, durationMs: number): Promise<Settlement> {
   const { deps, metrics } = run;
-  const { settings } = deps.definition;
   const log = ready.context.log;
-
-  if (result.kind === 'success') {
-    deps.limiter.onSuccess();
-    metrics.count('succeeded');
-    metrics.attempts(ready.attempt);
-    if (ready.claim && deps.idempotency) {
-      await deps.idempotency
-        .complete(ready.claim, deps.now())
-        .catch((error: unknown) =>
-          log.warn('Claim not completed', { error: describeError(error) }),
-        );
-    }
-    if (ready.recordSuccess) await writeRecord(run, ready, 'completed');
-    log.debug('Job succeeded', { durationMs });
-    return { kind: 'ack' };
+  deps.limiter.onSuccess();
+  metrics.count('succeeded');
+  metrics.attempts(ready.attempt);
+  if (ready.claim && deps.idempotency) {
+    await deps.idempotency
+      .complete(ready.claim, deps.now())
+      .catch((error: unknown) => log.warn('Claim not completed', { error: describeError(error) }));
   }
+  if (ready.recordSuccess) await writeRecord(run, ready, 'completed');
+  log.debug('Job succeeded', { durationMs });
+  return { kind: 'ack' };
+}
 
-  if (result.kind === 'snooze') {
-    await release(run, ready);
-    const attributes: Record<string, MessageAttributeValue> = {
-      [ATTEMPTS_ATTRIBUTE]: { DataType: 'Number', StringValue: String(ready.attempt - 1) },
-    };
-    try {
-      await deps.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: deps.config.queueUrl,
-          MessageBody: ready.delivery.record.body,
-          DelaySeconds: result.delaySeconds,
-          MessageAttributes: attributes,
-        }),
-      );
-    } catch (error) {
-      // Not re-sent: the same message comes back after the delay instead; still uncounted.
-      log.warn('Snoozed job not re-sent; delaying this message', { error: describeError(error) });
-      return { kind: 'retry', delaySeconds: result.delaySeconds };
-    }
-    metrics.count('snoozed');
-    if (ready.tracked) await writeRecord(run, ready, 'snoozed', { attempts: ready.attempt - 1 });
-    log.info('Job snoozed', { delaySeconds: result.delaySeconds });
-    return { kind: 'ack' };
+/**
+ * A job that asked to run later: its message is sent again with a delay and this attempt
+ * uncounted (the attempts attribute carries the count), so a snooze never uses up retries.
+ */
+async function settleSnooze(
+  run: BatchRun,
+  ready: Ready,
+  delaySeconds: number,
+): Promise<Settlement> {
+  const { deps, metrics } = run;
+  const log = ready.context.log;
+  await release(run, ready);
+  const attributes: Record<string, MessageAttributeValue> = {
+    [ATTEMPTS_ATTRIBUTE]: { DataType: 'Number', StringValue: String(ready.attempt - 1) },
+  };
+  try {
+    await deps.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: deps.config.queueUrl,
+        MessageBody: ready.delivery.record.body,
+        DelaySeconds: delaySeconds,
+        MessageAttributes: attributes,
+      }),
+    );
+  } catch (error) {
+    // Not re-sent: the same message comes back after the delay instead; still uncounted.
+    log.warn('Snoozed job not re-sent; delaying this message', { error: describeError(error) });
+    return { kind: 'retry', delaySeconds };
   }
+  metrics.count('snoozed');
+  if (ready.tracked) await writeRecord(run, ready, 'snoozed', { attempts: ready.attempt - 1 });
+  log.info('Job snoozed', { delaySeconds });
+  return { kind: 'ack' };
+}
 
-  if (result.kind === 'discard') {
-    await release(run, ready);
-    metrics.count('discarded', result.reason);
-    await writeRecord(run, ready, 'discarded', { reason: result.reason });
-    log.info('Job discarded', { reason: result.reason });
-    return { kind: 'ack' };
-  }
+/** A job that decided it has nothing to do: acknowledged, and recorded with its reason. */
+async function settleDiscard(run: BatchRun, ready: Ready, reason: string): Promise<Settlement> {
+  await release(run, ready);
+  run.metrics.count('discarded', reason);
+  await writeRecord(run, ready, 'discarded', { reason });
+  ready.context.log.info('Job discarded', { reason });
+  return { kind: 'ack' };
+}
 
-  const error = asError(result.error);
+/**
+ * A job that threw: dead-lettered when the error is permanent or the attempts are used up,
+ * otherwise retried after a backoff (at least what a throttling target asked for).
+ */
+async function settleFailure(run: BatchRun, ready: Ready, thrown: unknown): Promise<Settlement> {
+  const { deps } = run;
+  const error = asError(thrown);
   const described = describeError(error);
   // A timed-out job may still be running: its claim stays until the lease ends.
   if (!(error instanceof JobTimedOutError)) await release(run, ready);
-  if (error instanceof ThrottledError) {
-    // One pushback halves the limit once per batch, however many of its jobs it failed (a
-    // rejected bulk request fails all of them): AIMD reacts per congestion event.
-    if (!run.throttled) deps.limiter.onThrottle();
-    run.throttled = true;
-    run.retryAfterSeconds = Math.max(run.retryAfterSeconds, error.retryAfterSeconds ?? 0);
-    metrics.count('throttled');
-  }
+  if (error instanceof ThrottledError) noteThrottled(run, error);
   const permanent = !isTransient(error);
-  if (permanent || ready.attempt >= settings.maxAttempts) {
+  if (permanent || ready.attempt >= deps.definition.settings.maxAttempts) {
     const reason = permanent ? reasonOf(error, 'JOB_FAILED') : 'ATTEMPTS_EXHAUSTED';
     return deadLetter(run, {
       delivery: ready.delivery,
@@ -165,6 +184,28 @@ export async function settleJob(
       record: recordBase(ready, deps, deps.now()),
     });
   }
+  return retryLater(run, ready, error, described);
+}
+
+/**
+ * One pushback halves the limit once per batch, however many of its jobs it failed (a
+ * rejected bulk request fails all of them): AIMD reacts per congestion event.
+ */
+function noteThrottled(run: BatchRun, error: ThrottledError): void {
+  if (!run.throttled) run.deps.limiter.onThrottle();
+  run.throttled = true;
+  run.retryAfterSeconds = Math.max(run.retryAfterSeconds, error.retryAfterSeconds ?? 0);
+  run.metrics.count('throttled');
+}
+
+/** Records the failed attempt in the job's history and puts the message back after a backoff. */
+async function retryLater(
+  run: BatchRun,
+  ready: Ready,
+  error: Error,
+  described: ReturnType<typeof describeError>,
+): Promise<Settlement> {
+  const { deps, metrics } = run;
   const now = deps.now().toISOString();
   const entry: FailureEntry = {
     at: now,
@@ -174,7 +215,8 @@ export async function settleJob(
     codeVersion: deps.codeVersion,
   };
   const retryAfter = error instanceof ThrottledError ? (error.retryAfterSeconds ?? 0) : 0;
-  const delaySeconds = retryDelaySeconds(settings.backoff, ready.attempt, deps.random, retryAfter);
+  const backoff = deps.definition.settings.backoff;
+  const delaySeconds = retryDelaySeconds(backoff, ready.attempt, deps.random, retryAfter);
   await writeRecord(run, ready, 'retryable', {
     lastError: described,
     history: [...ready.history, entry],
@@ -182,7 +224,7 @@ export async function settleJob(
     lastFailedAt: now,
   });
   metrics.count('retried');
-  log.warn('Job failed; retrying after backoff', {
+  ready.context.log.warn('Job failed; retrying after backoff', {
     error: described,
     attempt: ready.attempt,
     delaySeconds,

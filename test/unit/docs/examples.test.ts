@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const SOURCES = ['functions', 'infra', 'local', 'cli', 'bench'];
+const SOURCES = ['functions', 'infra', 'local', 'cli', 'shared', 'bench'];
 /** A name the example takes from its context: declared `any` for the second pass. */
 const MISSING_NAME = [
   /^Cannot find name '([^']+)'/,

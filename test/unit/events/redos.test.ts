@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonSchemaFiles } from '../../../functions/events/json-schemas';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const FOLDERS = ['functions', 'local', 'cli', 'infra', 'bench'];
+const FOLDERS = ['functions', 'local', 'cli', 'infra', 'shared', 'bench'];
 
 /**
  * `new RegExp(x)` calls whose pattern is not a literal, by file: where their patterns come

@@ -15,7 +15,7 @@ import {
 import { resourceName, stagePrefix } from '../../../functions/topology/naming';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const SOURCES = ['functions', 'infra', 'local', 'cli', 'bench'];
+const SOURCES = ['functions', 'infra', 'local', 'cli', 'shared', 'bench'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
