@@ -16,8 +16,6 @@ import { run } from '../../../cli/program';
 import { EventParser } from '../../../functions/events/parse-event';
 import { defineJob } from '../../../functions/jobs/define-job';
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../functions/jobs/job-definition';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import type { JobContext } from '../../../functions/jobs/runtime/run-types';
 import { readRouterConfig } from '../../../functions/router/config';
 import { MemoryDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
@@ -29,6 +27,7 @@ import { ROUTES } from '../../../functions/workers/jobs';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { provisionTables } from '../../../local/provision/tables';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
+import { jobContainerDeps } from '../../support/job-container';
 import { mskEvent } from '../../support/msk';
 import { captureLog, captureMetrics } from '../../support/router';
 import { deliver, type Handler, queueArn, receive } from '../jobs/esm';
@@ -134,22 +133,13 @@ export function jobHandler(
       idempotency: 'natural',
     },
   });
-  const config = readJobRuntimeConfig(
-    {
-      SLUICE_STAGE: s.stage,
-      SLUICE_QUEUE_URL_BASE: s.queueUrlBase,
-      SLUICE_CLAIM_CHECK_BUCKET: s.bucket,
-    },
-    definition,
-  );
-  const deps = jobDepsFrom(definition, config, {
+  const deps = jobContainerDeps(definition, {
+    stage: s.stage,
+    queueUrlBase: s.queueUrlBase,
+    claimCheckBucket: s.bucket,
     sqs,
     s3,
     dynamodb,
-    log: captureLog(),
-    metricSink: captureMetrics(),
-    codeVersion: 'integration',
-    random: () => 0,
   });
   return defineJob(definition, { perform }, deps);
 }

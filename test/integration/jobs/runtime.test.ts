@@ -14,8 +14,7 @@ import {
   jobDefinition,
 } from '../../../functions/jobs/job-definition';
 import { discard, snooze } from '../../../functions/jobs/outcomes';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { type JobDeps, jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
+import type { JobDeps } from '../../../functions/jobs/runtime/job-deps';
 import type { JobContext } from '../../../functions/jobs/runtime/run-types';
 import type { IdempotencyStore } from '../../../functions/jobs/stores/idempotency-store';
 import { JobRecords } from '../../../functions/jobs/stores/job-records';
@@ -27,7 +26,8 @@ import { type JobName, METRICS, TABLES } from '../../../functions/topology/topol
 import { localS3Options } from '../../../local/provision/queues';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { captureLog, captureMetrics } from '../../support/router';
+import { jobContainerDeps } from '../../support/job-container';
+import { captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { jobMessage } from '../../unit/jobs/support';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from './esm';
@@ -71,26 +71,15 @@ function job(
       ...settings,
     },
   });
-  const config = {
-    ...readJobRuntimeConfig(
-      {
-        SLUICE_STAGE: stage,
-        SLUICE_QUEUE_URL_BASE: queueUrlBase,
-        SLUICE_CLAIM_CHECK_BUCKET: claimCheckBucket,
-      },
-      definition,
-    ),
-    // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
-    leaseSeconds: 2,
-  };
-  const deps = jobDepsFrom(definition, config, {
+  const deps = jobContainerDeps(definition, {
+    stage,
+    queueUrlBase,
+    claimCheckBucket,
     sqs,
     s3,
     dynamodb,
-    log: captureLog(),
+    leaseSeconds: 2,
     metricSink: captureMetrics({ Job: name }),
-    codeVersion: 'integration',
-    random: () => 0,
   });
   const handler = defineJob(definition, { perform: (c) => perform(c) as Promise<undefined> }, deps);
   return { handler, deps };

@@ -7,8 +7,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
@@ -20,7 +18,8 @@ import { auditCode } from '../../../functions/workers/audit/record-audit';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
-import { captureLog, captureMetrics } from '../../support/router';
+import { jobContainerDeps } from '../../support/job-container';
+import { captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { type Handler, messagesIn, pollUntil, receive } from '../jobs/esm';
 
@@ -52,11 +51,14 @@ const queue = () => queueUrls.get('job-audit') as string;
 
 function container() {
   const metrics = captureMetrics();
-  const deps = jobDepsFrom(
-    auditJob,
-    readJobRuntimeConfig({ SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase }, auditJob),
-    { sqs, dynamodb, log: captureLog(), metricSink: metrics, codeVersion: 'it', random: () => 0 },
-  );
+  const deps = jobContainerDeps(auditJob, {
+    stage,
+    queueUrlBase,
+    sqs,
+    dynamodb,
+    metricSink: metrics,
+    codeVersion: 'it',
+  });
   const handler: Handler = defineBatchJob(
     auditJob,
     auditCode({

@@ -11,8 +11,6 @@ import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoginFailed } from '../../../functions/events/schemas/identity';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { type Item, readNum } from '../../../functions/shared/dynamo-attributes';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
@@ -35,7 +33,7 @@ import { windowOf } from '../../../functions/workers/detect-login-abuse/windows'
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
-import { captureLog, captureMetrics } from '../../support/router';
+import { jobContainerDeps } from '../../support/job-container';
 import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
@@ -78,21 +76,12 @@ const dlq = () => queueUrls.get('job-detect-login-abuse-dlq') as string;
  * retries run back to back).
  */
 function container(abuse: AbuseConfig = config): Handler {
-  const runtimeConfig = {
-    ...readJobRuntimeConfig(
-      { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
-      detectLoginAbuseJob,
-    ),
-    // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
-    leaseSeconds: 2,
-  };
-  const deps = jobDepsFrom(detectLoginAbuseJob, runtimeConfig, {
+  const deps = jobContainerDeps(detectLoginAbuseJob, {
+    stage,
+    queueUrlBase,
     sqs,
     dynamodb,
-    log: captureLog(),
-    metricSink: captureMetrics(),
-    codeVersion: 'integration',
-    random: () => 0,
+    leaseSeconds: 2,
   });
   const code = detectLoginAbuseCode({ dynamodb, search, config: abuse, now: () => new Date() });
   return defineJob(detectLoginAbuseJob, code, deps);

@@ -9,8 +9,6 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
@@ -33,7 +31,8 @@ import { removeStageIndexes } from '../../../local/provision/indexes';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
 import { catalogItem, catalogRow, deleteCatalogRow, putCatalog } from '../../support/catalog';
-import { captureLog, captureMetrics } from '../../support/router';
+import { jobContainerDeps } from '../../support/job-container';
+import { captureMetrics } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
@@ -77,21 +76,13 @@ const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 /** The real job runtime over the job's own code; retries come back at once (random 0). */
 function container(overrides: Partial<IndexProductSettings> = {}) {
   const metrics = captureMetrics();
-  const deps = jobDepsFrom(
-    indexProductJob,
-    readJobRuntimeConfig(
-      { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
-      indexProductJob,
-    ),
-    {
-      sqs,
-      dynamodb,
-      log: captureLog(),
-      metricSink: metrics,
-      codeVersion: 'integration',
-      random: () => 0,
-    },
-  );
+  const deps = jobContainerDeps(indexProductJob, {
+    stage,
+    queueUrlBase,
+    sqs,
+    dynamodb,
+    metricSink: metrics,
+  });
   const code = indexProductCode({
     dynamodb,
     search,

@@ -9,8 +9,6 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ItemSold } from '../../../functions/events/schemas/orders';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { type Item, readNum, readStr } from '../../../functions/shared/dynamo-attributes';
@@ -25,7 +23,8 @@ import {
 } from '../../../functions/workers/record-commission/record-commissions';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { captureLog, captureMetrics } from '../../support/router';
+import { jobContainerDeps } from '../../support/job-container';
+import { captureLog } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
 
@@ -49,18 +48,7 @@ const dlq = () => queueUrls.get('job-record-commission-dlq') as string;
 
 /** A handler over the real job runtime, as one Lambda container would have it. */
 function container(withRates: CommissionRates = rates): Handler {
-  const config = readJobRuntimeConfig(
-    { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
-    recordCommissionJob,
-  );
-  const deps = jobDepsFrom(recordCommissionJob, config, {
-    sqs,
-    dynamodb,
-    log: captureLog(),
-    metricSink: captureMetrics(),
-    codeVersion: 'integration',
-    random: () => 0,
-  });
+  const deps = jobContainerDeps(recordCommissionJob, { stage, queueUrlBase, sqs, dynamodb });
   const code = recordCommissionCode({ dynamodb, table, rates: withRates, now: () => new Date() });
   return defineJob(recordCommissionJob, code, deps);
 }

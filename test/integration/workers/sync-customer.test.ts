@@ -10,8 +10,6 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerChange } from '../../../functions/events/schemas/customers';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { resourceName } from '../../../functions/topology/naming';
 import { TABLES } from '../../../functions/topology/topology';
@@ -25,7 +23,7 @@ import {
 } from '../../../functions/workers/sync-customer/sync-customer';
 import { provisionStage } from '../../../local/provision/stage';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { captureLog, captureMetrics } from '../../support/router';
+import { jobContainerDeps } from '../../support/job-container';
 import { uniqueStage } from '../../support/stage';
 import { pollUntil, receive } from '../jobs/esm';
 
@@ -192,21 +190,12 @@ describe('sync-customer on moto', () => {
   });
 
   it('through the job runtime: a duplicate and a stale change leave the newest values', async () => {
-    const config = {
-      ...readJobRuntimeConfig(
-        { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
-        syncCustomerJob,
-      ),
-      // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
-      leaseSeconds: 2,
-    };
-    const jobDeps = jobDepsFrom(syncCustomerJob, config, {
+    const jobDeps = jobContainerDeps(syncCustomerJob, {
+      stage,
+      queueUrlBase,
       sqs,
       dynamodb,
-      log: captureLog(),
-      metricSink: captureMetrics(),
-      codeVersion: 'integration',
-      random: () => 0,
+      leaseSeconds: 2,
     });
     const handler = defineJob(syncCustomerJob, syncCustomerCode(deps), jobDeps);
     const queue = queueUrls.get('job-sync-customer') as string;
