@@ -11,6 +11,7 @@ import type { RouterDeps } from '../../functions/router/route-batch';
 import { type Log, MetricCounter, type MetricSink } from '../../functions/shared/telemetry';
 import type { Routes } from '../../functions/topology/topology';
 import { ROUTES } from '../../functions/workers/jobs';
+import { OFFLINE_AWS } from './offline-aws';
 
 export interface CapturedLog {
   level: string;
@@ -72,14 +73,8 @@ export function testRouterDeps(
     ...overrides.env,
   });
   return {
-    sqs: new SQSClient({
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    }),
-    s3: new S3Client({
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    }),
+    sqs: new SQSClient(OFFLINE_AWS),
+    s3: new S3Client(OFFLINE_AWS),
     config,
     parser: new EventParser(),
     routes: ROUTES,
