@@ -3,10 +3,9 @@
  * whatever the standard AWS variables point at. A small event-source stand-in (esm.ts)
  * receives batches, calls the handler and deletes what it acknowledged.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '../../../functions/jobs/define-job';
 import {
   DEFAULT_JOB_SETTINGS,
@@ -24,32 +23,18 @@ import { PermanentError, TransientError } from '../../../functions/shared/errors
 import { resourceName } from '../../../functions/topology/naming';
 import { type JobName, METRICS, TABLES } from '../../../functions/topology/topology';
 import { localS3Options } from '../../../local/provision/queues';
-import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { jobContainerDeps } from '../../support/job-container';
+import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
-import { uniqueStage } from '../../support/stage';
 import { jobMessage } from '../../unit/jobs/support';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from './esm';
 
-applyLocalServiceEnv();
-const stage = uniqueStage('jobs');
-const sqs = new SQSClient({});
-const dynamodb = new DynamoDBClient({});
+const localStage = useLocalStage('jobs', { indexes: false });
+const { stage, sqs, dynamodb } = localStage;
 const s3 = new S3Client(localS3Options);
 const records = new JobRecords(dynamodb, resourceName(stage, TABLES.jobRecords.name), 3600);
-let queueUrls: Map<string, string>;
-let queueUrlBase = '';
-let claimCheckBucket = '';
 
-beforeAll(async () => {
-  const provisioned = await provisionStage(stage, { indexes: false });
-  queueUrls = provisioned.queueUrls;
-  queueUrlBase = provisioned.queueUrlBase;
-  claimCheckBucket = provisioned.claimCheckBucket;
-});
-
-const url = (logical: string) => queueUrls.get(logical) as string;
+const url = (logical: string) => localStage.queueUrl(logical);
 
 /** A job with fast retries (backoff draws 0) and a 2-second idempotency lease. */
 function job(
@@ -73,8 +58,8 @@ function job(
   });
   const deps = jobContainerDeps(definition, {
     stage,
-    queueUrlBase,
-    claimCheckBucket,
+    queueUrlBase: localStage.provisioned.queueUrlBase,
+    claimCheckBucket: localStage.provisioned.claimCheckBucket,
     sqs,
     s3,
     dynamodb,
@@ -321,7 +306,10 @@ describe('job runtime on ElasticMQ and moto', () => {
     expect(letter.job?.message).toBeUndefined();
     expect(letter.job?.jobId).toBe(message.jobId);
     const stored = await s3.send(
-      new GetObjectCommand({ Bucket: claimCheckBucket, Key: letter.claimCheck?.key }),
+      new GetObjectCommand({
+        Bucket: localStage.provisioned.claimCheckBucket,
+        Key: letter.claimCheck?.key,
+      }),
     );
     const whole = JSON.parse((await stored.Body?.transformToString()) ?? '') as DeadLetter;
     expect(whole.job?.message).toEqual(message);

@@ -4,8 +4,7 @@
  * stage is unique to this run; its indexes are removed afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
@@ -28,35 +27,27 @@ import {
 } from '../../../functions/workers/index-product/index-products';
 import { indexProductJob } from '../../../functions/workers/index-product/job';
 import { removeStageIndexes } from '../../../local/provision/indexes';
-import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
+import { opensearchUrlVariable } from '../../../local/services/endpoints';
 import { catalogItem, catalogRow, deleteCatalogRow, putCatalog } from '../../support/catalog';
 import { jobContainerDeps } from '../../support/job-container';
+import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
-import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
-applyLocalServiceEnv();
-const stage = uniqueStage('ip');
+const localStage = useLocalStage('ip');
+const { stage, sqs, dynamodb } = localStage;
 /** A second stage, only for the index this file blocks to provoke 429s. */
 const blockedStage = `${stage}b`;
-const sqs = new SQSClient({});
-const dynamodb = new DynamoDBClient({});
 const search: Client = createOpenSearchClient({
   url: process.env[opensearchUrlVariable] as string,
   mode: 'none',
 });
 let settings: IndexProductSettings;
-let queueUrls: Map<string, string>;
-let queueUrlBase = '';
 
-beforeAll(async () => {
-  const provisioned = await provisionStage(stage);
-  queueUrls = provisioned.queueUrls;
-  queueUrlBase = provisioned.queueUrlBase;
+beforeAll(() => {
   settings = {
-    productsAlias: provisioned.indexes.get('products')?.alias as string,
-    catalogTable: provisioned.tables.get('catalog') as string,
+    productsAlias: localStage.provisioned.indexes.get('products')?.alias as string,
+    catalogTable: localStage.provisioned.tables.get('catalog') as string,
     catalogReadAttempts: 3,
     catalogReadBackoff: { baseMs: 10, capMs: 50 },
     bulkMaxBytes: 5 * 1024 * 1024,
@@ -69,8 +60,8 @@ afterAll(async () => {
   await search.close();
 });
 
-const queue = () => queueUrls.get('job-index-product') as string;
-const dlq = () => queueUrls.get('job-index-product-dlq') as string;
+const queue = () => localStage.queueUrl('job-index-product');
+const dlq = () => localStage.queueUrl('job-index-product-dlq');
 const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 
 /** The real job runtime over the job's own code; retries come back at once (random 0). */
@@ -78,7 +69,7 @@ function container(overrides: Partial<IndexProductSettings> = {}) {
   const metrics = captureMetrics();
   const deps = jobContainerDeps(indexProductJob, {
     stage,
-    queueUrlBase,
+    queueUrlBase: localStage.provisioned.queueUrlBase,
     sqs,
     dynamodb,
     metricSink: metrics,

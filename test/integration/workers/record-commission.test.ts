@@ -4,9 +4,9 @@
  * sale line recorded with other facts is a conflict that lands in the job's DLQ.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import type { ItemSold } from '../../../functions/events/schemas/orders';
 import { defineJob } from '../../../functions/jobs/define-job';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
@@ -21,34 +21,27 @@ import {
   recordCommissionCode,
   recordCommissions,
 } from '../../../functions/workers/record-commission/record-commissions';
-import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { jobContainerDeps } from '../../support/job-container';
+import { useLocalStage } from '../../support/local-stage';
 import { captureLog } from '../../support/router';
-import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
 
-applyLocalServiceEnv();
-const stage = uniqueStage('rc');
-const sqs = new SQSClient({});
-const dynamodb = new DynamoDBClient({});
+const localStage = useLocalStage('rc', { indexes: false });
+const { stage, sqs, dynamodb } = localStage;
 const table = resourceName(stage, TABLES.commissions.name);
 const rates: CommissionRates = { defaultBasisPoints: 1000, sellers: { 'seller-low': 750 } };
-let queueUrls: Map<string, string>;
-let queueUrlBase = '';
 
-beforeAll(async () => {
-  const provisioned = await provisionStage(stage, { indexes: false });
-  queueUrls = provisioned.queueUrls;
-  queueUrlBase = provisioned.queueUrlBase;
-});
-
-const queue = () => queueUrls.get('job-record-commission') as string;
-const dlq = () => queueUrls.get('job-record-commission-dlq') as string;
+const queue = () => localStage.queueUrl('job-record-commission');
+const dlq = () => localStage.queueUrl('job-record-commission-dlq');
 
 /** A handler over the real job runtime, as one Lambda container would have it. */
 function container(withRates: CommissionRates = rates): Handler {
-  const deps = jobContainerDeps(recordCommissionJob, { stage, queueUrlBase, sqs, dynamodb });
+  const deps = jobContainerDeps(recordCommissionJob, {
+    stage,
+    queueUrlBase: localStage.provisioned.queueUrlBase,
+    sqs,
+    dynamodb,
+  });
   const code = recordCommissionCode({ dynamodb, table, rates: withRates, now: () => new Date() });
   return defineJob(recordCommissionJob, code, deps);
 }
