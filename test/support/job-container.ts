@@ -12,17 +12,21 @@ import { readJobRuntimeConfig } from '../../functions/jobs/runtime/job-config';
 import { type JobDeps, jobDepsFrom } from '../../functions/jobs/runtime/job-deps';
 import { captureLog, captureMetrics } from './router';
 
-/** Where the container runs and what it may change from the job's shipped configuration. */
-export interface JobContainerOptions {
-  /** The stage's name (`SLUICE_STAGE`). */
+/** The stage a container runs on: its name, clients, and what provisioning made of it. */
+export interface ContainerStage {
   readonly stage: string;
-  /** The stage's queue URL prefix (`SLUICE_QUEUE_URL_BASE`). */
-  readonly queueUrlBase: string;
-  /** The claim-check bucket (`SLUICE_CLAIM_CHECK_BUCKET`), when the test provisions one. */
-  readonly claimCheckBucket?: string;
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
-  readonly s3?: S3Client;
+  readonly provisioned: { readonly queueUrlBase: string; readonly claimCheckBucket: string };
+}
+
+/** What a test changes from the job's shipped configuration. */
+export interface JobContainerOptions {
+  /**
+   * An S3 client for claim checks: with it the container gets the stage's claim-check bucket
+   * (`SLUICE_CLAIM_CHECK_BUCKET`); without it, no bucket.
+   */
+  readonly claimChecks?: S3Client;
   /**
    * Test only, so held claims end quickly: configuration refuses a lease below the timeout,
    * so this replaces the configured lease after it is read.
@@ -35,29 +39,33 @@ export interface JobContainerOptions {
 }
 
 /**
- * The job deps a container of `definition` would build on `options.stage`.
+ * The job deps a container of `definition` would build on `where` (a `useLocalStage` stage).
  *
  * @example
  * ```ts
- * const deps = jobContainerDeps(recordCommissionJob, { stage, queueUrlBase, sqs, dynamodb });
- * const handler = defineJob(recordCommissionJob, code, deps);
+ * const deps = jobContainerDeps(detectLoginAbuseJob, localStage, { leaseSeconds: 2 });
+ * const handler = defineJob(detectLoginAbuseJob, code, deps);
  * ```
  */
-export function jobContainerDeps(definition: JobDefinition, options: JobContainerOptions): JobDeps {
+export function jobContainerDeps(
+  definition: JobDefinition,
+  where: ContainerStage,
+  options: JobContainerOptions = {},
+): JobDeps {
   const env: Record<string, string> = {
-    SLUICE_STAGE: options.stage,
-    SLUICE_QUEUE_URL_BASE: options.queueUrlBase,
+    SLUICE_STAGE: where.stage,
+    SLUICE_QUEUE_URL_BASE: where.provisioned.queueUrlBase,
   };
-  if (options.claimCheckBucket !== undefined) {
-    env.SLUICE_CLAIM_CHECK_BUCKET = options.claimCheckBucket;
+  if (options.claimChecks !== undefined) {
+    env.SLUICE_CLAIM_CHECK_BUCKET = where.provisioned.claimCheckBucket;
   }
   const read = readJobRuntimeConfig(env, definition);
   const config =
     options.leaseSeconds === undefined ? read : { ...read, leaseSeconds: options.leaseSeconds };
   return jobDepsFrom(definition, config, {
-    sqs: options.sqs,
-    ...(options.s3 === undefined ? {} : { s3: options.s3 }),
-    dynamodb: options.dynamodb,
+    sqs: where.sqs,
+    ...(options.claimChecks === undefined ? {} : { s3: options.claimChecks }),
+    dynamodb: where.dynamodb,
     log: captureLog(),
     metricSink: options.metricSink ?? captureMetrics(),
     codeVersion: options.codeVersion ?? 'integration',

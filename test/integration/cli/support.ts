@@ -133,14 +133,16 @@ export function jobHandler(
       idempotency: 'natural',
     },
   });
-  const deps = jobContainerDeps(definition, {
-    stage: s.stage,
-    queueUrlBase: s.queueUrlBase,
-    claimCheckBucket: s.bucket,
-    sqs,
-    s3,
-    dynamodb,
-  });
+  const deps = jobContainerDeps(
+    definition,
+    {
+      stage: s.stage,
+      sqs,
+      dynamodb,
+      provisioned: { queueUrlBase: s.queueUrlBase, claimCheckBucket: s.bucket },
+    },
+    { claimChecks: s3 },
+  );
   return defineJob(definition, { perform }, deps);
 }
 

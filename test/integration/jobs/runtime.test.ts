@@ -27,7 +27,15 @@ import { jobContainerDeps } from '../../support/job-container';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
 import { jobMessage } from '../../unit/jobs/support';
-import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from './esm';
+import {
+  deadLettersIn,
+  deliver,
+  type Handler,
+  messagesIn,
+  pollUntil,
+  queueArn,
+  receive,
+} from './esm';
 
 const localStage = useLocalStage('jobs', { indexes: false });
 const { stage, sqs, dynamodb } = localStage;
@@ -56,13 +64,8 @@ function job(
       ...settings,
     },
   });
-  const deps = jobContainerDeps(definition, {
-    stage,
-    queueUrlBase: localStage.provisioned.queueUrlBase,
-    claimCheckBucket: localStage.provisioned.claimCheckBucket,
-    sqs,
-    s3,
-    dynamodb,
+  const deps = jobContainerDeps(definition, localStage, {
+    claimChecks: s3,
     leaseSeconds: 2,
     metricSink: captureMetrics({ Job: name }),
   });
@@ -79,13 +82,7 @@ async function send(name: JobName, message: JobMessage): Promise<void> {
 const inQueue = (queueUrl: string) => messagesIn(sqs, queueUrl);
 
 async function dlqLetters(name: JobName): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const messages = await receive(sqs, url(`job-${name}-dlq`));
-    if (messages.length === 0) empty++;
-    for (const m of messages) letters.push(JSON.parse(m.Body ?? '') as DeadLetter);
-  }
-  return letters;
+  return deadLettersIn(sqs, url(`job-${name}-dlq`));
 }
 
 describe('job runtime on ElasticMQ and moto', () => {

@@ -22,7 +22,7 @@ import { captureMetrics } from '../../support/router';
 import { type Handler, messagesIn, pollUntil, receive } from '../jobs/esm';
 
 const localStage = useLocalStage('au');
-const { stage, sqs, dynamodb } = localStage;
+const { stage, sqs } = localStage;
 const search = createOpenSearchClient({
   url: process.env[opensearchUrlVariable] as string,
   mode: 'none',
@@ -42,14 +42,7 @@ const queue = () => localStage.queueUrl('job-audit');
 
 function container() {
   const metrics = captureMetrics();
-  const deps = jobContainerDeps(auditJob, {
-    stage,
-    queueUrlBase: localStage.provisioned.queueUrlBase,
-    sqs,
-    dynamodb,
-    metricSink: metrics,
-    codeVersion: 'it',
-  });
+  const deps = jobContainerDeps(auditJob, localStage, { metricSink: metrics, codeVersion: 'it' });
   const handler: Handler = defineBatchJob(
     auditJob,
     auditCode({

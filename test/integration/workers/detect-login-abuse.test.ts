@@ -63,13 +63,7 @@ const dlq = () => localStage.queueUrl('job-detect-login-abuse-dlq');
  * retries run back to back).
  */
 function container(abuse: AbuseConfig = config): Handler {
-  const deps = jobContainerDeps(detectLoginAbuseJob, {
-    stage,
-    queueUrlBase: localStage.provisioned.queueUrlBase,
-    sqs,
-    dynamodb,
-    leaseSeconds: 2,
-  });
+  const deps = jobContainerDeps(detectLoginAbuseJob, localStage, { leaseSeconds: 2 });
   const code = detectLoginAbuseCode({ dynamodb, search, config: abuse, now: () => new Date() });
   return defineJob(detectLoginAbuseJob, code, deps);
 }

@@ -32,7 +32,15 @@ import { catalogItem, catalogRow, deleteCatalogRow, putCatalog } from '../../sup
 import { jobContainerDeps } from '../../support/job-container';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
-import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
+import {
+  deadLettersIn,
+  deliver,
+  type Handler,
+  messagesIn,
+  pollUntil,
+  queueArn,
+  receive,
+} from '../jobs/esm';
 
 const localStage = useLocalStage('ip');
 const { stage, sqs, dynamodb } = localStage;
@@ -67,13 +75,7 @@ const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 /** The real job runtime over the job's own code; retries come back at once (random 0). */
 function container(overrides: Partial<IndexProductSettings> = {}) {
   const metrics = captureMetrics();
-  const deps = jobContainerDeps(indexProductJob, {
-    stage,
-    queueUrlBase: localStage.provisioned.queueUrlBase,
-    sqs,
-    dynamodb,
-    metricSink: metrics,
-  });
+  const deps = jobContainerDeps(indexProductJob, localStage, { metricSink: metrics });
   const code = indexProductCode({
     dynamodb,
     search,
@@ -152,13 +154,7 @@ async function stored(productId: string, alias = settings.productsAlias) {
 }
 
 async function deadLetters(): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const messages = await receive(sqs, dlq());
-    if (messages.length === 0) empty++;
-    for (const m of messages) letters.push(JSON.parse(m.Body ?? '') as DeadLetter);
-  }
-  return letters;
+  return deadLettersIn(sqs, dlq());
 }
 
 describe('index-product on moto, ElasticMQ and OpenSearch', () => {

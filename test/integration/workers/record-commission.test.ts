@@ -24,7 +24,7 @@ import {
 import { jobContainerDeps } from '../../support/job-container';
 import { useLocalStage } from '../../support/local-stage';
 import { captureLog } from '../../support/router';
-import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
+import { deadLettersIn, deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
 
 const localStage = useLocalStage('rc', { indexes: false });
 const { stage, sqs, dynamodb } = localStage;
@@ -36,12 +36,7 @@ const dlq = () => localStage.queueUrl('job-record-commission-dlq');
 
 /** A handler over the real job runtime, as one Lambda container would have it. */
 function container(withRates: CommissionRates = rates): Handler {
-  const deps = jobContainerDeps(recordCommissionJob, {
-    stage,
-    queueUrlBase: localStage.provisioned.queueUrlBase,
-    sqs,
-    dynamodb,
-  });
+  const deps = jobContainerDeps(recordCommissionJob, localStage);
   const code = recordCommissionCode({ dynamodb, table, rates: withRates, now: () => new Date() });
   return defineJob(recordCommissionJob, code, deps);
 }
@@ -101,13 +96,7 @@ async function drain(handler: Handler): Promise<void> {
 }
 
 async function dlqLetters(): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const messages = await receive(sqs, dlq());
-    if (messages.length === 0) empty++;
-    for (const m of messages) letters.push(JSON.parse(m.Body ?? '') as DeadLetter);
-  }
-  return letters;
+  return deadLettersIn(sqs, dlq());
 }
 
 const line = (lineId: string, sellerId: string, quantity: number, amount: number) => ({

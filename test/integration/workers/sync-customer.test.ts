@@ -177,13 +177,7 @@ describe('sync-customer on moto', () => {
   });
 
   it('through the job runtime: a duplicate and a stale change leave the newest values', async () => {
-    const jobDeps = jobContainerDeps(syncCustomerJob, {
-      stage,
-      queueUrlBase: localStage.provisioned.queueUrlBase,
-      sqs,
-      dynamodb,
-      leaseSeconds: 2,
-    });
+    const jobDeps = jobContainerDeps(syncCustomerJob, localStage, { leaseSeconds: 2 });
     const handler = defineJob(syncCustomerJob, syncCustomerCode(deps), jobDeps);
     const queue = localStage.queueUrl('job-sync-customer');
     const customerId = `cust-${stage}-runtime`;
