@@ -88,3 +88,46 @@ export function testRouterDeps(
     metricSink,
   };
 }
+
+/** Where a router runs against the local services: the stage, its queues and bucket. */
+export interface LocalRouterStage {
+  readonly stage: string;
+  readonly queueUrlBase: string;
+  readonly claimCheckBucket: string;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+}
+
+/**
+ * Router deps over real clients for integration tests: the stage's configuration (plus
+ * `env`), routes as shipped, a captured log and metrics, an in-memory ingest ledger, the real
+ * clock.
+ *
+ * @example
+ * ```ts
+ * const deps = localRouterDeps({ stage, queueUrlBase, claimCheckBucket, sqs, s3 });
+ * ```
+ */
+export function localRouterDeps(
+  where: LocalRouterStage,
+  parser = new EventParser(),
+  env: Record<string, string> = {},
+): RouterDeps {
+  return {
+    sqs: where.sqs,
+    s3: where.s3,
+    config: readRouterConfig({
+      SLUICE_STAGE: where.stage,
+      SLUICE_QUEUE_URL_BASE: where.queueUrlBase,
+      SLUICE_CLAIM_CHECK_BUCKET: where.claimCheckBucket,
+      ...env,
+    }),
+    parser,
+    routes: ROUTES,
+    log: captureLog(),
+    counter: new MetricCounter(captureMetrics()),
+    ledger: new MemoryDeadLetterLedger(),
+    codeVersion: 'integration',
+    now: () => new Date(),
+  };
+}

@@ -17,19 +17,15 @@ import { EventParser } from '../../../functions/events/parse-event';
 import { defineJob } from '../../../functions/jobs/define-job';
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../functions/jobs/job-definition';
 import type { JobContext } from '../../../functions/jobs/runtime/run-types';
-import { readRouterConfig } from '../../../functions/router/config';
-import { MemoryDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import type { RouterDeps } from '../../../functions/router/route-batch';
-import { MetricCounter } from '../../../functions/shared/telemetry';
 import type { JobName } from '../../../functions/topology/topology';
-import { ROUTES } from '../../../functions/workers/jobs';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { provisionTables } from '../../../local/provision/tables';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { jobContainerDeps } from '../../support/job-container';
 import { mskEvent } from '../../support/msk';
-import { captureLog, captureMetrics } from '../../support/router';
+import { localRouterDeps } from '../../support/router';
 import { deliver, type Handler, queueArn, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
@@ -88,22 +84,10 @@ export async function provision(stage: string): Promise<Stage> {
 
 /** Router deps against the stage's real queues; `parser` lets a test deploy a "fix". */
 export function routerDeps(s: Stage, parser = new EventParser()): RouterDeps {
-  return {
-    sqs,
-    s3,
-    config: readRouterConfig({
-      SLUICE_STAGE: s.stage,
-      SLUICE_QUEUE_URL_BASE: s.queueUrlBase,
-      SLUICE_CLAIM_CHECK_BUCKET: s.bucket,
-    }),
+  return localRouterDeps(
+    { stage: s.stage, queueUrlBase: s.queueUrlBase, claimCheckBucket: s.bucket, sqs, s3 },
     parser,
-    routes: ROUTES,
-    log: captureLog(),
-    counter: new MetricCounter(captureMetrics()),
-    ledger: new MemoryDeadLetterLedger(),
-    codeVersion: 'integration',
-    now: () => new Date(),
-  };
+  );
 }
 
 /** Routes MSK records through the real router: invalid ones land in the ingest DLQ. */
