@@ -11,6 +11,7 @@ import type { RouterDeps } from '../../functions/router/route-batch';
 import { type Log, MetricCounter, type MetricSink } from '../../functions/shared/telemetry';
 import type { Routes } from '../../functions/topology/topology';
 import { ROUTES } from '../../functions/workers/jobs';
+import { OFFLINE_AWS } from './offline-aws';
 
 export interface CapturedLog {
   level: string;
@@ -72,14 +73,8 @@ export function testRouterDeps(
     ...overrides.env,
   });
   return {
-    sqs: new SQSClient({
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    }),
-    s3: new S3Client({
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    }),
+    sqs: new SQSClient(OFFLINE_AWS),
+    s3: new S3Client(OFFLINE_AWS),
     config,
     parser: new EventParser(),
     routes: ROUTES,
@@ -91,5 +86,48 @@ export function testRouterDeps(
     ...overrides,
     log,
     metricSink,
+  };
+}
+
+/** Where a router runs against the local services: the stage, its queues and bucket. */
+export interface LocalRouterStage {
+  readonly stage: string;
+  readonly queueUrlBase: string;
+  readonly claimCheckBucket: string;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+}
+
+/**
+ * Router deps over real clients for integration tests: the stage's configuration (plus
+ * `env`), routes as shipped, a captured log and metrics, an in-memory ingest ledger, the real
+ * clock.
+ *
+ * @example
+ * ```ts
+ * const deps = localRouterDeps({ stage, queueUrlBase, claimCheckBucket, sqs, s3 });
+ * ```
+ */
+export function localRouterDeps(
+  where: LocalRouterStage,
+  parser = new EventParser(),
+  env: Record<string, string> = {},
+): RouterDeps {
+  return {
+    sqs: where.sqs,
+    s3: where.s3,
+    config: readRouterConfig({
+      SLUICE_STAGE: where.stage,
+      SLUICE_QUEUE_URL_BASE: where.queueUrlBase,
+      SLUICE_CLAIM_CHECK_BUCKET: where.claimCheckBucket,
+      ...env,
+    }),
+    parser,
+    routes: ROUTES,
+    log: captureLog(),
+    counter: new MetricCounter(captureMetrics()),
+    ledger: new MemoryDeadLetterLedger(),
+    codeVersion: 'integration',
+    now: () => new Date(),
   };
 }

@@ -16,22 +16,16 @@ import { run } from '../../../cli/program';
 import { EventParser } from '../../../functions/events/parse-event';
 import { defineJob } from '../../../functions/jobs/define-job';
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../functions/jobs/job-definition';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import type { JobContext } from '../../../functions/jobs/runtime/run-types';
-import { readRouterConfig } from '../../../functions/router/config';
-import { MemoryDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import type { RouterDeps } from '../../../functions/router/route-batch';
-import { MetricCounter } from '../../../functions/shared/telemetry';
 import type { JobName } from '../../../functions/topology/topology';
-import { ROUTES } from '../../../functions/workers/jobs';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { provisionTables } from '../../../local/provision/tables';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { immediateRetries } from '../../support/immediate-retries';
+import { jobContainerDeps } from '../../support/job-container';
 import { mskEvent } from '../../support/msk';
-import { captureLog, captureMetrics } from '../../support/router';
+import { localRouterDeps } from '../../support/router';
 import { deliver, type Handler, queueArn, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
@@ -90,22 +84,10 @@ export async function provision(stage: string): Promise<Stage> {
 
 /** Router deps against the stage's real queues; `parser` lets a test deploy a "fix". */
 export function routerDeps(s: Stage, parser = new EventParser()): RouterDeps {
-  return {
-    sqs,
-    s3,
-    config: readRouterConfig({
-      SLUICE_STAGE: s.stage,
-      SLUICE_QUEUE_URL_BASE: s.queueUrlBase,
-      SLUICE_CLAIM_CHECK_BUCKET: s.bucket,
-    }),
+  return localRouterDeps(
+    { stage: s.stage, queueUrlBase: s.queueUrlBase, claimCheckBucket: s.bucket, sqs, s3 },
     parser,
-    routes: ROUTES,
-    log: captureLog(),
-    counter: new MetricCounter(captureMetrics()),
-    ledger: new MemoryDeadLetterLedger(),
-    codeVersion: 'integration',
-    now: () => new Date(),
-  };
+  );
 }
 
 /** Routes MSK records through the real router: invalid ones land in the ingest DLQ. */
@@ -135,23 +117,16 @@ export function jobHandler(
       idempotency: 'natural',
     },
   });
-  const config = readJobRuntimeConfig(
-    {
-      SLUICE_STAGE: s.stage,
-      SLUICE_QUEUE_URL_BASE: s.queueUrlBase,
-      SLUICE_CLAIM_CHECK_BUCKET: s.bucket,
-    },
+  const deps = jobContainerDeps(
     definition,
+    {
+      stage: s.stage,
+      sqs,
+      dynamodb,
+      provisioned: { queueUrlBase: s.queueUrlBase, claimCheckBucket: s.bucket },
+    },
+    { claimChecks: s3 },
   );
-  const deps = jobDepsFrom(immediateRetries(definition), config, {
-    sqs,
-    s3,
-    dynamodb,
-    log: captureLog(),
-    metricSink: captureMetrics(),
-    codeVersion: 'integration',
-    random: () => 0,
-  });
   return defineJob(definition, { perform }, deps);
 }
 

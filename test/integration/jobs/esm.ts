@@ -11,6 +11,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import { sqsRecordFrom } from '../../../local/event-sources/sqs-event';
 
 export type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -96,4 +97,22 @@ export async function pollUntil(
     if (messages.length > 0) await deliver(sqs, queueUrl, arn, handler, messages);
   }
   return until();
+}
+
+/**
+ * The dead letters in a DLQ, received (not deleted) until a receive has come back empty twice.
+ *
+ * @example
+ * ```ts
+ * const letters = await deadLettersIn(sqs, dlqUrl);
+ * ```
+ */
+export async function deadLettersIn(sqs: SQSClient, queueUrl: string): Promise<DeadLetter[]> {
+  const letters: DeadLetter[] = [];
+  for (let empty = 0; empty < 2; ) {
+    const messages = await receive(sqs, queueUrl);
+    if (messages.length === 0) empty++;
+    for (const m of messages) letters.push(JSON.parse(m.Body ?? '') as DeadLetter);
+  }
+  return letters;
 }

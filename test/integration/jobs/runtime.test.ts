@@ -3,10 +3,9 @@
  * whatever the standard AWS variables point at. A small event-source stand-in (esm.ts)
  * receives batches, calls the handler and deletes what it acknowledged.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '../../../functions/jobs/define-job';
 import {
   DEFAULT_JOB_SETTINGS,
@@ -14,8 +13,7 @@ import {
   jobDefinition,
 } from '../../../functions/jobs/job-definition';
 import { discard, snooze } from '../../../functions/jobs/outcomes';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { type JobDeps, jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
+import type { JobDeps } from '../../../functions/jobs/runtime/job-deps';
 import type { JobContext } from '../../../functions/jobs/runtime/run-types';
 import type { IdempotencyStore } from '../../../functions/jobs/stores/idempotency-store';
 import { JobRecords } from '../../../functions/jobs/stores/job-records';
@@ -25,32 +23,26 @@ import { PermanentError, TransientError } from '../../../functions/shared/errors
 import { resourceName } from '../../../functions/topology/naming';
 import { type JobName, METRICS, TABLES } from '../../../functions/topology/topology';
 import { localS3Options } from '../../../local/provision/queues';
-import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { immediateRetries } from '../../support/immediate-retries';
-import { captureLog, captureMetrics } from '../../support/router';
-import { uniqueStage } from '../../support/stage';
+import { jobContainerDeps } from '../../support/job-container';
+import { useLocalStage } from '../../support/local-stage';
+import { captureMetrics } from '../../support/router';
 import { jobMessage } from '../../unit/jobs/support';
-import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from './esm';
+import {
+  deadLettersIn,
+  deliver,
+  type Handler,
+  messagesIn,
+  pollUntil,
+  queueArn,
+  receive,
+} from './esm';
 
-applyLocalServiceEnv();
-const stage = uniqueStage('jobs');
-const sqs = new SQSClient({});
-const dynamodb = new DynamoDBClient({});
+const localStage = useLocalStage('jobs', { indexes: false });
+const { stage, sqs, dynamodb } = localStage;
 const s3 = new S3Client(localS3Options);
 const records = new JobRecords(dynamodb, resourceName(stage, TABLES.jobRecords.name), 3600);
-let queueUrls: Map<string, string>;
-let queueUrlBase = '';
-let claimCheckBucket = '';
 
-beforeAll(async () => {
-  const provisioned = await provisionStage(stage, { indexes: false });
-  queueUrls = provisioned.queueUrls;
-  queueUrlBase = provisioned.queueUrlBase;
-  claimCheckBucket = provisioned.claimCheckBucket;
-});
-
-const url = (logical: string) => queueUrls.get(logical) as string;
+const url = (logical: string) => localStage.queueUrl(logical);
 
 /** A job with fast retries (backoff draws 0) and a 2-second idempotency lease. */
 function job(
@@ -72,26 +64,10 @@ function job(
       ...settings,
     },
   });
-  const config = {
-    ...readJobRuntimeConfig(
-      {
-        SLUICE_STAGE: stage,
-        SLUICE_QUEUE_URL_BASE: queueUrlBase,
-        SLUICE_CLAIM_CHECK_BUCKET: claimCheckBucket,
-      },
-      definition,
-    ),
-    // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
+  const deps = jobContainerDeps(definition, localStage, {
+    claimChecks: s3,
     leaseSeconds: 2,
-  };
-  const deps = jobDepsFrom(immediateRetries(definition), config, {
-    sqs,
-    s3,
-    dynamodb,
-    log: captureLog(),
     metricSink: captureMetrics({ Job: name }),
-    codeVersion: 'integration',
-    random: () => 0,
   });
   const handler = defineJob(definition, { perform: (c) => perform(c) as Promise<undefined> }, deps);
   return { handler, deps };
@@ -106,13 +82,7 @@ async function send(name: JobName, message: JobMessage): Promise<void> {
 const inQueue = (queueUrl: string) => messagesIn(sqs, queueUrl);
 
 async function dlqLetters(name: JobName): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const messages = await receive(sqs, url(`job-${name}-dlq`));
-    if (messages.length === 0) empty++;
-    for (const m of messages) letters.push(JSON.parse(m.Body ?? '') as DeadLetter);
-  }
-  return letters;
+  return deadLettersIn(sqs, url(`job-${name}-dlq`));
 }
 
 describe('job runtime on ElasticMQ and moto', () => {
@@ -333,7 +303,10 @@ describe('job runtime on ElasticMQ and moto', () => {
     expect(letter.job?.message).toBeUndefined();
     expect(letter.job?.jobId).toBe(message.jobId);
     const stored = await s3.send(
-      new GetObjectCommand({ Bucket: claimCheckBucket, Key: letter.claimCheck?.key }),
+      new GetObjectCommand({
+        Bucket: localStage.provisioned.claimCheckBucket,
+        Key: letter.claimCheck?.key,
+      }),
     );
     const whole = JSON.parse((await stored.Body?.transformToString()) ?? '') as DeadLetter;
     expect(whole.job?.message).toEqual(message);

@@ -20,20 +20,14 @@ import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';
 import { getClaimCheck } from '../../../functions/queues/claim-check';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../functions/queues/job-message';
-import { readRouterConfig } from '../../../functions/router/config';
-import {
-  MemoryDeadLetterLedger,
-  S3DeadLetterLedger,
-} from '../../../functions/router/dead-letter-ledger';
+import { S3DeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import { handleReplayEvent } from '../../../functions/router/replay';
 import type { RouterDeps } from '../../../functions/router/route-batch';
-import { MetricCounter } from '../../../functions/shared/telemetry';
-import { ROUTES } from '../../../functions/workers/jobs';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { mskEvent, mskRecord, structuredRecord } from '../../support/msk';
-import { captureLog, captureMetrics } from '../../support/router';
+import { localRouterDeps } from '../../support/router';
 import { itemSold, loginFailed, productPublished } from '../../support/sample-events';
 import { uniqueStage } from '../../support/stage';
 
@@ -45,23 +39,9 @@ let urls: Map<string, string>;
 let deps: RouterDeps;
 
 function routerDeps(parser = new EventParser(), maxBytes = '8192'): RouterDeps {
-  return {
-    sqs,
-    s3,
-    config: readRouterConfig({
-      SLUICE_STAGE: stage,
-      SLUICE_QUEUE_URL_BASE: queueUrlBase,
-      SLUICE_CLAIM_CHECK_BUCKET: bucket,
-      SLUICE_MAX_MESSAGE_BYTES: maxBytes,
-    }),
-    parser,
-    routes: ROUTES,
-    log: captureLog(),
-    counter: new MetricCounter(captureMetrics()),
-    ledger: new MemoryDeadLetterLedger(),
-    codeVersion: 'integration',
-    now: () => new Date(),
-  };
+  return localRouterDeps({ stage, queueUrlBase, claimCheckBucket: bucket, sqs, s3 }, parser, {
+    SLUICE_MAX_MESSAGE_BYTES: maxBytes,
+  });
 }
 let queueUrlBase = '';
 let bucket = '';

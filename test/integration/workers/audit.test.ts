@@ -3,12 +3,9 @@
  * the local OpenSearch node's audit index (set up by provisioning, removed afterwards).
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
@@ -18,30 +15,22 @@ import { METRICS } from '../../../functions/topology/topology';
 import { auditJob } from '../../../functions/workers/audit/job';
 import { auditCode } from '../../../functions/workers/audit/record-audit';
 import { removeStageIndexes } from '../../../local/provision/indexes';
-import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
-import { immediateRetries } from '../../support/immediate-retries';
-import { captureLog, captureMetrics } from '../../support/router';
-import { uniqueStage } from '../../support/stage';
+import { opensearchUrlVariable } from '../../../local/services/endpoints';
+import { jobContainerDeps } from '../../support/job-container';
+import { useLocalStage } from '../../support/local-stage';
+import { captureMetrics } from '../../support/router';
 import { type Handler, messagesIn, pollUntil, receive } from '../jobs/esm';
 
-applyLocalServiceEnv();
-const stage = uniqueStage('au');
-const sqs = new SQSClient({});
-const dynamodb = new DynamoDBClient({});
+const localStage = useLocalStage('au');
+const { stage, sqs } = localStage;
 const search = createOpenSearchClient({
   url: process.env[opensearchUrlVariable] as string,
   mode: 'none',
 });
 let alias = '';
-let queueUrls: Map<string, string>;
-let queueUrlBase = '';
 
-beforeAll(async () => {
-  const provisioned = await provisionStage(stage);
-  queueUrls = provisioned.queueUrls;
-  queueUrlBase = provisioned.queueUrlBase;
-  alias = provisioned.indexes.get('audit')?.alias as string;
+beforeAll(() => {
+  alias = localStage.provisioned.indexes.get('audit')?.alias as string;
 });
 
 afterAll(async () => {
@@ -49,15 +38,11 @@ afterAll(async () => {
   await search.close();
 });
 
-const queue = () => queueUrls.get('job-audit') as string;
+const queue = () => localStage.queueUrl('job-audit');
 
 function container() {
   const metrics = captureMetrics();
-  const deps = jobDepsFrom(
-    immediateRetries(auditJob),
-    readJobRuntimeConfig({ SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase }, auditJob),
-    { sqs, dynamodb, log: captureLog(), metricSink: metrics, codeVersion: 'it', random: () => 0 },
-  );
+  const deps = jobContainerDeps(auditJob, localStage, { metricSink: metrics, codeVersion: 'it' });
   const handler: Handler = defineBatchJob(
     auditJob,
     auditCode({
@@ -191,7 +176,7 @@ describe('audit on ElasticMQ and OpenSearch', () => {
     await run(handler, auditMessage(good), auditMessage(bad, { time: '2026-12-31T23:59:60Z' }));
     expect(await recorded(good)).toHaveLength(1);
     expect(await recorded(bad)).toHaveLength(0);
-    const [letter] = (await receive(sqs, queueUrls.get('job-audit-dlq') as string)).map(
+    const [letter] = (await receive(sqs, localStage.queueUrl('job-audit-dlq'))).map(
       (m) => JSON.parse(m.Body ?? '') as DeadLetter,
     );
     expect(letter).toMatchObject({

@@ -6,13 +6,11 @@
  * failure twice.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { LoginFailed } from '../../../functions/events/schemas/identity';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { type Item, readNum } from '../../../functions/shared/dynamo-attributes';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
@@ -33,17 +31,14 @@ import {
 } from '../../../functions/workers/detect-login-abuse/suspicions';
 import { windowOf } from '../../../functions/workers/detect-login-abuse/windows';
 import { removeStageIndexes } from '../../../local/provision/indexes';
-import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
-import { immediateRetries } from '../../support/immediate-retries';
-import { captureLog, captureMetrics } from '../../support/router';
-import { uniqueStage } from '../../support/stage';
+import { opensearchUrlVariable } from '../../../local/services/endpoints';
+import { jobContainerDeps } from '../../support/job-container';
+import { useLocalStage } from '../../support/local-stage';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
-applyLocalServiceEnv();
-const stage = uniqueStage('dla');
-const sqs = new SQSClient({});
-const dynamodb = new DynamoDBClient({});
+// Provisioning creates the stage's indexes, the security alias among them.
+const localStage = useLocalStage('dla');
+const { stage, sqs, dynamodb } = localStage;
 const search = createOpenSearchClient({
   url: process.env[opensearchUrlVariable] as string,
   mode: 'none',
@@ -55,46 +50,20 @@ const config: AbuseConfig = {
   accountThreshold: 3,
   ipThreshold: 1000,
 };
-/** Created here only when provisioning has not made the alias (no template needed). */
-let queueUrls: Map<string, string>;
-let queueUrlBase = '';
-
-beforeAll(async () => {
-  // Provisioning creates the stage's indexes, the security alias among them.
-  const provisioned = await provisionStage(stage);
-  queueUrls = provisioned.queueUrls;
-  queueUrlBase = provisioned.queueUrlBase;
-});
-
 afterAll(async () => {
   await removeStageIndexes(search, stage);
   await search.close();
 });
 
-const queue = () => queueUrls.get('job-detect-login-abuse') as string;
-const dlq = () => queueUrls.get('job-detect-login-abuse-dlq') as string;
+const queue = () => localStage.queueUrl('job-detect-login-abuse');
+const dlq = () => localStage.queueUrl('job-detect-login-abuse-dlq');
 
 /**
  * A handler over the real job runtime (backoff 0, so a failed job is visible again at once and its
  * retries run back to back).
  */
 function container(abuse: AbuseConfig = config): Handler {
-  const runtimeConfig = {
-    ...readJobRuntimeConfig(
-      { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
-      detectLoginAbuseJob,
-    ),
-    // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
-    leaseSeconds: 2,
-  };
-  const deps = jobDepsFrom(immediateRetries(detectLoginAbuseJob), runtimeConfig, {
-    sqs,
-    dynamodb,
-    log: captureLog(),
-    metricSink: captureMetrics(),
-    codeVersion: 'integration',
-    random: () => 0,
-  });
+  const deps = jobContainerDeps(detectLoginAbuseJob, localStage, { leaseSeconds: 2 });
   const code = detectLoginAbuseCode({ dynamodb, search, config: abuse, now: () => new Date() });
   return defineJob(detectLoginAbuseJob, code, deps);
 }

@@ -4,13 +4,10 @@
  * stage is unique to this run; its indexes are removed afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
@@ -30,35 +27,35 @@ import {
 } from '../../../functions/workers/index-product/index-products';
 import { indexProductJob } from '../../../functions/workers/index-product/job';
 import { removeStageIndexes } from '../../../local/provision/indexes';
-import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv, opensearchUrlVariable } from '../../../local/services/endpoints';
+import { opensearchUrlVariable } from '../../../local/services/endpoints';
 import { catalogItem, catalogRow, deleteCatalogRow, putCatalog } from '../../support/catalog';
-import { immediateRetries } from '../../support/immediate-retries';
-import { captureLog, captureMetrics } from '../../support/router';
-import { uniqueStage } from '../../support/stage';
-import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
+import { jobContainerDeps } from '../../support/job-container';
+import { useLocalStage } from '../../support/local-stage';
+import { captureMetrics } from '../../support/router';
+import {
+  deadLettersIn,
+  deliver,
+  type Handler,
+  messagesIn,
+  pollUntil,
+  queueArn,
+  receive,
+} from '../jobs/esm';
 
-applyLocalServiceEnv();
-const stage = uniqueStage('ip');
+const localStage = useLocalStage('ip');
+const { stage, sqs, dynamodb } = localStage;
 /** A second stage, only for the index this file blocks to provoke 429s. */
 const blockedStage = `${stage}b`;
-const sqs = new SQSClient({});
-const dynamodb = new DynamoDBClient({});
 const search: Client = createOpenSearchClient({
   url: process.env[opensearchUrlVariable] as string,
   mode: 'none',
 });
 let settings: IndexProductSettings;
-let queueUrls: Map<string, string>;
-let queueUrlBase = '';
 
-beforeAll(async () => {
-  const provisioned = await provisionStage(stage);
-  queueUrls = provisioned.queueUrls;
-  queueUrlBase = provisioned.queueUrlBase;
+beforeAll(() => {
   settings = {
-    productsAlias: provisioned.indexes.get('products')?.alias as string,
-    catalogTable: provisioned.tables.get('catalog') as string,
+    productsAlias: localStage.provisioned.indexes.get('products')?.alias as string,
+    catalogTable: localStage.provisioned.tables.get('catalog') as string,
     catalogReadAttempts: 3,
     catalogReadBackoff: { baseMs: 10, capMs: 50 },
     bulkMaxBytes: 5 * 1024 * 1024,
@@ -71,28 +68,14 @@ afterAll(async () => {
   await search.close();
 });
 
-const queue = () => queueUrls.get('job-index-product') as string;
-const dlq = () => queueUrls.get('job-index-product-dlq') as string;
+const queue = () => localStage.queueUrl('job-index-product');
+const dlq = () => localStage.queueUrl('job-index-product-dlq');
 const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 
 /** The real job runtime over the job's own code; retries come back at once (random 0). */
 function container(overrides: Partial<IndexProductSettings> = {}) {
   const metrics = captureMetrics();
-  const deps = jobDepsFrom(
-    immediateRetries(indexProductJob),
-    readJobRuntimeConfig(
-      { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
-      indexProductJob,
-    ),
-    {
-      sqs,
-      dynamodb,
-      log: captureLog(),
-      metricSink: metrics,
-      codeVersion: 'integration',
-      random: () => 0,
-    },
-  );
+  const deps = jobContainerDeps(indexProductJob, localStage, { metricSink: metrics });
   const code = indexProductCode({
     dynamodb,
     search,
@@ -171,13 +154,7 @@ async function stored(productId: string, alias = settings.productsAlias) {
 }
 
 async function deadLetters(): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const messages = await receive(sqs, dlq());
-    if (messages.length === 0) empty++;
-    for (const m of messages) letters.push(JSON.parse(m.Body ?? '') as DeadLetter);
-  }
-  return letters;
+  return deadLettersIn(sqs, dlq());
 }
 
 describe('index-product on moto, ElasticMQ and OpenSearch', () => {

@@ -4,13 +4,11 @@
  * sale line recorded with other facts is a conflict that lands in the job's DLQ.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import type { ItemSold } from '../../../functions/events/schemas/orders';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { type Item, readNum, readStr } from '../../../functions/shared/dynamo-attributes';
@@ -23,45 +21,22 @@ import {
   recordCommissionCode,
   recordCommissions,
 } from '../../../functions/workers/record-commission/record-commissions';
-import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { immediateRetries } from '../../support/immediate-retries';
-import { captureLog, captureMetrics } from '../../support/router';
-import { uniqueStage } from '../../support/stage';
-import { deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
+import { jobContainerDeps } from '../../support/job-container';
+import { useLocalStage } from '../../support/local-stage';
+import { captureLog } from '../../support/router';
+import { deadLettersIn, deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
 
-applyLocalServiceEnv();
-const stage = uniqueStage('rc');
-const sqs = new SQSClient({});
-const dynamodb = new DynamoDBClient({});
+const localStage = useLocalStage('rc', { indexes: false });
+const { stage, sqs, dynamodb } = localStage;
 const table = resourceName(stage, TABLES.commissions.name);
 const rates: CommissionRates = { defaultBasisPoints: 1000, sellers: { 'seller-low': 750 } };
-let queueUrls: Map<string, string>;
-let queueUrlBase = '';
 
-beforeAll(async () => {
-  const provisioned = await provisionStage(stage, { indexes: false });
-  queueUrls = provisioned.queueUrls;
-  queueUrlBase = provisioned.queueUrlBase;
-});
-
-const queue = () => queueUrls.get('job-record-commission') as string;
-const dlq = () => queueUrls.get('job-record-commission-dlq') as string;
+const queue = () => localStage.queueUrl('job-record-commission');
+const dlq = () => localStage.queueUrl('job-record-commission-dlq');
 
 /** A handler over the real job runtime, as one Lambda container would have it. */
 function container(withRates: CommissionRates = rates): Handler {
-  const config = readJobRuntimeConfig(
-    { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
-    recordCommissionJob,
-  );
-  const deps = jobDepsFrom(immediateRetries(recordCommissionJob), config, {
-    sqs,
-    dynamodb,
-    log: captureLog(),
-    metricSink: captureMetrics(),
-    codeVersion: 'integration',
-    random: () => 0,
-  });
+  const deps = jobContainerDeps(recordCommissionJob, localStage);
   const code = recordCommissionCode({ dynamodb, table, rates: withRates, now: () => new Date() });
   return defineJob(recordCommissionJob, code, deps);
 }
@@ -121,13 +96,7 @@ async function drain(handler: Handler): Promise<void> {
 }
 
 async function dlqLetters(): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const messages = await receive(sqs, dlq());
-    if (messages.length === 0) empty++;
-    for (const m of messages) letters.push(JSON.parse(m.Body ?? '') as DeadLetter);
-  }
-  return letters;
+  return deadLettersIn(sqs, dlq());
 }
 
 const line = (lineId: string, sellerId: string, quantity: number, amount: number) => ({

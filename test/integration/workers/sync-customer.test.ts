@@ -4,14 +4,11 @@
  * fast-check against a model that simply takes the latest change per field), and the real
  * job runtime delivering duplicates and stale changes leaves it right.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CustomerChange } from '../../../functions/events/schemas/customers';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
-import { jobDepsFrom } from '../../../functions/jobs/runtime/job-deps';
 import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
 import { resourceName } from '../../../functions/topology/naming';
 import { TABLES } from '../../../functions/topology/topology';
@@ -23,17 +20,12 @@ import {
   syncCustomer,
   syncCustomerCode,
 } from '../../../functions/workers/sync-customer/sync-customer';
-import { provisionStage } from '../../../local/provision/stage';
-import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { immediateRetries } from '../../support/immediate-retries';
-import { captureLog, captureMetrics } from '../../support/router';
-import { uniqueStage } from '../../support/stage';
+import { jobContainerDeps } from '../../support/job-container';
+import { useLocalStage } from '../../support/local-stage';
 import { pollUntil, receive } from '../jobs/esm';
 
-applyLocalServiceEnv();
-const stage = uniqueStage('sc');
-const sqs = new SQSClient({});
-const dynamodb = new DynamoDBClient({});
+const localStage = useLocalStage('sc', { indexes: false });
+const { stage, sqs, dynamodb } = localStage;
 const table = resourceName(stage, TABLES.customers.name);
 const deps: SyncCustomerDeps = {
   dynamodb,
@@ -42,14 +34,6 @@ const deps: SyncCustomerDeps = {
   pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
 };
-let queueUrls: Map<string, string>;
-let queueUrlBase = '';
-
-beforeAll(async () => {
-  const provisioned = await provisionStage(stage, { indexes: false });
-  queueUrls = provisioned.queueUrls;
-  queueUrlBase = provisioned.queueUrlBase;
-});
 
 /** Change times are microseconds after this instant. */
 const BASE_MS = Date.parse('2026-11-28T00:00:00Z');
@@ -193,24 +177,9 @@ describe('sync-customer on moto', () => {
   });
 
   it('through the job runtime: a duplicate and a stale change leave the newest values', async () => {
-    const config = {
-      ...readJobRuntimeConfig(
-        { SLUICE_STAGE: stage, SLUICE_QUEUE_URL_BASE: queueUrlBase },
-        syncCustomerJob,
-      ),
-      // Test only, so held claims end quickly: configuration refuses a lease below the timeout.
-      leaseSeconds: 2,
-    };
-    const jobDeps = jobDepsFrom(immediateRetries(syncCustomerJob), config, {
-      sqs,
-      dynamodb,
-      log: captureLog(),
-      metricSink: captureMetrics(),
-      codeVersion: 'integration',
-      random: () => 0,
-    });
+    const jobDeps = jobContainerDeps(syncCustomerJob, localStage, { leaseSeconds: 2 });
     const handler = defineJob(syncCustomerJob, syncCustomerCode(deps), jobDeps);
-    const queue = queueUrls.get('job-sync-customer') as string;
+    const queue = localStage.queueUrl('job-sync-customer');
     const customerId = `cust-${stage}-runtime`;
     const event = (id: string, changes: CustomerChange['changes']): CustomerChangeEvent => ({
       specversion: '1.0',

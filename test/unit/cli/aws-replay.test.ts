@@ -7,11 +7,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../../cli/lib/io';
 import { type AwsReplayRequest, startAwsReplay } from '../../../cli/lib/replay/aws-replay';
+import { OFFLINE_AWS } from '../../support/offline-aws';
 
-const lambda = new LambdaClient({
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-});
+const lambda = new LambdaClient(OFFLINE_AWS);
 const mock = mockClient(lambda);
 const cluster = 'arn:aws:kafka:eu-west-1:123456789012:cluster/sluice/abc-1';
 const at = new Date('2026-11-28T10:00:00.000Z');

@@ -3,13 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { type DlqListReport, renderDlqList } from '../../../cli/commands/dlq-list';
 import { cloudWatchOldestAges } from '../../../cli/lib/oldest-age';
+import { OFFLINE_AWS } from '../../support/offline-aws';
 
 describe('cloudWatchOldestAges', () => {
   it('asks for the latest ApproximateAgeOfOldestMessage of each queue and maps the answers back', async () => {
-    const cloudwatch = new CloudWatchClient({
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
+    const cloudwatch = new CloudWatchClient(OFFLINE_AWS);
     const mock = mockClient(cloudwatch);
     mock
       .on(GetMetricDataCommand)

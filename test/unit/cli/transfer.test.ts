@@ -15,11 +15,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { transferMatching } from '../../../cli/lib/redrive/transfer';
 import { DEAD_LETTER_KIND, type DeadLetter } from '../../../functions/queues/dead-letter';
+import { OFFLINE_AWS } from '../../support/offline-aws';
 
-const sqs = new SQSClient({
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-});
+const sqs = new SQSClient(OFFLINE_AWS);
 const DLQ = 'https://sqs/dlq';
 const REPLAY = 'https://sqs/replay';
 

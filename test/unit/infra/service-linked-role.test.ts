@@ -11,11 +11,9 @@ import {
   ensureServiceLinkedRole,
   OPENSEARCH_SERVICE_LINKED_ROLE,
 } from '../../../infra/service-linked-role/ensure-role';
+import { OFFLINE_AWS } from '../../support/offline-aws';
 
-const iam = new IAMClient({
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-});
+const iam = new IAMClient(OFFLINE_AWS);
 const mock = mockClient(iam);
 const missing = () => new NoSuchEntityException({ message: 'no such role', $metadata: {} });
 

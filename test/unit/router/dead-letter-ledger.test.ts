@@ -13,11 +13,9 @@ import {
   S3DeadLetterLedger,
 } from '../../../functions/router/dead-letter-ledger';
 import { PermanentError } from '../../../functions/shared/errors';
+import { OFFLINE_AWS } from '../../support/offline-aws';
 
-const s3 = new S3Client({
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-});
+const s3 = new S3Client(OFFLINE_AWS);
 const mock = mockClient(s3);
 const options = {
   bucket: 'b',

@@ -10,11 +10,9 @@ import {
   sqsMessageBytes,
 } from '../../../functions/queues/sqs-batch-sender';
 import { PermanentError, TransientError } from '../../../functions/shared/errors';
+import { OFFLINE_AWS } from '../../support/offline-aws';
 
-const sqs = new SQSClient({
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-});
+const sqs = new SQSClient(OFFLINE_AWS);
 const sqsMock = mockClient(sqs);
 const options: SendOptions = {
   maxBytes: 1000,

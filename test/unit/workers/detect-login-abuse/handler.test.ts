@@ -2,24 +2,14 @@
  * The handler module reads its configuration when it is loaded (cold start): missing or bad
  * settings stop the container there, naming the variable.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { coldStartLoader, WORKER_RUNTIME_ENV } from '../../../support/cold-start';
 
-const runtimeEnv = {
-  SLUICE_STAGE: 'unit',
-  SLUICE_QUEUE_URL_BASE: 'https://sqs.eu-west-1.amazonaws.com/123456789012/',
-  AWS_REGION: 'eu-west-1',
-  SLUICE_OPENSEARCH_URL: 'http://127.0.0.1:9200',
-};
-
-async function loadWith(env: Record<string, string>) {
-  vi.resetModules();
-  for (const [name, value] of Object.entries({ ...runtimeEnv, ...env })) vi.stubEnv(name, value);
-  return import('../../../../functions/workers/detect-login-abuse/handler');
-}
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
+const load = coldStartLoader(
+  () => import('../../../../functions/workers/detect-login-abuse/handler'),
+);
+const runtimeEnv = { ...WORKER_RUNTIME_ENV, SLUICE_OPENSEARCH_URL: 'http://127.0.0.1:9200' };
+const loadWith = (env: Record<string, string>) => load({ ...runtimeEnv, ...env });
 
 describe('detect-login-abuse handler module', () => {
   it('exports a handler when the configuration is valid', async () => {

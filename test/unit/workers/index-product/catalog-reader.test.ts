@@ -7,12 +7,10 @@ import {
   type CatalogReadOptions,
   readCatalogRows,
 } from '../../../../functions/workers/index-product/catalog-reader';
+import { OFFLINE_AWS } from '../../../support/offline-aws';
 
 const TABLE = 'sluice-t-catalog';
-const dynamodb = new DynamoDBClient({
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-});
+const dynamodb = new DynamoDBClient(OFFLINE_AWS);
 const mock = mockClient(dynamodb);
 const sleeps: number[] = [];
 const options: CatalogReadOptions = {

@@ -22,6 +22,7 @@ import {
 } from '../../../../functions/workers/index-product/index-products';
 import type { CatalogRow } from '../../../../local/shop/catalog-rows';
 import { catalogItem, catalogRow } from '../../../support/catalog';
+import { OFFLINE_AWS } from '../../../support/offline-aws';
 import { captureLog } from '../../../support/router';
 import { type FakeSearch, fakeSearch, type ItemAnswer } from '../../targets/fake-search';
 
@@ -35,10 +36,7 @@ const settings: IndexProductSettings = {
   catalogReadBackoff: { baseMs: 1, capMs: 1 },
   bulkMaxBytes: 1_000_000,
 };
-const dynamodb = new DynamoDBClient({
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-});
+const dynamodb = new DynamoDBClient(OFFLINE_AWS);
 const catalog = mockClient(dynamodb);
 let rows: Map<string, Record<string, unknown>>;
 

@@ -2,23 +2,14 @@
  * The handler module reads its configuration when it is loaded (cold start): a bad rates
  * variable must stop the container there, naming the variable.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { coldStartLoader, WORKER_RUNTIME_ENV } from '../../../support/cold-start';
 
-const runtimeEnv = {
-  SLUICE_STAGE: 'unit',
-  SLUICE_QUEUE_URL_BASE: 'https://sqs.eu-west-1.amazonaws.com/123456789012/',
-  AWS_REGION: 'eu-west-1',
-};
-
-async function loadWith(env: Record<string, string>) {
-  vi.resetModules();
-  for (const [name, value] of Object.entries({ ...runtimeEnv, ...env })) vi.stubEnv(name, value);
-  return import('../../../../functions/workers/record-commission/handler');
-}
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
+const load = coldStartLoader(
+  () => import('../../../../functions/workers/record-commission/handler'),
+);
+const runtimeEnv = { ...WORKER_RUNTIME_ENV };
+const loadWith = (env: Record<string, string>) => load({ ...runtimeEnv, ...env });
 
 describe('record-commission handler module', () => {
   it('exports a handler when the configuration is valid', async () => {

@@ -17,6 +17,7 @@ import {
   type ItemSoldEvent,
   recordCommissions,
 } from '../../../../functions/workers/record-commission/record-commissions';
+import { OFFLINE_AWS } from '../../../support/offline-aws';
 import { captureLog } from '../../../support/router';
 
 const rates = { defaultBasisPoints: 1000 };
@@ -64,10 +65,7 @@ const sdkError = (name: string, status: number, extra: Record<string, unknown> =
 
 /** A client whose PutItem answers per line id; records the line ids it was asked for. */
 function dynamoAnswering(answer: (lineId: string, input: PutItemCommandInput) => unknown) {
-  const client = new DynamoDBClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  const client = new DynamoDBClient(OFFLINE_AWS);
   const asked: string[] = [];
   mockClient(client)
     .on(PutItemCommand)

@@ -1,25 +1,16 @@
 /**
  * The handler module reads its configuration when it is loaded (cold start).
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { coldStartLoader, WORKER_RUNTIME_ENV } from '../../../support/cold-start';
 
-async function loadWith(env: Record<string, string>) {
-  vi.resetModules();
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  return import('../../../../functions/workers/sync-customer/handler');
-}
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
+const loadWith = coldStartLoader(
+  () => import('../../../../functions/workers/sync-customer/handler'),
+);
 
 describe('sync-customer handler module', () => {
   it('exports a handler when the stage and queue base are set', async () => {
-    const module = await loadWith({
-      SLUICE_STAGE: 'unit',
-      SLUICE_QUEUE_URL_BASE: 'https://sqs.eu-west-1.amazonaws.com/123456789012/',
-      AWS_REGION: 'eu-west-1',
-    });
+    const module = await loadWith({ ...WORKER_RUNTIME_ENV });
     expect(typeof module.handler).toBe('function');
   });
 

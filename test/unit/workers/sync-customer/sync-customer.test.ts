@@ -20,6 +20,7 @@ import {
   MAX_MERGE_ROUNDS,
   syncCustomer,
 } from '../../../../functions/workers/sync-customer/sync-customer';
+import { OFFLINE_AWS } from '../../../support/offline-aws';
 
 const field = (value: string, changedAt: string) => ({
   M: { value: { S: value }, changedAt: { S: changedAt } },
@@ -46,10 +47,7 @@ function event(changes: CustomerChangeEvent['data']['changes']): CustomerChangeE
 
 /** Reads answer the items in turn (the last one repeats); puts answer in turn too. */
 function dynamo(reads: (Item | undefined)[], puts: ('ok' | 'conflict')[]) {
-  const client = new DynamoDBClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  const client = new DynamoDBClient(OFFLINE_AWS);
   const gets: GetItemCommandInput[] = [];
   const written: PutItemCommandInput[] = [];
   const pauses: number[] = [];
