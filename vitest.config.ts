@@ -13,6 +13,8 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 180_000,
+    // The global teardown waits for a service check under way and removes every test stage.
+    teardownTimeout: 180_000,
     pool: 'forks',
   },
 });

@@ -51,7 +51,9 @@ async function createTopic(admin: Admin, name: string, partitions: number): Prom
       return;
     } catch (error) {
       const errors = protocolErrors(error);
-      if (errors.length > 0 && errors.every((e) => e.apiId === 'TOPIC_ALREADY_EXISTS')) return;
+      // One topic per request: any answer that it exists (perhaps on the client's own retry of
+      // a timed-out request the controller still carried out) means it is there.
+      if (errors.some((e) => e.apiId === 'TOPIC_ALREADY_EXISTS')) return;
       if (attempt < 5 && errors.length > 0 && errors.every((e) => e.canRetry === true)) {
         await new Promise((resolve) => setTimeout(resolve, attempt * 500));
         continue;
@@ -66,14 +68,22 @@ async function createTopic(admin: Admin, name: string, partitions: number): Prom
   }
 }
 
-interface KafkaProtocolError {
+export interface KafkaProtocolError {
   readonly apiId?: string;
   readonly canRetry?: boolean;
   readonly serverErrorMessage?: string | null;
 }
 
-/** The per-topic protocol errors of a Kafka response error, if that is what `error` is. */
-function protocolErrors(error: unknown): KafkaProtocolError[] {
+/**
+ * The per-topic protocol errors of a Kafka response error, however deep: the client retries
+ * by itself and then wraps each attempt's response error in one more error list.
+ */
+export function protocolErrors(error: unknown): KafkaProtocolError[] {
   const errors = (error as { errors?: unknown } | null)?.errors;
-  return Array.isArray(errors) ? (errors as KafkaProtocolError[]) : [];
+  if (!Array.isArray(errors) || errors.length === 0) {
+    return typeof (error as KafkaProtocolError | null)?.apiId === 'string'
+      ? [error as KafkaProtocolError]
+      : [];
+  }
+  return errors.flatMap((inner) => protocolErrors(inner));
 }

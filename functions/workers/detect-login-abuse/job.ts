@@ -18,6 +18,9 @@ export const detectLoginAbuseJob = jobDefinition({
     // kept at the first attempt; what waits for a retry is the flag in OpenSearch, and eight
     // attempts outlast a restart of the domain (at least 197 s, retry-schedule.ts).
     maxAttempts: 8,
+    // Deferred deliveries (a throttled batch's rest, a claim held elsewhere) are received
+    // without counting an attempt: keep the default's spare receives above maxAttempts.
+    maxReceiveCount: 15,
     backoff: { baseSeconds: 5, capSeconds: 120 },
     idempotency: 'natural',
     successRecords: 'sampled',
