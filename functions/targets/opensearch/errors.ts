@@ -7,7 +7,8 @@
  * | 409 under external versions | the stored document is newer: the write is stale | success (`stale`) |
  * | 409 on `create` | the document exists: a duplicate delivery | success (`exists`) |
  * | 429 (`rejected_execution_exception`, `es_rejected_execution_exception`, `cluster_block_exception`) | push-back | ThrottledError |
- * | 403 `cluster_block_exception` (a write block: an index being replaced by a reindex, or disk full) | push-back | ThrottledError |
+ * | 403 `cluster_block_exception` `FORBIDDEN/8/index write (api)` | the write block a reindex puts on the version it replaced: the write resolved the alias before it moved, and lands in the new version on its retry | TransientError |
+ * | 403 `cluster_block_exception`, any other block (an operator's read-only block) | the index refuses writes until a person lifts the block | {@link IndexBlockedError} |
  * | 402 `service_quota_exceeded_exception` (Serverless) | capacity | ThrottledError |
  * | 404 `index_not_found_exception` | the alias is not set up yet | TransientError |
  * | 408, 5xx, timeouts, connection errors | | TransientError |
@@ -38,6 +39,20 @@ export class DocumentRejectedError extends PermanentError {
   ) {
     super(message);
   }
+}
+
+/** The dead-letter reason (and metric dimension) of a write to an index an operator blocked. */
+export const INDEX_BLOCKED = 'INDEX_BLOCKED';
+
+/**
+ * The index refuses writes with a block a person set (e.g. `index.blocks.read_only`, 403
+ * `FORBIDDEN/5/index read-only (api)`): retries cannot help until it is lifted. The job is
+ * dead-lettered with reason `INDEX_BLOCKED` and OpenSearch's reason, for a redrive once the
+ * block is gone. (Disk-full flood-stage blocks answer 429 and are push-back instead.)
+ */
+export class IndexBlockedError extends PermanentError {
+  override name = 'IndexBlockedError';
+  readonly reason = INDEX_BLOCKED;
 }
 
 /** The error part of a bulk response item, or of a failed request's body. */
@@ -116,10 +131,13 @@ function errorForStatus(
 ): Error {
   const type = cause?.type;
   const message = `${context}: HTTP ${status}${type ? ` ${type}` : ''}${cause?.reason ? `: ${cause.reason}` : ''}`;
-  // A blocked index (403) is not the document's fault: the write goes through once the alias
-  // points at a writable index or disk is freed.
-  const blocked = status === 403 && type === 'cluster_block_exception';
-  if (status === 429 || status === 402 || blocked || (status === 413 && manyDocuments)) {
+  if (status === 403 && type === 'cluster_block_exception') {
+    // Not the document's fault either way; only a reindex's write block clears by itself.
+    return isReindexWriteBlock(cause?.reason)
+      ? new TransientError(message, options)
+      : new IndexBlockedError(message, options);
+  }
+  if (status === 429 || status === 402 || (status === 413 && manyDocuments)) {
     return new ThrottledError(message, options);
   }
   // Writes go through aliases with require_alias: a missing alias is set-up, not the data.
@@ -127,6 +145,11 @@ function errorForStatus(
     return new TransientError(message, options);
   }
   return new DocumentRejectedError(message, type, status);
+}
+
+/** `index [x] blocked by: [FORBIDDEN/8/index write (api)];`: `index.blocks.write`, nothing else. */
+function isReindexWriteBlock(reason: string | null | undefined): boolean {
+  return typeof reason === 'string' && reason.includes('/index write (api)]');
 }
 
 function retryAfterSeconds(

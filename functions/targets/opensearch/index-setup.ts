@@ -6,7 +6,8 @@
  *   the index gets the spec's settings and mappings;
  * - no alias yet → `…-v<version>` is created with the alias as its write alias;
  * - the alias is on the spec's version → the mappings are put again (new fields arrive; an
- *   incompatible change fails loudly: bump the spec's version instead);
+ *   incompatible change fails loudly: bump the spec's version instead), and a reindex into it
+ *   that was interrupted after its alias moved is finished;
  * - the alias is on an older version → the new version is built and the alias moved with
  *   {@link reindexAlias} (unless `reindex` is off);
  * - the alias is on a newer version (older code deployed) or on an index not named by this
@@ -17,7 +18,7 @@
 import { type Client, errors } from '@opensearch-project/opensearch';
 import { INDEX_SPECS } from './indexes/index-specs';
 import { aliasName, concreteIndexName, type IndexSpec, versionOfIndex } from './indexes/spec';
-import { isAlreadyExists, reindexAlias } from './reindex';
+import { finishInterruptedReindexes, isAlreadyExists, reindexAlias } from './reindex';
 
 export interface IndexSetupOptions {
   /** Primary shards of new indexes. Default 1: these indexes are small. */
@@ -88,7 +89,8 @@ export async function ensureIndex(
   const version = versionOfIndex(alias, current);
   if (version === spec.version) {
     await client.indices.putMapping({ index: current, body: spec.mappings });
-    return result(current, 'updated');
+    const finished = await finishInterruptedReindexes(client, alias, current, version);
+    return result(current, finished.length > 0 ? 'reindexed' : 'updated');
   }
   if (version === undefined || version > spec.version) return result(current, 'left-alone');
   if (options.reindex === false) return result(current, 'behind');

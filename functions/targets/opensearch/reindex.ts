@@ -16,15 +16,21 @@
  *    versions make this safe: a document already as new in the new index is a conflict
  *    (skipped), so a catch-up copy never overwrites a newer write.
  *
+ * Steps 4–5 are {@link finishReindex}. Interrupted after the alias moved (a timeout, a crash),
+ * a run of index setup finishes the job: it finds the older version without its write block
+ * and runs them ({@link finishInterruptedReindexes}). Every other step can run again as is.
+ *
  * The copy is done here (scroll + bulk) rather than with `_reindex`, which needs the reindex
- * module (absent from the local node) and is not offered by OpenSearch Serverless. The old
- * index is kept, write-blocked, unless `deleteOld` is set: to roll back, lift its block
- * (`PUT <old>/_settings {"index.blocks.write": false}`) and move the alias back. Every step can
- * run again after an interruption.
+ * module (absent from the local node). OpenSearch Serverless offers neither scroll nor the
+ * Blocks API: there a version bump fails at the first copy, before the alias moves, and
+ * nothing changes. The old index is kept, write-blocked, unless `deleteOld` is set: to roll
+ * back, reindex the other way (`from` the new, `to` the old), which lifts the old index's
+ * block first.
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { errors } from '@opensearch-project/opensearch';
 import { bulkWrite, DEFAULT_BULK_MAX_BYTES } from './bulk';
+import { versionOfIndex } from './indexes/spec';
 
 export interface ReindexRequest {
   readonly alias: string;
@@ -63,6 +69,8 @@ export async function reindexAlias(
   const { alias, from, to } = request;
   const pageSize = request.pageSize ?? 500;
   await createIfMissing(client, to);
+  // A rollback copies into the version an earlier reindex write-blocked.
+  await client.indices.putSettings({ index: to, body: { 'index.blocks.write': null } });
   const copied = await copyDocuments(client, from, to, pageSize);
   await client.indices.refresh({ index: to });
   await client.indices.updateAliases({
@@ -73,10 +81,63 @@ export async function reindexAlias(
       ],
     },
   });
-  await client.indices.addBlock({ index: from, block: 'write' });
-  const caughtUp = await copyDocuments(client, from, to, pageSize);
+  const caughtUp = await finishReindex(client, from, to, pageSize);
   if (request.deleteOld) await client.indices.delete({ index: from });
   return { from, to, copied, caughtUp };
+}
+
+/**
+ * Steps 4–5 of a reindex, once the alias is on `to`: write-blocks `from`, then copies what
+ * reached it since the first copy. Returns the documents the catch-up wrote. Safe to repeat.
+ *
+ * @example
+ * ```ts
+ * const caughtUp = await finishReindex(client, 'sluice-prod-products-v1', 'sluice-prod-products-v2');
+ * ```
+ */
+export async function finishReindex(
+  client: Client,
+  from: string,
+  to: string,
+  pageSize = 500,
+): Promise<number> {
+  await client.indices.addBlock({ index: from, block: 'write' });
+  return copyDocuments(client, from, to, pageSize);
+}
+
+/**
+ * Finishes every reindex into `current` that was interrupted after its alias moved: an older
+ * version of the alias's index (`<alias>-v<n>`, n below `current`'s) without a write block
+ * is one whose {@link finishReindex} never ran. Returns the versions it finished.
+ *
+ * @example
+ * ```ts
+ * await finishInterruptedReindexes(client, 'sluice-prod-products', 'sluice-prod-products-v2', 2);
+ * // ['sluice-prod-products-v1'] after an interrupted reindex, [] otherwise
+ * ```
+ */
+export async function finishInterruptedReindexes(
+  client: Client,
+  alias: string,
+  current: string,
+  currentVersion: number,
+): Promise<string[]> {
+  const { body } = await client.indices.getSettings({
+    index: `${alias}-v*`,
+    // creation_date, which every index has, so that indexes without a block are listed too.
+    name: ['index.blocks.write', 'index.creation_date'],
+    flat_settings: true,
+  });
+  const unfinished = Object.entries(body)
+    .filter(([index, value]) => {
+      const version = versionOfIndex(alias, index);
+      const blocked = value.settings?.['index.blocks.write'] === 'true';
+      return version !== undefined && version < currentVersion && !blocked;
+    })
+    .map(([index]) => index)
+    .sort();
+  for (const from of unfinished) await finishReindex(client, from, current);
+  return unfinished;
 }
 
 async function createIfMissing(client: Client, index: string): Promise<void> {

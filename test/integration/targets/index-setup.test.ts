@@ -4,8 +4,8 @@
  * readers and writers never notice. Each test uses its own stage; all are removed after.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ThrottledError } from '../../../functions/shared/throttling';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { TransientError } from '../../../functions/shared/errors';
 import { bulkWrite } from '../../../functions/targets/opensearch/bulk';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { ensureIndex, ensureIndexes } from '../../../functions/targets/opensearch/index-setup';
@@ -14,6 +14,7 @@ import { PRODUCTS_INDEX } from '../../../functions/targets/opensearch/indexes/pr
 import { SECURITY_INDEX } from '../../../functions/targets/opensearch/indexes/security';
 import type { IndexSpec } from '../../../functions/targets/opensearch/indexes/spec';
 import { countSearchableProducts } from '../../../functions/targets/opensearch/product-search';
+import { reindexAlias } from '../../../functions/targets/opensearch/reindex';
 import { indexSuspicion } from '../../../functions/workers/detect-login-abuse/security-index';
 import type { Suspicion } from '../../../functions/workers/detect-login-abuse/suspicions';
 import { removeStageIndexes } from '../../../local/provision/indexes';
@@ -128,10 +129,10 @@ describe('ensureIndexes', () => {
     const written: string[] = [];
     const writer = (async () => {
       for (let i = 0; reading; i++) {
-        // As a job would be redelivered: a write refused as push-back (the old index's write
+        // As a job would be redelivered: a write refused as transient (the old index's write
         // block caught it in flight) goes again, through the alias.
         let outcome = await write(`live-${i}`, alias);
-        while (outcome?.kind === 'failed' && outcome.error instanceof ThrottledError) {
+        while (outcome?.kind === 'failed' && outcome.error instanceof TransientError) {
           outcome = await write(`live-${i}`, alias);
         }
         expect(outcome?.kind).toBe('written');
@@ -159,10 +160,10 @@ describe('ensureIndexes', () => {
     const doc = await search.get({ index: alias, id: 'p-7' });
     expect(doc.body._version).toBe(5);
     // The old version stays for a rollback, write-blocked: a write that resolved the alias
-    // before it moved cannot land there after the catch-up copy; it is pushed back instead.
+    // before it moved cannot land there after the catch-up copy; it is retried instead.
     expect((await search.indices.exists({ index: v1.index })).body).toBe(true);
     const late = await write('late', v1.index, false);
-    expect(late?.kind === 'failed' && late.error instanceof ThrottledError).toBe(true);
+    expect(late?.kind === 'failed' && late.error instanceof TransientError).toBe(true);
     // Running setup again changes nothing.
     expect(await ensureIndex(search, stage, v2spec, { replicas: 0 })).toMatchObject({
       index: v2.index,
@@ -173,6 +174,63 @@ describe('ensureIndexes', () => {
       index: v2.index,
       action: 'left-alone',
     });
+  }, 30_000);
+
+  it('finishes a reindex interrupted after the alias moved: blocks the old version, copies what reached it', async () => {
+    const stage = newStage();
+    const v1 = await ensureIndex(search, stage, PRODUCTS_INDEX, { replicas: 0 });
+    const seed = Array.from({ length: 20 }, (_, i) => ({
+      ...product(`p-${i}`, 1),
+      index: v1.alias,
+    }));
+    await bulkWrite(search, seed, { maxBytes: 1 << 20 });
+    const v2spec: IndexSpec = { ...PRODUCTS_INDEX, version: 2 };
+    // The write block times out: the alias has moved, the old version is still writable.
+    const blocking = vi
+      .spyOn(search.indices, 'addBlock')
+      .mockRejectedValueOnce(new Error('Request timed out'));
+    try {
+      await expect(ensureIndex(search, stage, v2spec, { replicas: 0 })).rejects.toThrow(
+        'Request timed out',
+      );
+    } finally {
+      blocking.mockRestore();
+    }
+    const v2index = `sluice-${stage}-products-v2`;
+    expect(await aliasTargets(v1.alias)).toEqual({ [v2index]: { is_write_index: true } });
+    // A write that resolved the alias before it moved lands in the old version meanwhile.
+    expect((await write('late', v1.index, false))?.kind).toBe('written');
+
+    expect(await ensureIndex(search, stage, v2spec, { replicas: 0 })).toMatchObject({
+      index: v2index,
+      action: 'reindexed',
+    });
+    await search.indices.refresh({ index: v2index });
+    expect((await search.count({ index: v2index })).body.count).toBe(21);
+    expect((await search.get({ index: v2index, id: 'late' })).body.found).toBe(true);
+    const again = await write('later', v1.index, false);
+    expect(again?.kind === 'failed' && again.error instanceof TransientError).toBe(true);
+    // Finished once: the next run has nothing left to do.
+    expect(await ensureIndex(search, stage, v2spec, { replicas: 0 })).toMatchObject({
+      action: 'updated',
+    });
+  }, 30_000);
+
+  it('rolls back by reindexing into the write-blocked older version', async () => {
+    const stage = newStage();
+    const v1 = await ensureIndex(search, stage, PRODUCTS_INDEX, { replicas: 0 });
+    await bulkWrite(search, [{ ...product('p-1', 1), index: v1.alias }], { maxBytes: 1 << 20 });
+    const v2 = await ensureIndex(search, stage, { ...PRODUCTS_INDEX, version: 2 }, { replicas: 0 });
+    expect((await write('after-move', v2.alias))?.kind).toBe('written');
+
+    await reindexAlias(search, { alias: v1.alias, from: v2.index, to: v1.index });
+
+    expect(await aliasTargets(v1.alias)).toEqual({ [v1.index]: { is_write_index: true } });
+    await search.indices.refresh({ index: v1.index });
+    expect((await search.count({ index: v1.index })).body.count).toBe(2);
+    expect((await write('after-rollback', v1.alias))?.kind).toBe('written');
+    const blocked = await write('late', v2.index, false);
+    expect(blocked?.kind === 'failed' && blocked.error instanceof TransientError).toBe(true);
   }, 30_000);
 
   /** One product write; to an index by its own name (not an alias) when `byAlias` is false. */

@@ -7,6 +7,8 @@ import {
   classifyOpenSearchError,
   DOCUMENT_REJECTED,
   DocumentRejectedError,
+  INDEX_BLOCKED,
+  IndexBlockedError,
 } from '../../../functions/targets/opensearch/errors';
 import { responseError } from './fake-search';
 
@@ -34,7 +36,6 @@ describe('classifyBulkItem', () => {
     [429, 'rejected_execution_exception', 'throttled'],
     [429, 'es_rejected_execution_exception', 'throttled'],
     [429, 'cluster_block_exception', 'throttled'],
-    [403, 'cluster_block_exception', 'throttled'],
     [403, 'security_exception', 'rejected'],
     [402, 'service_quota_exceeded_exception', 'throttled'],
     [503, 'unavailable_shards_exception', 'transient'],
@@ -51,6 +52,30 @@ describe('classifyBulkItem', () => {
     if (outcome.kind !== 'failed') return;
     expect(kindOf(outcome.error)).toBe(expected);
     expect(outcome.error.message).toBe(`index p-1: HTTP ${status} ${type}: why`);
+  });
+
+  it.each([
+    // The block a reindex puts on the version it replaced: the retry resolves the alias anew.
+    ['index [i-v1] blocked by: [FORBIDDEN/8/index write (api)];', TransientError, undefined],
+    // An operator's blocks stay until a person lifts them: dead letter, named for what it is.
+    [
+      'index [i-v1] blocked by: [FORBIDDEN/5/index read-only (api)];',
+      IndexBlockedError,
+      INDEX_BLOCKED,
+    ],
+    ['blocked by: [FORBIDDEN/6/cluster read-only (api)];', IndexBlockedError, INDEX_BLOCKED],
+    [undefined, IndexBlockedError, INDEX_BLOCKED],
+  ])('403 cluster_block_exception %s → %o', (reason, type, deadLetterReason) => {
+    const outcome = classifyBulkItem(
+      'index',
+      403,
+      { type: 'cluster_block_exception', reason },
+      'p',
+    );
+    const error = outcome.kind === 'failed' ? outcome.error : undefined;
+    expect(error).toBeInstanceOf(type);
+    expect(error).not.toBeInstanceOf(ThrottledError);
+    expect((error as { reason?: string }).reason).toBe(deadLetterReason);
   });
 
   it('dead-letters a rejected document with its own reason and the OpenSearch error type', () => {
