@@ -2,8 +2,9 @@
  * Vitest global setup: installs cfn-lint (PyPI) if it is not yet, and brings up the local
  * services the tests need, idempotently (services already healthy, ours or a user's, are
  * left alone), and points the AWS SDK at them. While the tests run, a service that dies is
- * started again and reported (the chaos phase, which kills services on purpose, has its own
- * setup without that). It never stops services: `.ci/run` does that, and a developer keeps
+ * started again and reported, so the later files can run, and the run fails at teardown: a
+ * crash is a finding, and the restarted service lost state the tests relied on (the chaos
+ * phase, which kills services on purpose, has its own setup without that). It never stops services: `.ci/run` does that, and a developer keeps
  * them running between runs. Set SLUICE_SERVICES=external to use your own endpoints
  * (LocalStack, AWS) instead.
  */
@@ -18,13 +19,19 @@ export default async function setup(): Promise<() => Promise<void>> {
   await prepareServices();
   const stopSupervising =
     process.env.SLUICE_SERVICES === 'external'
-      ? async () => undefined
+      ? async (): Promise<string[]> => []
       : superviseServices({
           report: (message) => process.stderr.write(`[services] ${message}\n`),
         });
   return async () => {
-    await stopSupervising();
+    const restarted = await stopSupervising();
     await removeTestStages();
+    if (restarted.length > 0) {
+      throw new Error(
+        `${restarted.join(', ')} died during the tests and ${restarted.length === 1 ? 'was' : 'were'} ` +
+          'started again: the run does not count (see [services] above and the service logs)',
+      );
+    }
   };
 }
 

@@ -30,7 +30,7 @@ describe('superviseServices', () => {
     expect(reports).toEqual([]);
     await vi.advanceTimersByTimeAsync(1000);
     expect(reports).toEqual(['moto was not running and was started again (pid 42): see its log']);
-    await stop();
+    expect(await stop()).toEqual(['moto']);
     await vi.advanceTimersByTimeAsync(5000);
     expect(servicesUp).toHaveBeenCalledTimes(2);
   });
