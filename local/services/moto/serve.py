@@ -82,15 +82,24 @@ class OneAtATime:
 
 
 def back_up_items_not_tables() -> None:
-    """TransactWriteItems rolls back the items it names, from copies of those items only."""
+    """TransactWriteItems rolls back the items it names, from copies of those items only.
+
+    A rollback restores each named item (or its absence: no empty range-key bucket is left
+    behind), for tables named by name or by ARN, and drops the stream records the cancelled
+    writes added (moto would keep them; records already handed to a moto Lambda mapping,
+    which Sluice does not use, cannot be recalled)."""
     transact = DynamoDBBackend.transact_write_items
 
     def transact_write_items(backend, transact_items):
         saved = []
+        streams = {}
         for entry in transact_items:
             operation = next(iter(entry.values()), None)
-            table = backend.tables.get(operation.get("TableName")) if isinstance(operation, dict) else None
-            if table is None:
+            if not isinstance(operation, dict):
+                continue
+            try:
+                table = backend.get_table(operation.get("TableName"))
+            except Exception:  # moto answers ResourceNotFound itself
                 continue
             key = operation.get("Key") or {
                 name: operation.get("Item", {}).get(name)
@@ -102,6 +111,8 @@ def back_up_items_not_tables() -> None:
             except Exception:  # moto rejects the malformed key itself, before writing
                 continue
             saved.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
+            if table.stream_shard is not None:
+                streams.setdefault(id(table), (table.stream_shard, len(table.stream_shard.items)))
         # moto's own whole-table backup becomes the table itself: its "rollback" is a no-op.
         Table.__deepcopy__ = lambda table, memo: table
         try:
@@ -109,17 +120,32 @@ def back_up_items_not_tables() -> None:
         except Exception:
             # Newest first: an item named twice ends as it was before the transaction.
             for table, hash_key, range_key, item in reversed(saved):
-                holder = table.items[hash_key] if range_key is not None else table.items
-                slot = range_key if range_key is not None else hash_key
-                if item is None:
-                    holder.pop(slot, None)
-                else:
-                    holder[slot] = item
+                if range_key is None:
+                    restore_item(table.items, hash_key, item)
+                    continue
+                bucket = table.items.get(hash_key)
+                if bucket is None and item is None:
+                    continue
+                if bucket is None:
+                    bucket = table.items[hash_key] = {}
+                restore_item(bucket, range_key, item)
+                if not bucket:
+                    del table.items[hash_key]
+            for shard, length in streams.values():
+                del shard.items[length:]
             raise
         finally:
             del Table.__deepcopy__
 
     DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def restore_item(holder, slot, item) -> None:
+    """Puts a saved item back in its slot, or empties the slot if there was none."""
+    if item is None:
+        holder.pop(slot, None)
+    else:
+        holder[slot] = item
 
 
 def rss_mib() -> int:

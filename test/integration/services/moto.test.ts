@@ -9,6 +9,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -51,10 +52,37 @@ describe('DynamoDB', () => {
     await waitUntilTableExists({ client: dynamodb, maxWaitTime: 60 }, { TableName });
   });
 
+  const extraTables: string[] = [];
   afterAll(async () => {
-    await dynamodb.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
+    for (const name of [TableName, ...extraTables]) {
+      await dynamodb.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+    }
     dynamodb.destroy();
   });
+
+  /** A table with a hash and a range key (pk, sk), deleted after the file; its name and ARN. */
+  const rangeKeyTable = async (): Promise<{ name: string; arn: string }> => {
+    const name = runName('range');
+    extraTables.push(name);
+    const created = await dynamodb.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 60 }, { TableName: name });
+    const arn = created.TableDescription?.TableArn;
+    if (arn === undefined) throw new Error(`CreateTable ${name} returned no ARN`);
+    return { name, arn };
+  };
 
   // A payload beside the counter or claim, as job records and projections carry: moto's
   // handling of it widens the window between reading an item and writing it back, so the
@@ -184,6 +212,53 @@ describe('DynamoDB', () => {
     expect(await read('tx-marker-0')).toBeDefined();
     await countOnce('tx-marker-1', 'tx-counter', 'tx-marker-0');
     expect((await read('tx-counter'))?.count?.N).toBe('2');
+  });
+
+  it('rolls back a cancelled transaction on a range-key table named by its ARN', async () => {
+    const byArn = await rangeKeyTable();
+    const key = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
+    await dynamodb.send(
+      new PutItemCommand({ TableName: byArn.name, Item: { ...key('h1', 'a'), v: { N: '1' } } }),
+    );
+    const cancelled = dynamodb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: byArn.arn, Item: { ...key('h2', 'x'), v: { N: '1' } } } },
+          {
+            Update: {
+              TableName: byArn.arn,
+              Key: key('h1', 'a'),
+              UpdateExpression: 'SET v = :two',
+              ExpressionAttributeValues: { ':two': { N: '2' } },
+            },
+          },
+          {
+            ConditionCheck: {
+              TableName: byArn.arn,
+              Key: key('absent', 'absent'),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    await expect(cancelled).rejects.toBeInstanceOf(TransactionCanceledException);
+    const get = async (pk: string, sk: string) =>
+      (
+        await dynamodb.send(
+          new GetItemCommand({ TableName: byArn.name, Key: key(pk, sk), ConsistentRead: true }),
+        )
+      ).Item;
+    expect(await get('h2', 'x')).toBeUndefined();
+    expect((await get('h1', 'a'))?.v?.N).toBe('1');
+    const h2 = await dynamodb.send(
+      new QueryCommand({
+        TableName: byArn.name,
+        KeyConditionExpression: 'pk = :h2',
+        ExpressionAttributeValues: { ':h2': { S: 'h2' } },
+      }),
+    );
+    expect(h2.Count).toBe(0);
   });
 
   it('applies exactly one of N concurrent transactions that put the same marker', async () => {
