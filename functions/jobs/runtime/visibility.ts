@@ -4,6 +4,7 @@
 import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { describeError } from '../../shared/errors';
+import { SQS_MAX_VISIBILITY_SECONDS } from '../job-definition';
 import type { JobDeps } from './job-deps';
 import type { Settlement } from './run-types';
 
@@ -19,7 +20,7 @@ export async function changeVisibility(
           {
             Id: String(i),
             ReceiptHandle: event.Records[i]?.receiptHandle as string,
-            VisibilityTimeout: s.delaySeconds,
+            VisibilityTimeout: visibilitySeconds(s.delaySeconds),
           },
         ]
       : [],
@@ -45,4 +46,17 @@ export async function changeVisibility(
       });
     }
   }
+}
+
+/**
+ * A delay SQS accepts as a visibility timeout: whole seconds below its 12-hour cap. Every
+ * retry passes here, so no computed delay (a target's Retry-After of days plus a jitter) can
+ * make the whole ChangeMessageVisibilityBatch call fail and the delays fall back to the
+ * queue's default.
+ */
+function visibilitySeconds(delaySeconds: number): number {
+  const whole = Number.isFinite(delaySeconds)
+    ? Math.ceil(delaySeconds)
+    : SQS_MAX_VISIBILITY_SECONDS;
+  return Math.min(SQS_MAX_VISIBILITY_SECONDS - 1, Math.max(0, whole));
 }

@@ -114,6 +114,16 @@ describe('backpressure', () => {
     expect([...records.keys()]).toEqual([jobMessage('audit', 1).jobId]);
   });
 
+  it('defers below the 12-hour visibility cap whatever Retry-After the target asks for', async () => {
+    const kit = testJobDeps(definition, { limiter: new AimdLimiter({ initial: 1, max: 1 }) });
+    const perform = vi.fn(async () => {
+      throw new ThrottledError('429', { retryAfterSeconds: 7 * 24 * 3600 });
+    });
+    const handler = defineJob(definition, { perform }, kit.deps);
+    await handler(event(3));
+    expect(kit.sqs.visibility.map((v) => v.seconds)).toEqual([43_199, 43_199, 43_199]);
+  });
+
   it('runs up to the limit at once and halves it after a throttled batch', async () => {
     // No additive increase here, to see the decrease alone.
     const limiter = new AimdLimiter({ initial: 4, max: 4, increase: 0 });

@@ -74,16 +74,32 @@ describe('batch job load phase', () => {
     const log: string[] = [];
     let running = 0;
     let peak = 0;
+    let loads = 0;
+    let loadStarted: (() => void) | undefined;
     const handler = defineBatchJob(
       definition,
       {
         load: async (events: readonly unknown[]) => {
           log.push(`load ${idsOf(events)[0]}`);
+          loads++;
+          loadStarted?.();
         },
         performBatch: async (jobs: readonly JobContext[]) => {
           peak = Math.max(peak, ++running);
           log.push(`run ${idsOfJobs(jobs)[0]}`);
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          // Chunks 1 and 2 run until the next chunk's load has begun, with no clock involved
+          // (a busy machine cannot reorder it); a runtime that did not load ahead would wait
+          // the 2 s out and fail the order below.
+          if (loads < 3) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 2_000);
+              loadStarted = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+          }
+          loadStarted = undefined;
           log.push(`done ${idsOfJobs(jobs)[0]}`);
           running--;
           return jobs.map(() => undefined);
