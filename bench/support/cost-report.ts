@@ -178,6 +178,15 @@ export function costReport(input: CostInput, say: (text: string) => void): CostS
       ['left', 'right', 'right', 'right'],
     ),
   );
+  const durations = items
+    .filter((i) => i.item === 'lambda GB-seconds')
+    .reduce((sum, i) => sum + i.usd, 0);
+  say(
+    `\nVariable total ${usd(total * perMillion)} per million events: Lambda GB-seconds ` +
+      `${usd(durations * perMillion)} (durations measured in-process on this machine: they ` +
+      `grow with its load and the local services' latency), requests, request units, ` +
+      `invocations and logs ${usd((total - durations) * perMillion)} (counted exactly).`,
+  );
   const idle = input.requests.filter(isIdle).reduce((sum, r) => sum + r.billedRequests, 0);
   say(
     `\nNot in the variable total: ${count(idle)} empty long polls of the emulated pollers (an idle ` +
