@@ -5,6 +5,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventParser } from '../events/parse-event';
+import { functionClient } from '../shared/client-hooks';
 import { CODE_VERSION } from '../shared/code-version';
 import type { Env } from '../shared/env';
 import { createTelemetry, MetricCounter } from '../shared/telemetry';
@@ -22,9 +23,11 @@ import type { RouterDeps } from './route-batch';
 export function createRouterDeps(env: Env, serviceName: string) {
   const config = readRouterConfig(env);
   const { logger, metrics } = createTelemetry(serviceName);
-  const s3 = new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' });
+  const s3 = functionClient(
+    new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' }),
+  );
   const deps: RouterDeps = {
-    sqs: new SQSClient({}),
+    sqs: functionClient(new SQSClient({})),
     ledger: new S3DeadLetterLedger(s3, {
       bucket: config.claimCheckBucket,
       codeVersion: CODE_VERSION,

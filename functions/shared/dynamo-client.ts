@@ -9,6 +9,7 @@
  * default HTTP agent does so).
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { functionClient } from './client-hooks';
 
 /**
  * @example
@@ -17,5 +18,5 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
  * ```
  */
 export function createDynamoDBClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({ cacheMiddleware: true, ...config });
+  return functionClient(new DynamoDBClient({ cacheMiddleware: true, ...config }));
 }

@@ -238,7 +238,7 @@ async function publishAndInject(
   return lifted;
 }
 
-interface SettleContext {
+export interface SettleContext {
   readonly sqs: SQSClient;
   readonly admin: Admin;
   readonly stage: { readonly stage: string; readonly queueUrls: ReadonlyMap<string, string> };
@@ -246,7 +246,7 @@ interface SettleContext {
 }
 
 /** Waits until every record is committed and every job and replay queue is empty, twice in a row. */
-async function settle(
+export async function settle(
   context: SettleContext,
   timeoutMs: number,
   say: (line: string) => void,

@@ -105,7 +105,7 @@ async function stopAll(
  * An SQS client with room for many long polls at once: the SDK's default of 50 sockets per
  * host would let idle polls starve deletes and receives of other mappings.
  */
-function pollingSqsClient(): SQSClient {
+export function pollingSqsClient(): SQSClient {
   const agentOptions = { keepAlive: true, maxSockets: 512 };
   return new SQSClient({
     requestHandler: {

@@ -6,6 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { functionClient } from '../../shared/client-hooks';
 import { CODE_VERSION } from '../../shared/code-version';
 import { createDynamoDBClient } from '../../shared/dynamo-client';
 import type { Env } from '../../shared/env';
@@ -81,9 +82,13 @@ export function createJobDeps(env: Env, definition: JobDefinition): JobDeps {
   });
   const config = readJobRuntimeConfig(env, definition);
   return jobDepsFrom(definition, config, {
-    sqs: new SQSClient({}),
+    sqs: functionClient(new SQSClient({})),
     ...(config.claimCheckBucket
-      ? { s3: new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' }) }
+      ? {
+          s3: functionClient(
+            new S3Client({ forcePathStyle: env.SLUICE_S3_FORCE_PATH_STYLE === 'true' }),
+          ),
+        }
       : {}),
     dynamodb: createDynamoDBClient(),
     log: logger,
