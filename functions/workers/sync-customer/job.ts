@@ -1,8 +1,10 @@
 /**
  * sync-customer: merges field changes into the customer table (newest `changedAt` wins per
- * field, optimistic concurrency on a version). Per-field change times already make a
- * duplicate harmless (it writes nothing), so `natural` would be safe too and would save
- * the store's two writes per job; the store stays until that trade is decided.
+ * field, optimistic concurrency on a version). Naturally idempotent: per-field change times
+ * make a duplicate or a stale redelivery write nothing, and the version makes concurrent
+ * deliveries merge one after the other (test/integration/workers/sync-customer.test.ts checks
+ * any order, duplication and race against a model). The idempotency store would add a claim
+ * and a completion, two writes per job, for no further guarantee (issue 19 §2).
  */
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs';
 
@@ -14,7 +16,7 @@ export const syncCustomerJob = jobDefinition({
   access: { tables: { customers: 'readWrite' } },
   settings: {
     ...DEFAULT_JOB_SETTINGS,
-    idempotency: 'store',
+    idempotency: 'natural',
     successRecords: 'sampled',
     sampleRate: 0.1,
   },

@@ -72,11 +72,12 @@ describe('job registry', () => {
     }
   });
 
-  it('marks index-product batch-aware and all but sync-customer naturally idempotent', () => {
+  it('marks index-product batch-aware and every shipped job naturally idempotent', () => {
     expect(JOBS['index-product'].batch).toBe(true);
     expect(JOBS.audit.settings.idempotency).toBe('natural');
     expect(JOBS['record-commission'].settings.idempotency).toBe('natural');
-    expect(JOBS['sync-customer'].settings.idempotency).toBe('store');
+    // Newest change time per field wins, on a version: a duplicate writes nothing.
+    expect(JOBS['sync-customer'].settings.idempotency).toBe('natural');
     // Counts once by a marker written with its increments (counters.ts).
     expect(JOBS['detect-login-abuse'].settings.idempotency).toBe('natural');
   });
