@@ -10,7 +10,7 @@ import { JobRecords } from '../../../functions/jobs/stores/job-records';
 import { PermanentError } from '../../../functions/shared/errors';
 import { resourceName } from '../../../functions/topology/naming';
 import { TABLES } from '../../../functions/topology/topology';
-import { jobMessage } from '../../unit/jobs/support';
+import { jobMessage } from '../../support/job-runtime-fakes';
 import {
   consumeInBackground,
   dynamodb,

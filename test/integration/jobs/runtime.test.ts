@@ -24,9 +24,9 @@ import { resourceName } from '../../../functions/topology/naming';
 import { type JobName, METRICS, TABLES } from '../../../functions/topology/topology';
 import { localS3Options } from '../../../local/provision/queues';
 import { jobContainerDeps } from '../../support/job-container';
+import { jobMessage } from '../../support/job-runtime-fakes';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
-import { jobMessage } from '../../unit/jobs/support';
 import {
   deadLettersIn,
   deliver,

@@ -3,7 +3,7 @@
  * other edit: scaffolded into a copy of the repository, its stage provisioned from the copy's
  * topology (its queue and DLQ included), sample events routed to it by the router's handler,
  * and its queue drained by its handler, found by the folder convention. Needs the local
- * services (SQS, DynamoDB, S3); the unit test test/unit/scaffold/ checks the rest (types,
+ * services (SQS, DynamoDB, S3); the unit test test/unit/local/scaffold/ checks the rest (types,
  * Biome, synth, the generated unit test).
  */
 import { execFile } from 'node:child_process';

@@ -14,7 +14,7 @@ import { PermanentError, TransientError } from '../../../functions/shared/errors
 import { ThrottledError } from '../../../functions/shared/throttling';
 import { METRICS } from '../../../functions/topology/topology';
 import { JOBS } from '../../../functions/workers/jobs';
-import { auditJob, jobMessage, sqsRecord, testJobDeps } from './support';
+import { auditJob, jobMessage, sqsRecord, testJobDeps } from '../../support/job-runtime-fakes';
 
 const M = METRICS.jobs;
 
