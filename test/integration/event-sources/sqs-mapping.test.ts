@@ -33,6 +33,45 @@ function mapping(
   };
 }
 
+/** Starts the event sources with one mapping of `queueUrl`, reporting each invocation. */
+function startMapping(
+  queueUrl: string,
+  handler: SqsMapping['handler'],
+  overrides: Partial<SqsMapping> = {},
+  onInvoke?: (report: InvocationReport) => void,
+) {
+  return startEventSources({
+    sqsClient: queues.sqs,
+    ...(onInvoke ? { onInvoke } : {}),
+    sqs: [mapping(queueUrl, handler, overrides)],
+  });
+}
+
+/**
+ * Runs one mapping of `queueUrl` (batches of up to 10 within half a second, partial batch
+ * responses, one poller) until `count` records have been delivered, then stops it.
+ */
+async function deliverOnce(
+  queueUrl: string,
+  handler: SqsMapping['handler'],
+  count: number,
+): Promise<void> {
+  const reports: InvocationReport[] = [];
+  const eventSources = await startMapping(
+    queueUrl,
+    handler,
+    { batchSize: 10, maxBatchingWindowSeconds: 0.5, reportBatchItemFailures: true, pollers: 1 },
+    (report) => reports.push(report),
+  );
+  try {
+    await eventually(`all ${count} delivered`, () =>
+      reports.reduce((sum, r) => sum + r.records, 0) >= count ? true : undefined,
+    );
+  } finally {
+    await eventSources.stop();
+  }
+}
+
 describe('SQS event source mapping', () => {
   it('gathers more than 10 messages within the window into one SQSEvent of the Lambda shape', async () => {
     const queueUrl = await queues.queue('window');
@@ -40,18 +79,13 @@ describe('SQS event source mapping', () => {
       new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
     );
     const events: SQSEvent[] = [];
-    const eventSources = await startEventSources({
-      sqsClient: queues.sqs,
-      sqs: [
-        mapping(
-          queueUrl,
-          async (event) => {
-            events.push(event);
-          },
-          { batchSize: 50, maxBatchingWindowSeconds: 1.5, maxConcurrency: 2, pollers: 1 },
-        ),
-      ],
-    });
+    const eventSources = await startMapping(
+      queueUrl,
+      async (event) => {
+        events.push(event);
+      },
+      { batchSize: 50, maxBatchingWindowSeconds: 1.5, maxConcurrency: 2, pollers: 1 },
+    );
     let ids: string[];
     try {
       const attributes = {
@@ -116,34 +150,15 @@ describe('SQS event source mapping', () => {
       ...[0, 1, 2, 3].map((n) => ({ MessageBody: `ok-${n}` })),
       ...[0, 1].map((n) => ({ MessageBody: `fail-${n}` })),
     ]);
-    const reports: InvocationReport[] = [];
-    const eventSources = await startEventSources({
-      sqsClient: queues.sqs,
-      onInvoke: (report) => reports.push(report),
-      sqs: [
-        mapping(
-          queueUrl,
-          async (event): Promise<SQSBatchResponse> => ({
-            batchItemFailures: event.Records.filter((r) => r.body.startsWith('fail')).map((r) => ({
-              itemIdentifier: r.messageId,
-            })),
-          }),
-          {
-            batchSize: 10,
-            maxBatchingWindowSeconds: 0.5,
-            reportBatchItemFailures: true,
-            pollers: 1,
-          },
-        ),
-      ],
-    });
-    try {
-      await eventually('all six delivered', () =>
-        reports.reduce((sum, r) => sum + r.records, 0) >= 6 ? true : undefined,
-      );
-    } finally {
-      await eventSources.stop();
-    }
+    await deliverOnce(
+      queueUrl,
+      async (event): Promise<SQSBatchResponse> => ({
+        batchItemFailures: event.Records.filter((r) => r.body.startsWith('fail')).map((r) => ({
+          itemIdentifier: r.messageId,
+        })),
+      }),
+      6,
+    );
 
     // The failed two are invisible (still on the queue), the four successes are gone.
     expect(await queues.counts(queueUrl)).toEqual({ visible: 0, inFlight: 2 });
@@ -162,32 +177,13 @@ describe('SQS event source mapping', () => {
       queueUrl,
       [0, 1, 2].map((n) => ({ MessageBody: `m-${n}` })),
     );
-    const reports: InvocationReport[] = [];
-    const eventSources = await startEventSources({
-      sqsClient: queues.sqs,
-      onInvoke: (report) => reports.push(report),
-      sqs: [
-        mapping(
-          queueUrl,
-          async () => {
-            throw new Error('boom');
-          },
-          {
-            reportBatchItemFailures: true,
-            batchSize: 10,
-            maxBatchingWindowSeconds: 0.5,
-            pollers: 1,
-          },
-        ),
-      ],
-    });
-    try {
-      await eventually('all three delivered', () =>
-        reports.reduce((sum, r) => sum + r.records, 0) >= 3 ? true : undefined,
-      );
-    } finally {
-      await eventSources.stop();
-    }
+    await deliverOnce(
+      queueUrl,
+      async () => {
+        throw new Error('boom');
+      },
+      3,
+    );
     expect(await queues.counts(queueUrl)).toEqual({ visible: 0, inFlight: 3 });
     const again = await eventually('the batch to reappear', async () => {
       const messages = await queues.receive(queueUrl);
@@ -205,22 +201,17 @@ describe('SQS event source mapping', () => {
     let running = 0;
     let highest = 0;
     let handled = 0;
-    const eventSources = await startEventSources({
-      sqsClient: queues.sqs,
-      sqs: [
-        mapping(
-          queueUrl,
-          async (event) => {
-            running += 1;
-            highest = Math.max(highest, running);
-            await sleep(300);
-            running -= 1;
-            handled += event.Records.length;
-          },
-          { batchSize: 1, maxConcurrency: 4, pollers: 2 },
-        ),
-      ],
-    });
+    const eventSources = await startMapping(
+      queueUrl,
+      async (event) => {
+        running += 1;
+        highest = Math.max(highest, running);
+        await sleep(300);
+        running -= 1;
+        handled += event.Records.length;
+      },
+      { batchSize: 1, maxConcurrency: 4, pollers: 2 },
+    );
     try {
       await eventually('all 16 handled', () => (handled >= 16 ? true : undefined));
     } finally {
@@ -241,21 +232,16 @@ describe('SQS event source mapping', () => {
       started = resolve;
     });
     let finished = false;
-    const eventSources = await startEventSources({
-      sqsClient: queues.sqs,
-      sqs: [
-        // stop() lets long polls in flight run out (never abandons them), so 2 s bounds it.
-        mapping(
-          queueUrl,
-          async () => {
-            started();
-            await sleep(800);
-            finished = true;
-          },
-          { pollWaitSeconds: 2, maxBatchingWindowSeconds: 0.3, batchSize: 10, pollers: 2 },
-        ),
-      ],
-    });
+    // stop() lets long polls in flight run out (never abandons them), so 2 s bounds it.
+    const eventSources = await startMapping(
+      queueUrl,
+      async () => {
+        started();
+        await sleep(800);
+        finished = true;
+      },
+      { pollWaitSeconds: 2, maxBatchingWindowSeconds: 0.3, batchSize: 10, pollers: 2 },
+    );
     await inFlight;
     const stopping = Date.now();
     await eventSources.stop();
