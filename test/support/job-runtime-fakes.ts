@@ -26,7 +26,8 @@ import {
 import { ATTEMPTS_ATTRIBUTE } from '../../functions/jobs/runtime/delivery';
 import { readJobRuntimeConfig } from '../../functions/jobs/runtime/job-config';
 import { type JobDeps, jobDepsFrom } from '../../functions/jobs/runtime/job-deps';
-import { type JobMessage, jobIdOf } from '../../functions/queues/job-message';
+import type { JobMessage } from '../../functions/queues/job-message';
+import { routedJobMessage } from './job-message';
 import { captureLog, captureMetrics } from './router';
 
 type Item = Record<string, AttributeValue>;
@@ -190,16 +191,11 @@ export function jobMessageFor(
   event: { readonly id: string; readonly source: string },
   offset = 1,
 ): JobMessage {
-  return {
-    kind: 'sluice.job',
-    v: 1,
-    jobId: jobIdOf(event.source, event.id, job),
-    job,
+  return routedJobMessage(job, event, {
+    provenance: { topic: 'catalog.events', offset },
     enqueuedAt: '2026-11-28T09:30:01.000Z',
     routerVersion: 'test',
-    provenance: { topic: 'catalog.events', partition: 0, offset, timestamp: 0, key: null },
-    event,
-  };
+  });
 }
 
 /** An SQS record as the event source mapping delivers it. */

@@ -11,7 +11,7 @@ import { SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LoginFailed } from '../../../functions/events/schemas/identity';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { type Item, readNum } from '../../../functions/shared/dynamo-attributes';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { resourceName } from '../../../functions/topology/naming';
@@ -33,6 +33,7 @@ import { windowOf } from '../../../functions/workers/detect-login-abuse/windows'
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
 import { jobContainerDeps } from '../../support/job-container';
+import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
@@ -88,16 +89,9 @@ function failedLogin(id: string, time: string, data: Partial<LoginFailed>): Logi
 }
 
 async function send(event: LoginFailedEvent): Promise<JobMessage> {
-  const message: JobMessage = {
-    kind: 'sluice.job',
-    v: 1,
-    jobId: jobIdOf(event.source, event.id, 'detect-login-abuse'),
-    job: 'detect-login-abuse',
-    enqueuedAt: new Date().toISOString(),
-    routerVersion: 'integration',
-    provenance: { topic: 'identity.events', partition: 0, offset: 0, timestamp: 0, key: null },
-    event,
-  };
+  const message: JobMessage = routedJobMessage('detect-login-abuse', event, {
+    provenance: { topic: 'identity.events' },
+  });
   await sqs.send(
     new SendMessageCommand({ QueueUrl: queue(), MessageBody: JSON.stringify(message) }),
   );
