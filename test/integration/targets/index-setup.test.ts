@@ -18,6 +18,7 @@ import { indexSuspicion } from '../../../functions/workers/detect-login-abuse/se
 import type { Suspicion } from '../../../functions/workers/detect-login-abuse/suspicions';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
+import { INDEX_SETUP_EVENT } from '../../support/index-setup-event';
 import { uniqueStage } from '../../support/stage';
 
 const search = createOpenSearchClient({
@@ -231,14 +232,7 @@ describe('index setup custom resource', () => {
   it('sets up on Create and Update and leaves everything on Delete', async () => {
     const stage = newStage();
     const onEvent = indexSetupResource(search, {});
-    const common = {
-      ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
-      ResponseURL: 'https://example.com',
-      StackId: 'stack',
-      RequestId: 'req',
-      LogicalResourceId: 'Indexes',
-      ResourceType: 'Custom::SluiceIndexes',
-    };
+    const common = INDEX_SETUP_EVENT;
     const properties = { ServiceToken: common.ServiceToken, Stage: stage, Replicas: '0' };
     const created = await onEvent({
       ...common,

@@ -5,6 +5,7 @@ import {
   indexSetupResource,
   responseData,
 } from '../../../../functions/targets/opensearch/index-setup-resource';
+import { INDEX_SETUP_EVENT } from '../../../support/index-setup-event';
 
 /** A client that fails the test if anything is called on it. */
 const untouchable = new Proxy(
@@ -16,14 +17,7 @@ const untouchable = new Proxy(
   },
 ) as Client;
 
-const base = {
-  ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
-  ResponseURL: 'https://example.com',
-  StackId: 'stack',
-  RequestId: 'req',
-  LogicalResourceId: 'Indexes',
-  ResourceType: 'Custom::SluiceIndexes',
-};
+const base = INDEX_SETUP_EVENT;
 
 describe('index setup custom resource', () => {
   it('does nothing on Delete: the data outlives the stack', async () => {
