@@ -290,10 +290,25 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     return { ip, time, accounts, events };
   }
 
+  /** The IP counted at 2 and flagged once (at 2), each account counted once. */
+  async function expectEachFailureCountedOnce({
+    ip,
+    time,
+    accounts,
+  }: ReturnType<typeof twoAccountsOneIp>): Promise<void> {
+    expect(await counter({ kind: 'ip', value: ip }, time)).toBe(2);
+    for (const accountId of accounts) {
+      expect(await counter({ kind: 'account', value: accountId }, time)).toBe(1);
+    }
+    const docs = (await documents()).filter((d) => d.ip === ip);
+    expect(docs.map((d) => [d.kind, d.subject, d.failures])).toEqual([['ip', ip, 2]]);
+  }
+
   const ipOverTwo = { ...config, ipThreshold: 2, accountThreshold: 2 };
 
   it('retries while the index refuses count each failure once and flag no one else', async () => {
-    const { ip, time, accounts, events } = twoAccountsOneIp('retry');
+    const twoAccounts = twoAccountsOneIp('retry');
+    const { events } = twoAccounts;
     const handler = container(ipOverTwo);
     await send(events[0] as LoginFailedEvent);
     expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
@@ -312,16 +327,12 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     });
     expect(await pollUntil(sqs, queue(), handler, queueEmpty, 15_000)).toBe(true);
 
-    expect(await counter({ kind: 'ip', value: ip }, time)).toBe(2);
-    for (const accountId of accounts) {
-      expect(await counter({ kind: 'account', value: accountId }, time)).toBe(1);
-    }
-    const docs = (await documents()).filter((d) => d.ip === ip);
-    expect(docs.map((d) => [d.kind, d.subject, d.failures])).toEqual([['ip', ip, 2]]);
+    await expectEachFailureCountedOnce(twoAccounts);
   });
 
   it("a redrive of the job's dead letter after a fix does not count its failure again", async () => {
-    const { ip, time, accounts, events } = twoAccountsOneIp('redrive');
+    const twoAccounts = twoAccountsOneIp('redrive');
+    const { ip, time, events } = twoAccounts;
     const handler = container(ipOverTwo);
     await send(events[0] as LoginFailedEvent);
     expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
@@ -349,11 +360,6 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
       (await documents()).some((d) => d.ip === ip);
     expect(await pollUntil(sqs, queue(), handler, flagged, 20_000)).toBe(true);
 
-    expect(await counter({ kind: 'ip', value: ip }, time)).toBe(2);
-    for (const accountId of accounts) {
-      expect(await counter({ kind: 'account', value: accountId }, time)).toBe(1);
-    }
-    const docs = (await documents()).filter((d) => d.ip === ip);
-    expect(docs.map((d) => [d.kind, d.subject, d.failures])).toEqual([['ip', ip, 2]]);
+    await expectEachFailureCountedOnce(twoAccounts);
   });
 });
