@@ -4,6 +4,7 @@ import {
   resolveKafkaMapping,
   resolveSqsMapping,
 } from '../../../../local/event-sources/mappings';
+import { problemsOf } from '../../../support/problems';
 
 const handler = async () => undefined;
 const kafka = {
@@ -15,15 +16,7 @@ const kafka = {
 };
 const sqs = { name: 'job', queueUrl: 'http://127.0.0.1:9324/000000000000/q', handler };
 
-function problems(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InvalidMappingError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = (fn: () => unknown) => problemsOf(fn, InvalidMappingError);
 
 describe('resolveKafkaMapping', () => {
   it("completes a mapping with Lambda's defaults and a local cluster ARN", () => {
