@@ -33,7 +33,6 @@ import {
   startEventSources,
 } from '../../local/event-sources/event-sources';
 import { stageMappings } from '../../local/event-sources/stage-mappings';
-import { removeStageIndexes } from '../../local/provision/indexes';
 import { type ProvisionedStage, provisionStage } from '../../local/provision/stage';
 import { provisionTopics } from '../../local/provision/topics';
 import { applyLocalServiceEnv, localEndpoints } from '../../local/services/endpoints';
@@ -47,6 +46,7 @@ import { buildScenario } from '../../local/shop/scenario';
 import { registryKnowingLoginFailedV2 } from '../support/fixed-registry';
 import { keepFunctionLogs } from '../support/function-logs';
 import { redriveAfterTheFix } from '../support/ingest-redrive';
+import { type PipelineUnderTest, stopPipeline } from '../support/pipeline-under-test';
 import { uniqueStage } from '../support/stage';
 
 applyLocalServiceEnv();
@@ -68,6 +68,7 @@ let kafkaGroups: Array<{ topic: string; group: string }> = [];
 let replay: (event: SQSEvent) => Promise<unknown>;
 
 const url = (logical: string) => stage.queueUrls.get(logical) as string;
+const pipeline: PipelineUnderTest = { sqs, search, admin, stage: run, queueUrl: url };
 const table = (key: keyof typeof TABLES) => resourceName(run, TABLES[key].name);
 const alias = (index: 'products' | 'audit' | 'security') => resourceName(run, index);
 
@@ -110,12 +111,7 @@ beforeAll(async () => {
   await settle('the first pass');
 }, 300_000);
 
-afterAll(async () => {
-  await eventSources?.stop();
-  await removeStageIndexes(search, run).catch(() => undefined);
-  await admin.deleteTopics({ topics: kafkaGroups.map((g) => g.topic) }).catch(() => undefined);
-  await Promise.allSettled([admin.close(), search.close()]);
-});
+afterAll(() => stopPipeline(pipeline, eventSources, kafkaGroups));
 
 describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
   it('commits every record of every topic in the router consumer groups', async () => {
@@ -240,13 +236,6 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
     const fixed = { ...deps, parser: new EventParser(registryKnowingLoginFailedV2()) };
     replay = (event) => handleReplayEvent(event, fixed);
 
-    await redriveAfterTheFix({
-      sqs,
-      search,
-      auditAlias: alias('audit'),
-      queueUrl: url,
-      deadLetters: expected.deadLetters,
-      settle,
-    });
+    await redriveAfterTheFix(pipeline, { deadLetters: expected.deadLetters, settle });
   });
 });
