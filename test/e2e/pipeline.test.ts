@@ -16,14 +16,7 @@ import { createRouterDeps } from '../../functions/router/deps';
 import { handleReplayEvent } from '../../functions/router/replay';
 import { openSearchClientFromEnv } from '../../functions/targets/opensearch/client';
 import { resourceName } from '../../functions/topology/naming';
-import {
-  jobQueues,
-  ROUTER_QUEUES,
-  TABLES,
-  TOPICS,
-  type TopicKey,
-} from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
+import { jobQueues, ROUTER_QUEUES, TABLES } from '../../functions/topology/topology';
 import { JOB_NAMES } from '../../functions/workers/jobs';
 import { pipelineEnvironment } from '../../local/dev/environment';
 import { importHandlers } from '../../local/dev/handlers';
@@ -40,21 +33,18 @@ import { peekAll, scanAll, waitFor } from '../../local/shared/inspect';
 import { pipelineQuiet, topicPartitions } from '../../local/shared/pipeline-quiet';
 import { queueDepth } from '../../local/shared/queue-counts';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
-import { expectedEffects } from '../../local/shop/expected-effects';
 import { produceRecords } from '../../local/shop/produce';
-import { buildScenario } from '../../local/shop/scenario';
 import { registryKnowingLoginFailedV2 } from '../support/fixed-registry';
 import { keepFunctionLogs } from '../support/function-logs';
 import { redriveAfterTheFix } from '../support/ingest-redrive';
 import { type PipelineUnderTest, stopPipeline } from '../support/pipeline-under-test';
+import { runScenario } from '../support/run-scenario';
 import { uniqueStage } from '../support/stage';
 
 applyLocalServiceEnv();
 const run = uniqueStage('e2e');
 keepFunctionLogs(`e2e-${run}`);
-const topicName = (topic: TopicKey) => `${run}.${TOPICS[topic].name}`;
-const scenario = buildScenario({ events: 5200, runId: run, topicName });
-const expected = expectedEffects(scenario, DEFAULT_ABUSE_THRESHOLDS);
+const { topicName, scenario, expected } = runScenario(run, { events: 5200 });
 const brokers = localEndpoints.kafkaBrokers;
 
 const sqs = new SQSClient({});

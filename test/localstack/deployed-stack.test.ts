@@ -39,15 +39,7 @@ import { createOpenSearchClient } from '../../functions/targets/opensearch/clien
 import { resourceName } from '../../functions/topology/naming';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import { queueTopology } from '../../functions/topology/queue-topology';
-import {
-  type JobName,
-  jobQueues,
-  ROUTER_QUEUES,
-  TABLES,
-  TOPICS,
-  type TopicKey,
-} from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
+import { type JobName, jobQueues, ROUTER_QUEUES, TABLES } from '../../functions/topology/topology';
 import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { sharedBundling } from '../../infra/bundling';
 import { checkInvariants } from '../../local/chaos/invariants';
@@ -67,21 +59,18 @@ import { peekAll, waitFor } from '../../local/shared/inspect';
 import { pipelineQuiet } from '../../local/shared/pipeline-quiet';
 import { queueDepth } from '../../local/shared/queue-counts';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
-import { expectedEffects } from '../../local/shop/expected-effects';
 import { produceRecords } from '../../local/shop/produce';
-import { buildScenario } from '../../local/shop/scenario';
 import { queueArn, redriveAfterTheFix } from '../support/ingest-redrive';
 import { LOCALSTACK_AWS } from '../support/localstack-aws';
 import { type PipelineUnderTest, stopPipeline } from '../support/pipeline-under-test';
+import { runScenario } from '../support/run-scenario';
 import { storedZip } from '../support/zip';
 
 const stage = LOCALSTACK_STAGE;
 const config = cdkJsonStageConfig(stage);
 const run = `ls${Date.now().toString(36)}`;
-const topicName = (topic: TopicKey) => `${run}.${TOPICS[topic].name}`;
 // 8 % invalid: with this seed, every kind of invalid record, UNKNOWN_VERSION nine times.
-const scenario = buildScenario({ events: 400, runId: run, topicName, invalidRatio: 0.08 });
-const expected = expectedEffects(scenario, DEFAULT_ABUSE_THRESHOLDS);
+const { topicName, scenario, expected } = runScenario(run, { events: 400, invalidRatio: 0.08 });
 const brokers = localEndpoints.kafkaBrokers;
 
 const aws = LOCALSTACK_AWS;
