@@ -10,11 +10,7 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  ChangeMessageVisibilityBatchCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -28,6 +24,7 @@ import { readJobRuntimeConfig } from '../../functions/jobs/runtime/job-config';
 import { type JobDeps, jobDepsFrom } from '../../functions/jobs/runtime/job-deps';
 import type { JobMessage } from '../../functions/queues/job-message';
 import { routedJobMessage } from './job-message';
+import { memorySqs } from './memory-sqs';
 import { captureLog, captureMetrics } from './router';
 
 type Item = Record<string, AttributeValue>;
@@ -85,40 +82,6 @@ export function memoryDynamo(client: DynamoDBClient) {
     return { Items: items };
   });
   return { mock, tables, table };
-}
-
-export interface SentMessage {
-  queueUrl: string;
-  body: string;
-  delaySeconds?: number;
-  attributes: Record<string, string>;
-}
-
-/** Records SendMessage and ChangeMessageVisibilityBatch calls. */
-export function memorySqs(client: SQSClient) {
-  const sent: SentMessage[] = [];
-  const visibility: Array<{ receiptHandle: string; seconds: number }> = [];
-  const mock = mockClient(client);
-  mock.on(SendMessageCommand).callsFake((input) => {
-    const attributes: Record<string, string> = {};
-    for (const [name, value] of Object.entries(input.MessageAttributes ?? {})) {
-      attributes[name] = (value as { StringValue: string }).StringValue;
-    }
-    sent.push({
-      queueUrl: input.QueueUrl,
-      body: input.MessageBody,
-      delaySeconds: input.DelaySeconds,
-      attributes,
-    });
-    return { MessageId: `sent-${sent.length}` };
-  });
-  mock.on(ChangeMessageVisibilityBatchCommand).callsFake((input) => {
-    for (const e of input.Entries) {
-      visibility.push({ receiptHandle: e.ReceiptHandle, seconds: e.VisibilityTimeout });
-    }
-    return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] };
-  });
-  return { mock, sent, visibility };
 }
 
 export const QUEUE_BASE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/';
