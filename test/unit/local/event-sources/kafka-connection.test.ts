@@ -3,7 +3,7 @@
  * client's own retries): the connection opens new consumers with a growing delay until one
  * joins, nothing is lost or delivered twice after success, and a record fetched by the old
  * consumer is committed through the new one. The client is a fake here; the mapping against
- * the real broker is test/integration/event-sources/kafka-mapping.test.ts.
+ * the real broker is test/integration/local/event-sources/kafka-mapping.test.ts.
  */
 import { EventEmitter } from 'node:events';
 import type { MSKEvent } from 'aws-lambda';

@@ -3,7 +3,7 @@
  * single job for two event types, a batch job for every event), then the copy typechecks,
  * passes Biome, synthesizes the default stage with each new job's queue, DLQ, function,
  * mapping and alarms, and the generated unit tests pass. Running a scaffolded job under the
- * local event-source runtime needs the services: test/integration/scaffold/.
+ * local event-source runtime needs the services: test/integration/local/scaffold/.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEventSources } from '../../../local/event-sources/event-sources';
-import type { SqsMapping } from '../../../local/event-sources/mappings';
-import type { InvocationReport } from '../../../local/event-sources/stats';
-import { eventually } from '../../support/eventually';
+import { startEventSources } from '../../../../local/event-sources/event-sources';
+import type { SqsMapping } from '../../../../local/event-sources/mappings';
+import type { InvocationReport } from '../../../../local/event-sources/stats';
+import { eventually } from '../../../support/eventually';
 import { sqsFixture } from './sqs-fixture';
 
 const queues = sqsFixture();

@@ -5,15 +5,15 @@
  */
 import type { MSKEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordsOf } from '../../../functions/router/kafka-record';
-import { jobQueues, ROUTER_QUEUES } from '../../../functions/topology/topology';
-import { startEventSources } from '../../../local/event-sources/event-sources';
-import { stageMappings } from '../../../local/event-sources/stage-mappings';
-import { type ProvisionedStage, provisionStage } from '../../../local/provision/stage';
-import { provisionTopics } from '../../../local/provision/topics';
-import { eventually } from '../../support/eventually';
-import { uniqueStage } from '../../support/stage';
-import { runName } from '../services/run-name';
+import { recordsOf } from '../../../../functions/router/kafka-record';
+import { jobQueues, ROUTER_QUEUES } from '../../../../functions/topology/topology';
+import { startEventSources } from '../../../../local/event-sources/event-sources';
+import { stageMappings } from '../../../../local/event-sources/stage-mappings';
+import { type ProvisionedStage, provisionStage } from '../../../../local/provision/stage';
+import { provisionTopics } from '../../../../local/provision/topics';
+import { eventually } from '../../../support/eventually';
+import { uniqueStage } from '../../../support/stage';
+import { runName } from '../../services/run-name';
 import { bootstrapBrokers, kafkaFixture } from './kafka-fixture';
 import { sqsFixture } from './sqs-fixture';
 

@@ -12,8 +12,8 @@ import {
   type SendMessageBatchRequestEntry,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { runName } from '../services/run-name';
+import { applyLocalServiceEnv } from '../../../../local/services/endpoints';
+import { runName } from '../../services/run-name';
 
 applyLocalServiceEnv();
 

@@ -1,23 +1,23 @@
 /**
  * Run inside a repository copy with a scaffolded job (by scaffolded-job.test.ts, under tsx):
- * `tsx test/integration/scaffold/run-scaffolded-job.ts <stage> <job>`. Provisions the stage
+ * `tsx test/integration/local/scaffold/run-scaffolded-job.ts <stage> <job>`. Provisions the stage
  * from the copy's topology, routes a sample event of each of the job's types through the
  * router's handler, runs the job's queue under the local event-source runtime until its
  * jobs are settled, and prints one JSON line: `{ routed, records, succeeded, failedItems,
  * errors, dlq }`. The stage is removed by the test run's teardown.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { EVENT_TYPES, type EventType } from '../../../functions/events/registry';
-import { type JobName, jobQueues, TOPICS } from '../../../functions/topology/topology';
-import { JOBS } from '../../../functions/workers/jobs';
-import { pipelineEnvironment } from '../../../local/dev/environment';
-import { importWorker } from '../../../local/dev/handlers';
-import { startEventSources } from '../../../local/event-sources/event-sources';
-import { jobMapping } from '../../../local/event-sources/stage-mappings';
-import { provisionStage } from '../../../local/provision/stage';
-import { queueDepth } from '../../../local/shared/queue-counts';
-import { mskEvent, structuredRecord } from '../../support/msk';
-import { sampleOfType } from '../../support/sample-events';
+import { EVENT_TYPES, type EventType } from '../../../../functions/events/registry';
+import { type JobName, jobQueues, TOPICS } from '../../../../functions/topology/topology';
+import { JOBS } from '../../../../functions/workers/jobs';
+import { pipelineEnvironment } from '../../../../local/dev/environment';
+import { importWorker } from '../../../../local/dev/handlers';
+import { startEventSources } from '../../../../local/event-sources/event-sources';
+import { jobMapping } from '../../../../local/event-sources/stage-mappings';
+import { provisionStage } from '../../../../local/provision/stage';
+import { queueDepth } from '../../../../local/shared/queue-counts';
+import { mskEvent, structuredRecord } from '../../../support/msk';
+import { sampleOfType } from '../../../support/sample-events';
 
 const [stage, name] = process.argv.slice(2);
 if (!stage || !name) throw new Error('usage: run-scaffolded-job.ts <stage> <job>');
@@ -27,7 +27,7 @@ if (!definition) throw new Error(`No job "${name}" in this copy's functions/work
 
 const provisioned = await provisionStage(stage, { indexes: false });
 Object.assign(process.env, pipelineEnvironment(provisioned));
-const router = (await import('../../../functions/router/handler')).handler;
+const router = (await import('../../../../functions/router/handler')).handler;
 const worker = await importWorker(job);
 
 // One sample of each type the job takes, through the router as MSK delivers them.

@@ -10,9 +10,9 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scaffoldJob } from '../../../local/scaffold/scaffold-job';
-import { copyRepository, type RepositoryCopy } from '../../support/repository-copy';
-import { uniqueStage } from '../../support/stage';
+import { scaffoldJob } from '../../../../local/scaffold/scaffold-job';
+import { copyRepository, type RepositoryCopy } from '../../../support/repository-copy';
+import { uniqueStage } from '../../../support/stage';
 
 const run = promisify(execFile);
 
@@ -35,7 +35,7 @@ describe('a scaffolded job under the local runtime', () => {
       process.execPath,
       [
         join(copy.root, 'node_modules/tsx/dist/cli.mjs'),
-        'test/integration/scaffold/run-scaffolded-job.ts',
+        'test/integration/local/scaffold/run-scaffolded-job.ts',
         stage,
         'notify-seller',
       ],

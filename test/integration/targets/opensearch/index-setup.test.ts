@@ -5,21 +5,21 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ThrottledError } from '../../../functions/shared/throttling';
-import { bulkWrite } from '../../../functions/targets/opensearch/bulk';
-import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
-import { ensureIndex, ensureIndexes } from '../../../functions/targets/opensearch/index-setup';
-import { indexSetupResource } from '../../../functions/targets/opensearch/index-setup-resource';
-import { PRODUCTS_INDEX } from '../../../functions/targets/opensearch/indexes/products';
-import { SECURITY_INDEX } from '../../../functions/targets/opensearch/indexes/security';
-import type { IndexSpec } from '../../../functions/targets/opensearch/indexes/spec';
-import { countSearchableProducts } from '../../../functions/targets/opensearch/product-search';
-import { indexSuspicion } from '../../../functions/workers/detect-login-abuse/security-index';
-import type { Suspicion } from '../../../functions/workers/detect-login-abuse/suspicions';
-import { removeStageIndexes } from '../../../local/provision/indexes';
-import { opensearchUrlVariable } from '../../../local/services/endpoints';
-import { INDEX_SETUP_EVENT } from '../../support/index-setup-event';
-import { uniqueStage } from '../../support/stage';
+import { ThrottledError } from '../../../../functions/shared/throttling';
+import { bulkWrite } from '../../../../functions/targets/opensearch/bulk';
+import { createOpenSearchClient } from '../../../../functions/targets/opensearch/client';
+import { ensureIndex, ensureIndexes } from '../../../../functions/targets/opensearch/index-setup';
+import { indexSetupResource } from '../../../../functions/targets/opensearch/index-setup-resource';
+import { PRODUCTS_INDEX } from '../../../../functions/targets/opensearch/indexes/products';
+import { SECURITY_INDEX } from '../../../../functions/targets/opensearch/indexes/security';
+import type { IndexSpec } from '../../../../functions/targets/opensearch/indexes/spec';
+import { countSearchableProducts } from '../../../../functions/targets/opensearch/product-search';
+import { indexSuspicion } from '../../../../functions/workers/detect-login-abuse/security-index';
+import type { Suspicion } from '../../../../functions/workers/detect-login-abuse/suspicions';
+import { removeStageIndexes } from '../../../../local/provision/indexes';
+import { opensearchUrlVariable } from '../../../../local/services/endpoints';
+import { INDEX_SETUP_EVENT } from '../../../support/index-setup-event';
+import { uniqueStage } from '../../../support/stage';
 
 const search = createOpenSearchClient({
   url: process.env[opensearchUrlVariable] ?? 'http://127.0.0.1:9200',

@@ -4,14 +4,14 @@
  * alias.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransientError } from '../../../functions/shared/errors';
-import { bulkLines, bulkWrite } from '../../../functions/targets/opensearch/bulk';
-import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
-import { ensureIndex } from '../../../functions/targets/opensearch/index-setup';
-import { AUDIT_INDEX } from '../../../functions/targets/opensearch/indexes/audit';
-import { removeStageIndexes } from '../../../local/provision/indexes';
-import { opensearchUrlVariable } from '../../../local/services/endpoints';
-import { uniqueStage } from '../../support/stage';
+import { TransientError } from '../../../../functions/shared/errors';
+import { bulkLines, bulkWrite } from '../../../../functions/targets/opensearch/bulk';
+import { createOpenSearchClient } from '../../../../functions/targets/opensearch/client';
+import { ensureIndex } from '../../../../functions/targets/opensearch/index-setup';
+import { AUDIT_INDEX } from '../../../../functions/targets/opensearch/indexes/audit';
+import { removeStageIndexes } from '../../../../local/provision/indexes';
+import { opensearchUrlVariable } from '../../../../local/services/endpoints';
+import { uniqueStage } from '../../../support/stage';
 
 const search = createOpenSearchClient({
   url: process.env[opensearchUrlVariable] ?? 'http://127.0.0.1:9200',

@@ -4,8 +4,8 @@
  * from the emulation's own counters.
  */
 import { Admin, Producer } from '@platformatic/kafka';
-import { applyLocalServiceEnv, kafkaBrokersVariable } from '../../../local/services/endpoints';
-import { runName } from '../services/run-name';
+import { applyLocalServiceEnv, kafkaBrokersVariable } from '../../../../local/services/endpoints';
+import { runName } from '../../services/run-name';
 
 applyLocalServiceEnv();
 export const bootstrapBrokers = (process.env[kafkaBrokersVariable] ?? '').split(',');

@@ -6,12 +6,12 @@
  */
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeKafkaRecord, recordsOf } from '../../../functions/router/kafka-record';
-import type { KafkaBatchResponse } from '../../../functions/router/msk-batch';
-import { startEventSources } from '../../../local/event-sources/event-sources';
-import type { KafkaMapping } from '../../../local/event-sources/mappings';
-import type { InvocationReport } from '../../../local/event-sources/stats';
-import { eventually } from '../../support/eventually';
+import { decodeKafkaRecord, recordsOf } from '../../../../functions/router/kafka-record';
+import type { KafkaBatchResponse } from '../../../../functions/router/msk-batch';
+import { startEventSources } from '../../../../local/event-sources/event-sources';
+import type { KafkaMapping } from '../../../../local/event-sources/mappings';
+import type { InvocationReport } from '../../../../local/event-sources/stats';
+import { eventually } from '../../../support/eventually';
 import { bootstrapBrokers, kafkaFixture } from './kafka-fixture';
 
 const kafka = kafkaFixture();
