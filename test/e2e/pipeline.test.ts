@@ -16,14 +16,7 @@ import { createRouterDeps } from '../../functions/router/deps';
 import { handleReplayEvent } from '../../functions/router/replay';
 import { openSearchClientFromEnv } from '../../functions/targets/opensearch/client';
 import { resourceName } from '../../functions/topology/naming';
-import {
-  jobQueues,
-  ROUTER_QUEUES,
-  TABLES,
-  TOPICS,
-  type TopicKey,
-} from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
+import { jobQueues, ROUTER_QUEUES, TABLES } from '../../functions/topology/topology';
 import { JOB_NAMES } from '../../functions/workers/jobs';
 import { pipelineEnvironment } from '../../local/dev/environment';
 import { importHandlers } from '../../local/dev/handlers';
@@ -33,7 +26,6 @@ import {
   startEventSources,
 } from '../../local/event-sources/event-sources';
 import { stageMappings } from '../../local/event-sources/stage-mappings';
-import { removeStageIndexes } from '../../local/provision/indexes';
 import { type ProvisionedStage, provisionStage } from '../../local/provision/stage';
 import { provisionTopics } from '../../local/provision/topics';
 import { applyLocalServiceEnv, localEndpoints } from '../../local/services/endpoints';
@@ -41,20 +33,18 @@ import { peekAll, scanAll, waitFor } from '../../local/shared/inspect';
 import { pipelineQuiet, topicPartitions } from '../../local/shared/pipeline-quiet';
 import { queueDepth } from '../../local/shared/queue-counts';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
-import { expectedEffects } from '../../local/shop/expected-effects';
 import { produceRecords } from '../../local/shop/produce';
-import { buildScenario } from '../../local/shop/scenario';
 import { registryKnowingLoginFailedV2 } from '../support/fixed-registry';
 import { keepFunctionLogs } from '../support/function-logs';
 import { redriveAfterTheFix } from '../support/ingest-redrive';
+import { type PipelineUnderTest, stopPipeline } from '../support/pipeline-under-test';
+import { runScenario } from '../support/run-scenario';
 import { uniqueStage } from '../support/stage';
 
 applyLocalServiceEnv();
 const run = uniqueStage('e2e');
 keepFunctionLogs(`e2e-${run}`);
-const topicName = (topic: TopicKey) => `${run}.${TOPICS[topic].name}`;
-const scenario = buildScenario({ events: 5200, runId: run, topicName });
-const expected = expectedEffects(scenario, DEFAULT_ABUSE_THRESHOLDS);
+const { topicName, scenario, expected } = runScenario(run, { events: 5200 });
 const brokers = localEndpoints.kafkaBrokers;
 
 const sqs = new SQSClient({});
@@ -68,6 +58,7 @@ let kafkaGroups: Array<{ topic: string; group: string }> = [];
 let replay: (event: SQSEvent) => Promise<unknown>;
 
 const url = (logical: string) => stage.queueUrls.get(logical) as string;
+const pipeline: PipelineUnderTest = { sqs, search, admin, stage: run, queueUrl: url };
 const table = (key: keyof typeof TABLES) => resourceName(run, TABLES[key].name);
 const alias = (index: 'products' | 'audit' | 'security') => resourceName(run, index);
 
@@ -110,12 +101,7 @@ beforeAll(async () => {
   await settle('the first pass');
 }, 300_000);
 
-afterAll(async () => {
-  await eventSources?.stop();
-  await removeStageIndexes(search, run).catch(() => undefined);
-  await admin.deleteTopics({ topics: kafkaGroups.map((g) => g.topic) }).catch(() => undefined);
-  await Promise.allSettled([admin.close(), search.close()]);
-});
+afterAll(() => stopPipeline(pipeline, eventSources, kafkaGroups));
 
 describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
   it('commits every record of every topic in the router consumer groups', async () => {
@@ -240,13 +226,6 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
     const fixed = { ...deps, parser: new EventParser(registryKnowingLoginFailedV2()) };
     replay = (event) => handleReplayEvent(event, fixed);
 
-    await redriveAfterTheFix({
-      sqs,
-      search,
-      auditAlias: alias('audit'),
-      queueUrl: url,
-      deadLetters: expected.deadLetters,
-      settle,
-    });
+    await redriveAfterTheFix(pipeline, { deadLetters: expected.deadLetters, settle });
   });
 });

@@ -4,17 +4,11 @@ import { configProblems, routerEventSourceProblems } from '../../infra/config/ch
 import { defaultStageConfig } from '../../infra/config/defaults';
 import { readStageConfig } from '../../infra/config/read-stage-config';
 import { InvalidStageConfigError, resolveStageConfig } from '../../infra/config/resolve-config';
+import { problemsOf as problemsOfValidation } from '../support/problems';
 import { testApp } from './support/synth';
 
-function problemsOf(overrides: object, stage = 'test'): readonly string[] {
-  try {
-    resolveStageConfig(stage, [overrides]);
-  } catch (error) {
-    if (error instanceof InvalidStageConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (overrides: object, stage = 'test'): readonly string[] =>
+  problemsOfValidation(() => resolveStageConfig(stage, [overrides]), InvalidStageConfigError);
 
 describe('stage configuration', () => {
   it('defaults to a complete stage that passes every check', () => {

@@ -39,15 +39,7 @@ import { createOpenSearchClient } from '../../functions/targets/opensearch/clien
 import { resourceName } from '../../functions/topology/naming';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import { queueTopology } from '../../functions/topology/queue-topology';
-import {
-  type JobName,
-  jobQueues,
-  ROUTER_QUEUES,
-  TABLES,
-  TOPICS,
-  type TopicKey,
-} from '../../functions/topology/topology';
-import { DEFAULT_ABUSE_THRESHOLDS } from '../../functions/workers/detect-login-abuse/config';
+import { type JobName, jobQueues, ROUTER_QUEUES, TABLES } from '../../functions/topology/topology';
 import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { sharedBundling } from '../../infra/bundling';
 import { checkInvariants } from '../../local/chaos/invariants';
@@ -67,26 +59,21 @@ import { peekAll, waitFor } from '../../local/shared/inspect';
 import { pipelineQuiet } from '../../local/shared/pipeline-quiet';
 import { queueDepth } from '../../local/shared/queue-counts';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
-import { expectedEffects } from '../../local/shop/expected-effects';
 import { produceRecords } from '../../local/shop/produce';
-import { buildScenario } from '../../local/shop/scenario';
 import { queueArn, redriveAfterTheFix } from '../support/ingest-redrive';
+import { LOCALSTACK_AWS } from '../support/localstack-aws';
+import { type PipelineUnderTest, stopPipeline } from '../support/pipeline-under-test';
+import { runScenario } from '../support/run-scenario';
 import { storedZip } from '../support/zip';
 
 const stage = LOCALSTACK_STAGE;
 const config = cdkJsonStageConfig(stage);
 const run = `ls${Date.now().toString(36)}`;
-const topicName = (topic: TopicKey) => `${run}.${TOPICS[topic].name}`;
 // 8 % invalid: with this seed, every kind of invalid record, UNKNOWN_VERSION nine times.
-const scenario = buildScenario({ events: 400, runId: run, topicName, invalidRatio: 0.08 });
-const expected = expectedEffects(scenario, DEFAULT_ABUSE_THRESHOLDS);
+const { topicName, scenario, expected } = runScenario(run, { events: 400, invalidRatio: 0.08 });
 const brokers = localEndpoints.kafkaBrokers;
 
-const aws = {
-  endpoint: localEndpoints.localstack,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-};
+const aws = LOCALSTACK_AWS;
 const sqs = new SQSClient(aws);
 const dynamodb = new DynamoDBClient(aws);
 const lambda = new LambdaClient(aws);
@@ -97,13 +84,13 @@ const admin = new Admin({ clientId: 'sluice-localstack-e2e', bootstrapBrokers: [
 const logDir = join(servicesRoot, 'test-logs');
 const deployLog = join(logDir, `localstack-deploy-${run}.log`);
 const functionName = (name: string) => resourceName(stage, name);
-const alias = (index: string) => resourceName(stage, index);
 
 let deployment: LocalStackDeployment;
 let eventSources: RunningEventSources;
 let kafkaGroups: Array<{ readonly topic: string; readonly group: string }> = [];
 const queueUrls = new Map<string, string>();
 const url = (logical: string) => queueUrls.get(logical) as string;
+const pipeline: PipelineUnderTest = { sqs, search, admin, stage, queueUrl: url };
 const timings: Record<string, number> = {};
 
 /** Where to look when something fails: the deployment's output and the functions' logs. */
@@ -228,10 +215,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  await eventSources?.stop();
-  await removeStageIndexes(search, stage).catch(() => undefined);
-  await admin.deleteTopics({ topics: kafkaGroups.map((g) => g.topic) }).catch(() => undefined);
-  await Promise.allSettled([admin.close(), search.close()]);
+  await stopPipeline(pipeline, eventSources, kafkaGroups);
   process.stderr.write(`[localstack] timings ${JSON.stringify(timings)}\n`);
 });
 
@@ -350,11 +334,7 @@ describe(`the localstack stage deployed to LocalStack (${scenario.records.length
       { FunctionName: functionName('replay') },
     );
     // The console's "Start DLQ redrive" with a custom destination: the replay queue.
-    await redriveAfterTheFix({
-      sqs,
-      search,
-      auditAlias: alias('audit'),
-      queueUrl: url,
+    await redriveAfterTheFix(pipeline, {
       deadLetters: expected.deadLetters,
       settle,
       evidence: evidence(),

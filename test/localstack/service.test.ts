@@ -26,13 +26,10 @@ import { readPidFile } from '../../local/services/pid-file';
 import { processGroupMembers } from '../../local/services/processes';
 import { servicesDown, servicesStatus, servicesUp } from '../../local/services/stack';
 import { eventually } from '../support/eventually';
+import { LOCALSTACK_AWS } from '../support/localstack-aws';
 import { storedZip } from '../support/zip';
 
-const aws = {
-  endpoint: localEndpoints.localstack,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-};
+const aws = LOCALSTACK_AWS;
 const lambda = new LambdaClient(aws);
 const dynamodb = new DynamoDBClient(aws);
 const logs = new CloudWatchLogsClient(aws);

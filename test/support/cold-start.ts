@@ -14,8 +14,8 @@ export const WORKER_RUNTIME_ENV = {
 
 /**
  * A loader for one handler module: `load` imports it (written in the test file, so its path
- * resolves there); each call resets the modules, stubs `env` over the environment and loads.
- * Registers an `afterEach` that undoes the stubs.
+ * resolves there); each call resets the modules, stubs `base` and then the call's `env` over
+ * the environment and loads. Registers an `afterEach` that undoes the stubs.
  *
  * @example
  * ```ts
@@ -25,13 +25,14 @@ export const WORKER_RUNTIME_ENV = {
  */
 export function coldStartLoader<T>(
   load: () => Promise<T>,
+  base: Readonly<Record<string, string>> = {},
 ): (env: Record<string, string>) => Promise<T> {
   afterEach(() => {
     vi.unstubAllEnvs();
   });
   return async (env) => {
     vi.resetModules();
-    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    for (const [name, value] of Object.entries({ ...base, ...env })) vi.stubEnv(name, value);
     return load();
   };
 }

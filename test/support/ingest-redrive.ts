@@ -11,13 +11,14 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import type { Client } from '@opensearch-project/opensearch';
 import { expect } from 'vitest';
 import type { DeadLetter } from '../../functions/queues/dead-letter';
+import { resourceName } from '../../functions/topology/naming';
 import { ROUTER_QUEUES } from '../../functions/topology/topology';
 import { peekAll } from '../../local/shared/inspect';
 import { queueDepth } from '../../local/shared/queue-counts';
 import type { ShopRecord } from '../../local/shop/scenario';
+import type { PipelineUnderTest } from './pipeline-under-test';
 
 /** A queue's ARN, from its URL. */
 export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
@@ -28,10 +29,6 @@ export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string
 }
 
 export interface RedriveContext {
-  readonly sqs: SQSClient;
-  readonly search: Client;
-  readonly auditAlias: string;
-  readonly queueUrl: (logical: string) => string;
   /** The records the first pass dead-lettered. */
   readonly deadLetters: readonly ShopRecord[];
   /** Waits until the pipeline is quiet and `until` holds. */
@@ -44,11 +41,15 @@ export interface RedriveContext {
  * @example
  * ```ts
  * await deployTheFix();
- * await redriveAfterTheFix({ sqs, search, auditAlias, queueUrl, deadLetters, settle });
+ * await redriveAfterTheFix(pipeline, { deadLetters, settle });
  * ```
  */
-export async function redriveAfterTheFix(ctx: RedriveContext): Promise<void> {
-  const { sqs, search, queueUrl } = ctx;
+export async function redriveAfterTheFix(
+  pipeline: PipelineUnderTest,
+  ctx: RedriveContext,
+): Promise<void> {
+  const { sqs, search, queueUrl } = pipeline;
+  const auditAlias = resourceName(pipeline.stage, 'audit');
   const unknownVersion = ctx.deadLetters.filter((r) => r.invalid === 'UNKNOWN_VERSION');
   expect(unknownVersion.length).toBeGreaterThan(0);
   const remaining = ctx.deadLetters.length - unknownVersion.length;
@@ -70,12 +71,12 @@ export async function redriveAfterTheFix(ctx: RedriveContext): Promise<void> {
   );
 
   // The replayed events ran their jobs: their audit documents exist.
-  await search.indices.refresh({ index: ctx.auditAlias });
+  await search.indices.refresh({ index: auditAlias });
   const replayedIds = [
     ...new Set(unknownVersion.map((r) => JSON.parse(r.value.toString()).id as string)),
   ];
   const { body } = await search.count({
-    index: ctx.auditAlias,
+    index: auditAlias,
     body: { query: { terms: { eventId: replayedIds } } },
   });
   expect(body.count, ctx.evidence).toBe(replayedIds.length);

@@ -31,10 +31,12 @@ export function captureLog(): Log & { entries: CapturedLog[] } {
 
 /**
  * A metric sink that records what is published. `defaultDimensions` go on every metric, as
- * Powertools' default dimensions do (a job function's `Job`).
+ * Powertools' default dimensions do (a job function's `Job`). `total(name)` sums what was
+ * published under `name` with no dimensions at all.
  */
 export function captureMetrics(defaultDimensions: Record<string, string> = {}): MetricSink & {
   published: Array<{ name: string; value: number; dimensions: Record<string, string> }>;
+  total: (name: string) => number;
 } {
   const published: Array<{ name: string; value: number; dimensions: Record<string, string> }> = [];
   // Recorded as added; `stored` only answers hasStoredMetrics.
@@ -51,7 +53,11 @@ export function captureMetrics(defaultDimensions: Record<string, string> = {}): 
     },
     hasStoredMetrics: () => stored > 0,
   });
-  return Object.assign(sink({ ...defaultDimensions }), { published });
+  const total = (name: string) =>
+    published
+      .filter((m) => m.name === name && Object.keys(m.dimensions).length === 0)
+      .reduce((sum, m) => sum + m.value, 0);
+  return Object.assign(sink({ ...defaultDimensions }), { published, total });
 }
 
 export const TEST_QUEUE_BASE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/';

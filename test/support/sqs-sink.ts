@@ -1,35 +1,16 @@
 /**
- * An in-memory SQS/S3 sink for unit tests: aws-sdk-client-mock on the given clients,
- * storing every sent entry per queue URL and every stored object per key.
+ * An in-memory SQS/S3 sink for the router's unit tests: the SQS of memory-sqs.ts and an S3
+ * mock storing every object per key, with the messages sent read per queue URL.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-
-export interface SentMessage {
-  queueUrl: string;
-  body: string;
-  attributes: Record<string, string>;
-}
+import { memorySqs } from './memory-sqs';
 
 export function memorySink(sqs: SQSClient, s3: S3Client) {
-  const sent: SentMessage[] = [];
+  const { sent, mock: sqsMock } = memorySqs(sqs);
   const objects = new Map<string, string>();
-  const sqsMock = mockClient(sqs);
   const s3Mock = mockClient(s3);
-  sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
-    for (const entry of input.Entries ?? []) {
-      const attributes: Record<string, string> = {};
-      for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
-        attributes[name] = (value as { StringValue: string }).StringValue;
-      }
-      sent.push({ queueUrl: input.QueueUrl, body: entry.MessageBody, attributes });
-    }
-    return {
-      Successful: (input.Entries ?? []).map((e: { Id: string }) => ({ Id: e.Id })),
-      Failed: [],
-    };
-  });
   s3Mock.on(PutObjectCommand).callsFake((input) => {
     objects.set(`${input.Bucket}/${input.Key}`, Buffer.from(input.Body).toString('utf8'));
     return {};

@@ -4,26 +4,13 @@
  * fail again and are back in the DLQ, nothing else moved); after the fix the same command
  * runs the canary, then moves the rest with a message move task and completes.
  */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueDirectory } from '../../../cli/lib/queues';
+import type { QueueDirectory } from '../../../cli/lib/queues';
 import type { RedriveReport } from '../../../cli/lib/redrive/redrive';
-import { JobRecords } from '../../../functions/jobs/stores/job-records';
+import type { JobRecords } from '../../../functions/jobs/stores/job-records';
 import { PermanentError } from '../../../functions/shared/errors';
-import { resourceName } from '../../../functions/topology/naming';
-import { TABLES } from '../../../functions/topology/topology';
-import { jobMessage } from '../../unit/jobs/support';
-import {
-  consumeInBackground,
-  dynamodb,
-  eventually,
-  jobHandler,
-  provision,
-  type Stage,
-  sluice,
-  sqs,
-  uniqueStage,
-} from './support';
+import { jobMessage } from '../../support/job-runtime-fakes';
+import { eventually, failingJobStage, type Stage, sluice } from './support';
 
 const JOBS = 24;
 const CANARY = 4;
@@ -37,22 +24,15 @@ const messages = Array.from({ length: JOBS }, (_, n) => jobMessage('record-commi
 const dlqDepth = async () => (await queues.depth(s.url('job-record-commission-dlq'))).total;
 
 beforeAll(async () => {
-  s = await provision(uniqueStage('cnry'));
-  queues = new QueueDirectory(sqs, s.stage);
-  records = new JobRecords(dynamodb, resourceName(s.stage, TABLES.jobRecords.name), 3600);
-  const handler = jobHandler(s, 'record-commission', async () => {
-    if (poisoned) throw new PermanentError('commission rates missing');
-  });
-  for (const message of messages) {
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: s.url('job-record-commission'),
-        MessageBody: JSON.stringify(message),
-      }),
-    );
-  }
   // The "Lambda" of the job queue runs for the whole file.
-  stopConsumer = consumeInBackground(s.url('job-record-commission'), handler);
+  ({
+    s,
+    queues,
+    records,
+    stop: stopConsumer,
+  } = await failingJobStage('cnry', 'record-commission', messages, async () => {
+    if (poisoned) throw new PermanentError('commission rates missing');
+  }));
   expect(await eventually(async () => (await dlqDepth()) === JOBS)).toBe(true);
 });
 
@@ -62,17 +42,10 @@ afterAll(async () => {
 
 describe('sluice dlq redrive (guarded)', () => {
   it('stops after a poisoned canary: only the canary moved, and it is back in the DLQ', async () => {
-    const result = await sluice(s.stage, [
-      'dlq',
-      'redrive',
-      'record-commission',
-      '--canary',
-      String(CANARY),
-      '--canary-timeout',
-      '20',
-      '--rate',
-      '50',
-    ]);
+    const result = await sluice(
+      s.stage,
+      `dlq redrive record-commission --canary ${CANARY} --canary-timeout 20 --rate 50`,
+    );
     expect(result.code).toBe(3);
     const out = result.stdout;
     expect(out.split('\n')[0]).toBe(
@@ -100,22 +73,10 @@ describe('sluice dlq redrive (guarded)', () => {
 
   it('after the fix, runs the canary, then moves the rest and completes', async () => {
     poisoned = false;
-    const result = await sluice(s.stage, [
-      'dlq',
-      'redrive',
-      'job-record-commission-dlq',
-      '--canary',
-      String(CANARY),
-      '--canary-timeout',
-      '20',
-      '--rate',
-      '50',
-      '--settle',
-      '15',
-      '--poll',
-      '300',
-      '--json',
-    ]);
+    const result = await sluice(
+      s.stage,
+      `dlq redrive job-record-commission-dlq --canary ${CANARY} --canary-timeout 20 --rate 50 --settle 15 --poll 300 --json`,
+    );
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as RedriveReport;
     expect(report).toMatchObject({

@@ -4,31 +4,10 @@
  * the DLQ or the replay queue afterwards, and no message of another group has moved.
  */
 import { spawn } from 'node:child_process';
-import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import type { DlqShowReport } from '../../../cli/commands/dlq-show';
 import { QueueDirectory } from '../../../cli/lib/queues';
-import type { DeadLetter } from '../../../functions/queues/dead-letter';
-import { mskRecord, structuredRecord } from '../../support/msk';
-import { loginFailed } from '../../support/sample-events';
-import { drain, eventually, provision, routeRecords, sluice, sqs, uniqueStage } from './support';
-
-const unknownVersion = (n: number) =>
-  structuredRecord({ ...loginFailed(n), dataversion: 2 }, { topic: 'identity.events', offset: n });
-const notJson = (n: number) =>
-  mskRecord({ topic: 'catalog.events', offset: n, value: `oops ${n}` });
-
-async function groupOf(stage: string, errorWhere: string): Promise<string> {
-  const shown = await sluice(stage, ['dlq', 'show', 'ingest-dlq', '--json']);
-  const report = JSON.parse(shown.stdout) as DlqShowReport;
-  const group = report.groups.find((g) => g.fingerprint.where === errorWhere);
-  return group?.fingerprint.id ?? '';
-}
-
-const coordinates = (letter: DeadLetter) =>
-  `${letter.record?.topic}/${letter.record?.partition}/${letter.record?.offset}`;
-const letters = (messages: readonly Message[]) =>
-  messages.map((m) => JSON.parse(m.Body ?? '') as DeadLetter);
+import { coordinates, groupOf, letters, notJson, unknownVersion } from './ingest-groups';
+import { drain, eventually, provision, routeRecords, sqs, uniqueStage } from './support';
 
 describe('group redrive killed halfway', () => {
   it('loses nothing: every dead letter is in the DLQ or the replay queue, other groups never move', async () => {

@@ -4,17 +4,13 @@
  * code in the background, a poisoned canary stops it and the fix lets it complete. (Killed
  * halfway: redrive-group-kill.test.ts.)
  */
-import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DlqShowReport } from '../../../cli/commands/dlq-show';
 import { QueueDirectory } from '../../../cli/lib/queues';
 import { EventParser } from '../../../functions/events/parse-event';
-import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';
-import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../functions/queues/job-message';
 import { handleReplayEvent } from '../../../functions/router/replay';
-import { mskRecord, structuredRecord } from '../../support/msk';
-import { loginFailed } from '../../support/sample-events';
+import { registryKnowingLoginFailedV2 } from '../../support/fixed-registry';
+import { coordinates, groupOf, letters, notJson, unknownVersion } from './ingest-groups';
 import {
   consumeInBackground,
   drain,
@@ -28,40 +24,8 @@ import {
   uniqueStage,
 } from './support';
 
-/** LOGIN_FAILED at version 2, which this code does not know yet: one failure group. */
-const unknownVersion = (n: number) =>
-  structuredRecord({ ...loginFailed(n), dataversion: 2 }, { topic: 'identity.events', offset: n });
-/** Not JSON: another group. */
-const notJson = (n: number) =>
-  mskRecord({ topic: 'catalog.events', offset: n, value: `oops ${n}` });
-
-/** The fix: this code now reads LOGIN_FAILED v2 (same schema as v1). */
-function fixedParser(): EventParser {
-  const definitions = EVENT_TYPES.map((d) =>
-    d.type !== 'LOGIN_FAILED'
-      ? d
-      : {
-          ...d,
-          versions: [
-            { ...(d.versions[0] as (typeof d.versions)[number]), upcast: (x: never) => x },
-            { version: 2, schema: (d.versions[0] as (typeof d.versions)[number]).schema },
-          ],
-        },
-  );
-  return new EventParser(new EventRegistry(definitions));
-}
-
-async function groupOf(stage: string, errorWhere: string): Promise<string> {
-  const shown = await sluice(stage, ['dlq', 'show', 'ingest-dlq', '--json']);
-  const report = JSON.parse(shown.stdout) as DlqShowReport;
-  const group = report.groups.find((g) => g.fingerprint.where === errorWhere);
-  return group?.fingerprint.id ?? '';
-}
-
-const coordinates = (letter: DeadLetter) =>
-  `${letter.record?.topic}/${letter.record?.partition}/${letter.record?.offset}`;
-const letters = (messages: readonly Message[]) =>
-  messages.map((m) => JSON.parse(m.Body ?? '') as DeadLetter);
+/** The fix: this code now reads LOGIN_FAILED v2. */
+const fixedParser = () => new EventParser(registryKnowingLoginFailedV2());
 
 describe('group redrive with canary, through the replay handler', () => {
   let s: Stage;

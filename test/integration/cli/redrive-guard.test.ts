@@ -3,25 +3,12 @@
  * failing (a fault that only shows at scale); the redrive cancels its move task by itself
  * once failures stay above the threshold, and every message is still accounted for.
  */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueDirectory } from '../../../cli/lib/queues';
-import { JobRecords } from '../../../functions/jobs/stores/job-records';
+import type { QueueDirectory } from '../../../cli/lib/queues';
+import type { JobRecords } from '../../../functions/jobs/stores/job-records';
 import { PermanentError } from '../../../functions/shared/errors';
-import { resourceName } from '../../../functions/topology/naming';
-import { TABLES } from '../../../functions/topology/topology';
-import { jobMessage } from '../../unit/jobs/support';
-import {
-  consumeInBackground,
-  dynamodb,
-  eventually,
-  jobHandler,
-  provision,
-  type Stage,
-  sluice,
-  sqs,
-  uniqueStage,
-} from './support';
+import { jobMessage } from '../../support/job-runtime-fakes';
+import { eventually, failingJobStage, type Stage, sluice } from './support';
 
 const JOBS = 40;
 const CANARY = 4;
@@ -36,26 +23,19 @@ const messages = Array.from({ length: JOBS }, (_, n) => jobMessage('sync-custome
 const depth = async (logical: string) => (await queues.depth(s.url(logical))).total;
 
 beforeAll(async () => {
-  s = await provision(uniqueStage('grd'));
-  queues = new QueueDirectory(sqs, s.stage);
-  records = new JobRecords(dynamodb, resourceName(s.stage, TABLES.jobRecords.name), 3600);
-  const handler = jobHandler(s, 'sync-customer', async () => {
+  ({
+    s,
+    queues,
+    records,
+    stop: stopConsumer,
+  } = await failingJobStage('grd', 'sync-customer', messages, async () => {
     // After the "fix" only the first few succeed: enough for the canary, not for the rest.
     if (mode === 'canary-only' && successes < CANARY) {
       successes++;
       return;
     }
     throw new PermanentError('customer store rejects the write');
-  });
-  for (const message of messages) {
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: s.url('job-sync-customer'),
-        MessageBody: JSON.stringify(message),
-      }),
-    );
-  }
-  stopConsumer = consumeInBackground(s.url('job-sync-customer'), handler);
+  }));
   expect(await eventually(async () => (await depth('job-sync-customer-dlq')) === JOBS)).toBe(true);
 });
 
@@ -66,25 +46,10 @@ afterAll(async () => {
 describe('sluice dlq redrive, bulk guard', () => {
   it('cancels the move task when failures stay above the threshold, losing nothing', async () => {
     mode = 'canary-only';
-    const result = await sluice(s.stage, [
-      'dlq',
-      'redrive',
-      'sync-customer',
-      '--canary',
-      String(CANARY),
-      '--rate',
-      '5',
-      '--threshold',
-      '0.2',
-      '--min-sample',
-      '5',
-      '--patience',
-      '2',
-      '--poll',
-      '300',
-      '--settle',
-      '10',
-    ]);
+    const result = await sluice(
+      s.stage,
+      `dlq redrive sync-customer --canary ${CANARY} --rate 5 --threshold 0.2 --min-sample 5 --patience 2 --poll 300 --settle 10`,
+    );
     expect(result.code).toBe(3);
     const out = result.stdout;
     expect(out).toContain(`Canary: ${CANARY} processed, 0 failed, 0 pending — go`);

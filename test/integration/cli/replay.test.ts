@@ -85,16 +85,7 @@ interface ReplayJson {
 
 describe('sluice replay (local)', () => {
   it('replays one partition from an offset, committing under its own consumer group', async () => {
-    const result = await sluice(s.stage, [
-      'replay',
-      '--topic',
-      topic,
-      '--from',
-      '3',
-      '--partition',
-      '0',
-      '--json',
-    ]);
+    const result = await sluice(s.stage, `replay --topic ${topic} --from 3 --partition 0 --json`);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as ReplayJson;
     expect(report).toMatchObject({
@@ -120,14 +111,10 @@ describe('sluice replay (local)', () => {
   });
 
   it('replays every partition from a timestamp; invalid records go to the ingest DLQ', async () => {
-    const result = await sluice(s.stage, [
-      'replay',
-      '--topic',
-      topic,
-      '--from',
-      new Date(T1).toISOString(),
-      '--json',
-    ]);
+    const result = await sluice(
+      s.stage,
+      `replay --topic ${topic} --from ${new Date(T1).toISOString()} --json`,
+    );
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as ReplayJson;
     expect(report).toMatchObject({
@@ -147,15 +134,10 @@ describe('sluice replay (local)', () => {
   });
 
   it('prints a table and a summary for a range between two timestamps', async () => {
-    const result = await sluice(s.stage, [
-      'replay',
-      '--topic',
-      topic,
-      '--from',
-      new Date(T0).toISOString(),
-      '--to',
-      new Date(T1).toISOString(),
-    ]);
+    const result = await sluice(
+      s.stage,
+      `replay --topic ${topic} --from ${new Date(T0).toISOString()} --to ${new Date(T1).toISOString()}`,
+    );
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^PARTITION\s+REACHED\s+END$/);

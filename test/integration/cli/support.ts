@@ -5,27 +5,28 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { type Message, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { MSKRecord } from 'aws-lambda';
+import { QueueDirectory } from '../../../cli/lib/queues';
 import { run } from '../../../cli/program';
 import { EventParser } from '../../../functions/events/parse-event';
 import { defineJob } from '../../../functions/jobs/define-job';
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../functions/jobs/job-definition';
 import type { JobContext } from '../../../functions/jobs/runtime/run-types';
+import { JobRecords } from '../../../functions/jobs/stores/job-records';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import type { RouterDeps } from '../../../functions/router/route-batch';
-import type { JobName } from '../../../functions/topology/topology';
+import { resourceName } from '../../../functions/topology/naming';
+import { type JobName, TABLES } from '../../../functions/topology/topology';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { provisionTables } from '../../../local/provision/tables';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
+import { drainQueue } from '../../support/drain-queue';
 import { jobContainerDeps } from '../../support/job-container';
 import { mskEvent } from '../../support/msk';
 import { localRouterDeps } from '../../support/router';
+import { uniqueStage } from '../../support/stage';
 import { deliver, type Handler, queueArn, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
@@ -33,7 +34,7 @@ export const sqs = new SQSClient({});
 export const dynamodb = new DynamoDBClient({});
 export const s3 = new S3Client(localS3Options);
 
-export { uniqueStage } from '../../support/stage';
+export { uniqueStage };
 
 export interface CliRun {
   readonly code: number;
@@ -41,15 +42,24 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `sluice --local --stage <stage> …args` in-process. */
+/**
+ * Runs `sluice --local --stage <stage> …args` in-process. The arguments are a list, or a
+ * command line split at white space (no quoting: for arguments without spaces).
+ *
+ * @example
+ * ```ts
+ * const result = await sluice(s.stage, `dlq redrive audit --canary ${CANARY} --json`);
+ * ```
+ */
 export async function sluice(
   stage: string,
-  args: readonly string[],
+  args: readonly string[] | string,
   signal?: AbortSignal,
 ): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(['--local', '--stage', stage, ...args], {
+  const argv = typeof args === 'string' ? args.trim().split(/\s+/) : args;
+  const code = await run(['--local', '--stage', stage, ...argv], {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     env: process.env,
@@ -130,6 +140,46 @@ export function jobHandler(
   return defineJob(definition, { perform }, deps);
 }
 
+/** A provisioned stage with a job's messages on their way to its DLQ. */
+export interface FailingJobStage {
+  readonly s: Stage;
+  readonly queues: QueueDirectory;
+  readonly records: JobRecords;
+  /** Stops the job's "Lambda", which consumes its queue until then. */
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Provisions a stage, sends `messages` to the queue of `job`, and starts that job's
+ * "Lambda" (the real runtime running `perform`) for the whole file; with a failing
+ * `perform` every message ends in the job's DLQ, ready for a redrive test.
+ *
+ * @example
+ * ```ts
+ * ({ s, queues, records, stop } = await failingJobStage('cnry', 'audit', messages, fail));
+ * ```
+ */
+export async function failingJobStage(
+  prefix: string,
+  job: JobName,
+  messages: readonly JobMessage[],
+  perform: (context: JobContext) => Promise<void>,
+): Promise<FailingJobStage> {
+  const s = await provision(uniqueStage(prefix));
+  const queues = new QueueDirectory(sqs, s.stage);
+  const records = new JobRecords(dynamodb, resourceName(s.stage, TABLES.jobRecords.name), 3600);
+  const handler = jobHandler(s, job, perform);
+  for (const message of messages) {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: s.url(`job-${job}`),
+        MessageBody: JSON.stringify(message),
+      }),
+    );
+  }
+  return { s, queues, records, stop: consumeInBackground(s.url(`job-${job}`), handler) };
+}
+
 /**
  * Consumes `queueUrl` in the background, as an event source mapping would, until stopped.
  *
@@ -151,33 +201,7 @@ export function consumeInBackground(queueUrl: string, handler: Handler): () => P
 }
 
 /** Receives and deletes everything in a queue until it has been empty twice in a row. */
-export async function drain(queueUrl: string): Promise<Message[]> {
-  const all: Message[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) {
-      empty++;
-      continue;
-    }
-    empty = 0;
-    all.push(...Messages);
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-      }),
-    );
-  }
-  return all;
-}
+export const drain = (queueUrl: string): Promise<Message[]> => drainQueue(sqs, queueUrl);
 
 /** Polls until `check` holds or `timeoutMs` passes; returns whether it held. */
 export async function eventually(

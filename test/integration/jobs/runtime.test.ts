@@ -24,9 +24,9 @@ import { resourceName } from '../../../functions/topology/naming';
 import { type JobName, METRICS, TABLES } from '../../../functions/topology/topology';
 import { localS3Options } from '../../../local/provision/queues';
 import { jobContainerDeps } from '../../support/job-container';
+import { jobMessage } from '../../support/job-runtime-fakes';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
-import { jobMessage } from '../../unit/jobs/support';
 import {
   deadLettersIn,
   deliver,
@@ -81,6 +81,20 @@ async function send(name: JobName, message: JobMessage): Promise<void> {
 
 const inQueue = (queueUrl: string) => messagesIn(sqs, queueUrl);
 
+/**
+ * Delivers the job's queue to `handler` until `until` holds, then 2.5 s more: long enough
+ * for anything left (a retry, a redelivery) to run. Returns whether `until` held in time.
+ */
+async function deliverUntil(
+  name: JobName,
+  handler: Handler,
+  until: () => boolean,
+): Promise<boolean> {
+  const held = await pollUntil(sqs, url(`job-${name}`), handler, until);
+  await pollUntil(sqs, url(`job-${name}`), handler, () => false, 2_500);
+  return held;
+}
+
 async function dlqLetters(name: JobName): Promise<DeadLetter[]> {
   return deadLettersIn(sqs, url(`job-${name}-dlq`));
 }
@@ -96,9 +110,8 @@ describe('job runtime on ElasticMQ and moto', () => {
     });
     const message = jobMessage('audit', 1);
     await send('audit', message);
-    expect(await pollUntil(sqs, url('job-audit'), handler, () => effects > 0)).toBe(true);
-    // Nothing left to run, nothing dead-lettered.
-    await pollUntil(sqs, url('job-audit'), handler, () => false, 2_500);
+    // Then nothing left to run, nothing dead-lettered.
+    expect(await deliverUntil('audit', handler, () => effects > 0)).toBe(true);
     expect({ calls, effects }).toEqual({ calls: 3, effects: 1 });
     expect(await dlqLetters('audit')).toEqual([]);
     const record = await records.get(message.jobId);
@@ -114,8 +127,7 @@ describe('job runtime on ElasticMQ and moto', () => {
     });
     const message = jobMessage('record-commission', 2);
     await send('record-commission', message);
-    await pollUntil(sqs, url('job-record-commission'), handler, () => calls > 0);
-    await pollUntil(sqs, url('job-record-commission'), handler, () => false, 2_500);
+    await deliverUntil('record-commission', handler, () => calls > 0);
     expect(calls).toBe(1);
     const letters = await dlqLetters('record-commission');
     expect(letters).toHaveLength(1);
@@ -137,8 +149,7 @@ describe('job runtime on ElasticMQ and moto', () => {
     });
     const message = jobMessage('detect-login-abuse', 3);
     await send('detect-login-abuse', message);
-    await pollUntil(sqs, url('job-detect-login-abuse'), handler, () => calls >= 3);
-    await pollUntil(sqs, url('job-detect-login-abuse'), handler, () => false, 2_500);
+    await deliverUntil('detect-login-abuse', handler, () => calls >= 3);
     expect(calls).toBe(3);
     const letters = await dlqLetters('detect-login-abuse');
     expect(letters).toHaveLength(1);

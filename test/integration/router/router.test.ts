@@ -5,18 +5,14 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import {
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   type Message,
-  ReceiveMessageCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { Type } from '@sinclair/typebox';
 import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EventParser } from '../../../functions/events/parse-event';
-import { EVENT_TYPES, EventRegistry } from '../../../functions/events/registry';
 import { getClaimCheck } from '../../../functions/queues/claim-check';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../functions/queues/job-message';
@@ -26,6 +22,8 @@ import { handleReplayEvent } from '../../../functions/router/replay';
 import type { RouterDeps } from '../../../functions/router/route-batch';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
+import { drainQueue } from '../../support/drain-queue';
+import { registryKnowingLoginFailedV2 } from '../../support/fixed-registry';
 import { mskEvent, mskRecord, structuredRecord } from '../../support/msk';
 import { localRouterDeps } from '../../support/router';
 import { itemSold, loginFailed, productPublished } from '../../support/sample-events';
@@ -47,34 +45,7 @@ let queueUrlBase = '';
 let bucket = '';
 
 /** Receives until the queue has been empty twice in a row; deletes what it read. */
-async function drain(logicalName: string): Promise<Message[]> {
-  const url = urls.get(logicalName) as string;
-  const messages: Message[] = [];
-  let empty = 0;
-  while (empty < 2) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) empty++;
-    else {
-      empty = 0;
-      messages.push(...Messages);
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: url,
-          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-        }),
-      );
-    }
-  }
-  return messages;
-}
+const drain = (logicalName: string) => drainQueue(sqs, urls.get(logicalName) as string);
 
 const bodies = <T>(messages: Message[]) => messages.map((m) => JSON.parse(m.Body ?? '') as T);
 
@@ -183,18 +154,7 @@ describe('router against ElasticMQ and moto', () => {
     expect(redriven).toHaveLength(2);
 
     // The fix: this code now knows LOGIN_FAILED v2.
-    const definitions = EVENT_TYPES.map((d) =>
-      d.type !== 'LOGIN_FAILED'
-        ? d
-        : {
-            ...d,
-            versions: [
-              { ...(d.versions[0] as (typeof d.versions)[number]), upcast: (x: never) => x },
-              { version: 2, schema: d.versions[0]?.schema ?? Type.Object({}) },
-            ],
-          },
-    );
-    const fixed = routerDeps(new EventParser(new EventRegistry(definitions)));
+    const fixed = routerDeps(new EventParser(registryKnowingLoginFailedV2()));
     const event: SQSEvent = {
       Records: redriven.map((m) => ({
         messageId: m.MessageId as string,

@@ -7,7 +7,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
-import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { DOCUMENT_REJECTED } from '../../../functions/targets/opensearch/errors';
 import type { AuditDocument } from '../../../functions/targets/opensearch/indexes/audit';
@@ -17,6 +17,7 @@ import { auditCode } from '../../../functions/workers/audit/record-audit';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
 import { jobContainerDeps } from '../../support/job-container';
+import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
 import { type Handler, messagesIn, pollUntil, receive } from '../jobs/esm';
@@ -52,11 +53,7 @@ function container() {
     }),
     deps,
   );
-  const metric = (name: string) =>
-    metrics.published
-      .filter((m) => m.name === name && Object.keys(m.dimensions).length === 0)
-      .reduce((sum, m) => sum + m.value, 0);
-  return { handler, metric };
+  return { handler, metric: metrics.total };
 }
 
 let offset = 0;
@@ -84,13 +81,7 @@ function auditMessage(id: string, overrides: Record<string, unknown> = {}): JobM
     },
     ...overrides,
   };
-  return {
-    kind: 'sluice.job',
-    v: 1,
-    jobId: jobIdOf(event.source, event.id, 'audit'),
-    job: 'audit',
-    enqueuedAt: new Date().toISOString(),
-    routerVersion: 'it',
+  return routedJobMessage('audit', event, {
     provenance: {
       topic: 'orders.events',
       partition: 2,
@@ -98,8 +89,8 @@ function auditMessage(id: string, overrides: Record<string, unknown> = {}): JobM
       timestamp: 1_764_324_000_000,
       key: id,
     },
-    event,
-  };
+    routerVersion: 'it',
+  });
 }
 
 const queueEmpty = async () => (await messagesIn(sqs, queue())) === 0;

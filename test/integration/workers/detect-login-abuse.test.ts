@@ -11,7 +11,7 @@ import { SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LoginFailed } from '../../../functions/events/schemas/identity';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { type Item, readNum } from '../../../functions/shared/dynamo-attributes';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { resourceName } from '../../../functions/topology/naming';
@@ -33,6 +33,7 @@ import { windowOf } from '../../../functions/workers/detect-login-abuse/windows'
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
 import { jobContainerDeps } from '../../support/job-container';
+import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
@@ -88,16 +89,9 @@ function failedLogin(id: string, time: string, data: Partial<LoginFailed>): Logi
 }
 
 async function send(event: LoginFailedEvent): Promise<JobMessage> {
-  const message: JobMessage = {
-    kind: 'sluice.job',
-    v: 1,
-    jobId: jobIdOf(event.source, event.id, 'detect-login-abuse'),
-    job: 'detect-login-abuse',
-    enqueuedAt: new Date().toISOString(),
-    routerVersion: 'integration',
-    provenance: { topic: 'identity.events', partition: 0, offset: 0, timestamp: 0, key: null },
-    event,
-  };
+  const message: JobMessage = routedJobMessage('detect-login-abuse', event, {
+    provenance: { topic: 'identity.events' },
+  });
   await sqs.send(
     new SendMessageCommand({ QueueUrl: queue(), MessageBody: JSON.stringify(message) }),
   );
@@ -296,10 +290,25 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     return { ip, time, accounts, events };
   }
 
+  /** The IP counted at 2 and flagged once (at 2), each account counted once. */
+  async function expectEachFailureCountedOnce({
+    ip,
+    time,
+    accounts,
+  }: ReturnType<typeof twoAccountsOneIp>): Promise<void> {
+    expect(await counter({ kind: 'ip', value: ip }, time)).toBe(2);
+    for (const accountId of accounts) {
+      expect(await counter({ kind: 'account', value: accountId }, time)).toBe(1);
+    }
+    const docs = (await documents()).filter((d) => d.ip === ip);
+    expect(docs.map((d) => [d.kind, d.subject, d.failures])).toEqual([['ip', ip, 2]]);
+  }
+
   const ipOverTwo = { ...config, ipThreshold: 2, accountThreshold: 2 };
 
   it('retries while the index refuses count each failure once and flag no one else', async () => {
-    const { ip, time, accounts, events } = twoAccountsOneIp('retry');
+    const twoAccounts = twoAccountsOneIp('retry');
+    const { events } = twoAccounts;
     const handler = container(ipOverTwo);
     await send(events[0] as LoginFailedEvent);
     expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
@@ -318,16 +327,12 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
     });
     expect(await pollUntil(sqs, queue(), handler, queueEmpty, 15_000)).toBe(true);
 
-    expect(await counter({ kind: 'ip', value: ip }, time)).toBe(2);
-    for (const accountId of accounts) {
-      expect(await counter({ kind: 'account', value: accountId }, time)).toBe(1);
-    }
-    const docs = (await documents()).filter((d) => d.ip === ip);
-    expect(docs.map((d) => [d.kind, d.subject, d.failures])).toEqual([['ip', ip, 2]]);
+    await expectEachFailureCountedOnce(twoAccounts);
   });
 
   it("a redrive of the job's dead letter after a fix does not count its failure again", async () => {
-    const { ip, time, accounts, events } = twoAccountsOneIp('redrive');
+    const twoAccounts = twoAccountsOneIp('redrive');
+    const { ip, time, events } = twoAccounts;
     const handler = container(ipOverTwo);
     await send(events[0] as LoginFailedEvent);
     expect(await pollUntil(sqs, queue(), handler, queueEmpty, 10_000)).toBe(true);
@@ -355,11 +360,6 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
       (await documents()).some((d) => d.ip === ip);
     expect(await pollUntil(sqs, queue(), handler, flagged, 20_000)).toBe(true);
 
-    expect(await counter({ kind: 'ip', value: ip }, time)).toBe(2);
-    for (const accountId of accounts) {
-      expect(await counter({ kind: 'account', value: accountId }, time)).toBe(1);
-    }
-    const docs = (await documents()).filter((d) => d.ip === ip);
-    expect(docs.map((d) => [d.kind, d.subject, d.failures])).toEqual([['ip', ip, 2]]);
+    await expectEachFailureCountedOnce(twoAccounts);
   });
 });

@@ -9,7 +9,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
-import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { DOCUMENT_REJECTED } from '../../../functions/targets/opensearch/errors';
 import { ensureIndex } from '../../../functions/targets/opensearch/index-setup';
@@ -30,6 +30,7 @@ import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
 import { catalogItem, catalogRow, deleteCatalogRow, putCatalog } from '../../support/catalog';
 import { jobContainerDeps } from '../../support/job-container';
+import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
 import {
@@ -83,11 +84,7 @@ function container(overrides: Partial<IndexProductSettings> = {}) {
     now: () => new Date(),
   });
   const handler: Handler = defineBatchJob(indexProductJob, code, deps);
-  const metric = (name: string) =>
-    metrics.published
-      .filter((m) => m.name === name && Object.keys(m.dimensions).length === 0)
-      .reduce((sum, m) => sum + m.value, 0);
-  return { handler, metric };
+  return { handler, metric: metrics.total };
 }
 
 let sequence = 0;
@@ -105,22 +102,9 @@ function productJob(
     dataversion: 1,
     data: { productId, catalogVersion },
   };
-  return {
-    kind: 'sluice.job',
-    v: 1,
-    jobId: jobIdOf(event.source, event.id, 'index-product'),
-    job: 'index-product',
-    enqueuedAt: new Date().toISOString(),
-    routerVersion: 'integration',
-    provenance: {
-      topic: 'catalog.events',
-      partition: 0,
-      offset: sequence,
-      timestamp: 0,
-      key: productId,
-    },
-    event,
-  };
+  return routedJobMessage('index-product', event, {
+    provenance: { topic: 'catalog.events', offset: sequence, key: productId },
+  });
 }
 
 async function send(...messages: JobMessage[]): Promise<void> {

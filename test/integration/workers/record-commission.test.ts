@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { ItemSold } from '../../../functions/events/schemas/orders';
 import { defineJob } from '../../../functions/jobs/define-job';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
-import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { type Item, readNum, readStr } from '../../../functions/shared/dynamo-attributes';
 import { resourceName } from '../../../functions/topology/naming';
 import { TABLES } from '../../../functions/topology/topology';
@@ -22,6 +22,7 @@ import {
   recordCommissions,
 } from '../../../functions/workers/record-commission/record-commissions';
 import { jobContainerDeps } from '../../support/job-container';
+import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { captureLog } from '../../support/router';
 import { deadLettersIn, deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
@@ -54,16 +55,9 @@ function sale(orderId: string, eventId: string, lines: ItemSold['lines']): ItemS
 }
 
 function messageOf(event: ItemSoldEvent): JobMessage<ItemSoldEvent> {
-  return {
-    kind: 'sluice.job',
-    v: 1,
-    jobId: jobIdOf(event.source, event.id, 'record-commission'),
-    job: 'record-commission',
-    enqueuedAt: new Date().toISOString(),
-    routerVersion: 'integration',
-    provenance: { topic: 'orders.events', partition: 0, offset: 1, timestamp: 0, key: null },
-    event,
-  };
+  return routedJobMessage('record-commission', event, {
+    provenance: { topic: 'orders.events', offset: 1 },
+  });
 }
 
 async function send(message: JobMessage): Promise<void> {

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CustomerChange } from '../../../functions/events/schemas/customers';
 import { defineJob } from '../../../functions/jobs/define-job';
-import { type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
+import type { JobMessage } from '../../../functions/queues/job-message';
 import { resourceName } from '../../../functions/topology/naming';
 import { TABLES } from '../../../functions/topology/topology';
 import { syncCustomerJob } from '../../../functions/workers/sync-customer/job';
@@ -21,6 +21,7 @@ import {
   syncCustomerCode,
 } from '../../../functions/workers/sync-customer/sync-customer';
 import { jobContainerDeps } from '../../support/job-container';
+import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { pollUntil, receive } from '../jobs/esm';
 
@@ -191,16 +192,9 @@ describe('sync-customer on moto', () => {
       data: { customerId, changes },
     });
     const send = async (e: CustomerChangeEvent) => {
-      const message: JobMessage = {
-        kind: 'sluice.job',
-        v: 1,
-        jobId: jobIdOf(e.source, e.id, 'sync-customer'),
-        job: 'sync-customer',
-        enqueuedAt: new Date().toISOString(),
-        routerVersion: 'integration',
-        provenance: { topic: 'customers.events', partition: 0, offset: 0, timestamp: 0, key: null },
-        event: e,
-      };
+      const message: JobMessage = routedJobMessage('sync-customer', e, {
+        provenance: { topic: 'customers.events' },
+      });
       await sqs.send(
         new SendMessageCommand({ QueueUrl: queue, MessageBody: JSON.stringify(message) }),
       );

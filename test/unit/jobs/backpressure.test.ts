@@ -14,7 +14,7 @@ import { PermanentError, TransientError } from '../../../functions/shared/errors
 import { ThrottledError } from '../../../functions/shared/throttling';
 import { METRICS } from '../../../functions/topology/topology';
 import { JOBS } from '../../../functions/workers/jobs';
-import { auditJob, jobMessage, sqsRecord, testJobDeps } from './support';
+import { auditJob, jobMessage, sqsRecord, testJobDeps } from '../../support/job-runtime-fakes';
 
 const M = METRICS.jobs;
 
@@ -81,11 +81,11 @@ describe('AimdLimiter', () => {
   });
 });
 
-const event = (n: number): SQSEvent => ({
-  Records: Array.from({ length: n }, (_, i) =>
-    sqsRecord(jobMessage('audit', i), { messageId: `m${i}` }),
-  ),
-});
+/** `n` SQS records of jobs of `job`, with message ids m0, m1, … */
+const jobRecords = (n: number, job = 'audit') =>
+  Array.from({ length: n }, (_, i) => sqsRecord(jobMessage(job, i), { messageId: `m${i}` }));
+
+const event = (n: number): SQSEvent => ({ Records: jobRecords(n) });
 
 describe('backpressure', () => {
   const definition = auditJob({ idempotency: 'natural' });
@@ -167,9 +167,7 @@ describe('batch jobs', () => {
       ),
     );
     const handler = defineBatchJob(definition, { performBatch }, kit.deps);
-    const records = Array.from({ length: 5 }, (_, i) =>
-      sqsRecord(jobMessage('index-product', i), { messageId: `m${i}` }),
-    );
+    const records = jobRecords(5, 'index-product');
     const response = await handler({ Records: records });
     expect(performBatch).toHaveBeenCalledOnce();
     expect(performBatch.mock.calls[0]?.[0]).toHaveLength(5);
@@ -203,9 +201,7 @@ describe('batch jobs', () => {
       jobs.map(() => failed(new ThrottledError('rejected_execution_exception'))),
     );
     const handler = defineBatchJob(definition, { performBatch }, kit.deps);
-    const records = Array.from({ length: 10 }, (_, i) =>
-      sqsRecord(jobMessage('index-product', i), { messageId: `m${i}` }),
-    );
+    const records = jobRecords(10, 'index-product');
     const response = await handler({ Records: records });
     expect(performBatch).toHaveBeenCalledOnce();
     expect(performBatch.mock.calls[0]?.[0]).toHaveLength(8);

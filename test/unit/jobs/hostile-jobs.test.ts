@@ -12,7 +12,7 @@ import type { JobSettings } from '../../../functions/jobs/job-definition';
 import { readJobRuntimeConfig } from '../../../functions/jobs/runtime/job-config';
 import type { JobContext } from '../../../functions/jobs/runtime/run-types';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
-import { auditJob, jobMessage, sqsRecord, testJobDeps } from './support';
+import { auditJob, jobMessage, sqsRecord, testJobDeps } from '../../support/job-runtime-fakes';
 
 function setup(settings: Partial<JobSettings>, perform: (c: JobContext) => Promise<unknown>) {
   const definition = auditJob({ maxAttempts: 3, ...settings });

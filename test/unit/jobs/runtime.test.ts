@@ -13,7 +13,13 @@ import {
   TransientError,
 } from '../../../functions/shared/errors';
 import { METRICS } from '../../../functions/topology/topology';
-import { auditJob, jobMessage, QUEUE_BASE, sqsRecord, testJobDeps } from './support';
+import {
+  auditJob,
+  jobMessage,
+  QUEUE_BASE,
+  sqsRecord,
+  testJobDeps,
+} from '../../support/job-runtime-fakes';
 
 const M = METRICS.jobs;
 const DLQ = `${QUEUE_BASE}sluice-test-job-audit-dlq`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditDocument } from '../../../../functions/workers/audit/audit-document';
-import { jobMessage } from '../../jobs/support';
+import { jobMessage } from '../../../support/job-runtime-fakes';
 
 describe('auditDocument', () => {
   it('indexes the envelope, keeps provenance and the whole event', () => {

@@ -3,9 +3,9 @@ import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
 import { ThrottledError } from '../../../../functions/shared/throttling';
 import { DocumentRejectedError } from '../../../../functions/targets/opensearch/errors';
 import { recordAudit } from '../../../../functions/workers/audit/record-audit';
+import { fakeSearch, type ItemAnswer } from '../../../support/fake-search';
+import { jobMessage } from '../../../support/job-runtime-fakes';
 import { captureLog } from '../../../support/router';
-import { jobMessage } from '../../jobs/support';
-import { fakeSearch, type ItemAnswer } from '../../targets/fake-search';
 
 const context = (n: number): JobContext => {
   const message = jobMessage('audit', n);

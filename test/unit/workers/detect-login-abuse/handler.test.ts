@@ -5,11 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { coldStartLoader, WORKER_RUNTIME_ENV } from '../../../support/cold-start';
 
-const load = coldStartLoader(
+const loadWith = coldStartLoader(
   () => import('../../../../functions/workers/detect-login-abuse/handler'),
+  { ...WORKER_RUNTIME_ENV, SLUICE_OPENSEARCH_URL: 'http://127.0.0.1:9200' },
 );
-const runtimeEnv = { ...WORKER_RUNTIME_ENV, SLUICE_OPENSEARCH_URL: 'http://127.0.0.1:9200' };
-const loadWith = (env: Record<string, string>) => load({ ...runtimeEnv, ...env });
 
 describe('detect-login-abuse handler module', () => {
   it('exports a handler when the configuration is valid', async () => {

@@ -12,7 +12,7 @@ import { PermanentError, TransientError } from '../../../../functions/shared/err
 import { ThrottledError } from '../../../../functions/shared/throttling';
 import { indexSuspicion } from '../../../../functions/workers/detect-login-abuse/security-index';
 import type { Suspicion } from '../../../../functions/workers/detect-login-abuse/suspicions';
-import { responseError } from '../../targets/fake-search';
+import { responseError } from '../../../support/fake-search';
 
 const suspicion: Suspicion = {
   suspicionId: 'susp-acc-1',

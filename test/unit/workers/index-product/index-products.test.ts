@@ -22,9 +22,9 @@ import {
 } from '../../../../functions/workers/index-product/index-products';
 import type { CatalogRow } from '../../../../local/shop/catalog-rows';
 import { catalogItem, catalogRow } from '../../../support/catalog';
+import { type FakeSearch, fakeSearch, type ItemAnswer } from '../../../support/fake-search';
 import { OFFLINE_AWS } from '../../../support/offline-aws';
 import { captureLog } from '../../../support/router';
-import { type FakeSearch, fakeSearch, type ItemAnswer } from '../../targets/fake-search';
 
 const TABLE = 'sluice-t-catalog';
 const ALIAS = 'sluice-t-products';

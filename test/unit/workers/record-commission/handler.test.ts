@@ -5,11 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { coldStartLoader, WORKER_RUNTIME_ENV } from '../../../support/cold-start';
 
-const load = coldStartLoader(
+const loadWith = coldStartLoader(
   () => import('../../../../functions/workers/record-commission/handler'),
+  WORKER_RUNTIME_ENV,
 );
-const runtimeEnv = { ...WORKER_RUNTIME_ENV };
-const loadWith = (env: Record<string, string>) => load({ ...runtimeEnv, ...env });
 
 describe('record-commission handler module', () => {
   it('exports a handler when the configuration is valid', async () => {
