@@ -153,13 +153,11 @@ export function costReport(input: CostInput, say: (text: string) => void): CostS
     ),
   );
 
-  const owners = [...new Set(items.map((i) => i.owner.replace(/ \(.*\)$/, '')))];
+  const owners = [...new Set(items.map((i) => ownerName(i.owner)))];
   const byOwner = owners
     .map((owner) => ({
       owner,
-      usd: items
-        .filter((i) => i.owner.replace(/ \(.*\)$/, '') === owner)
-        .reduce((s, i) => s + i.usd, 0),
+      usd: items.filter((i) => ownerName(i.owner) === owner).reduce((s, i) => s + i.usd, 0),
     }))
     .sort((a, b) => b.usd - a.usd);
   say("\nPer function or job (its own requests, its emulated poller's, its Lambda and logs)");
@@ -223,4 +221,10 @@ export function costReport(input: CostInput, say: (text: string) => void): CostS
 function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/** `router (emulated poller)` → `router`: the owner without its parenthesised qualifier. */
+function ownerName(owner: string): string {
+  const open = owner.indexOf(' (');
+  return open >= 0 && owner.endsWith(')') ? owner.slice(0, open) : owner;
 }

@@ -18,8 +18,10 @@ const hooks = new Set<ClientHook>();
  *
  * @example
  * ```ts
- * const remove = onFunctionClient((client) => client.middlewareStack.add(meter, options));
- * const { handler } = await import('../functions/router/handler');
+ * const built: FunctionAwsClient[] = [];
+ * const remove = onFunctionClient((client) => built.push(client)); // e.g. add a request meter
+ * const { handler } = await import('../router/handler'); // its clients pass the hook
+ * remove();
  * ```
  */
 export function onFunctionClient(hook: ClientHook): () => void {
