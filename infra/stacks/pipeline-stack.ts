@@ -20,6 +20,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { LEDGER_PREFIX } from '../../functions/router/dead-letter-ledger';
+import { securityRoles } from '../../functions/targets/opensearch/access/access-roles';
 import { REPLAY_FUNCTION, ROUTER_FUNCTION } from '../../functions/topology/functions';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import { queueTopology } from '../../functions/topology/queue-topology';
@@ -44,7 +45,6 @@ import {
   EventSourceMonitoring,
   type MonitoredMapping,
 } from '../observability/event-source-monitoring';
-import { securityRoles } from '../opensearch-access/access-roles';
 import { catalogTableName } from './data-stack';
 import { logRetention, namer } from './stack-helpers';
 

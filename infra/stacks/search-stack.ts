@@ -36,13 +36,13 @@ import {
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { INDEX_SPECS } from '../../functions/targets/opensearch/indexes/index-specs';
+import { OPENSEARCH_SERVICE_LINKED_ROLE } from '../../functions/targets/opensearch/service-linked-role/ensure-role';
 import { stagePrefix } from '../../functions/topology/naming';
 import { availabilityZoneCount } from '../config/checks';
 import type { StageConfig } from '../config/schema';
 import { ServiceLinkedRoleResource } from '../constructs/service-linked-role';
 import { SluiceFunction, type SluiceFunctionProps } from '../constructs/sluice-function';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
-import { OPENSEARCH_SERVICE_LINKED_ROLE } from '../service-linked-role/ensure-role';
 import { acknowledgeProviderFramework } from './provider-framework';
 import { dataRemovalPolicy, logRetention, namer } from './stack-helpers';
 
@@ -350,7 +350,7 @@ export class SearchStack extends Stack {
     const { config } = props;
     const access = new SluiceFunction(this, 'AccessSetup', {
       functionName: namer(config)('opensearch-access'),
-      entry: 'infra/opensearch-access/handler.ts',
+      entry: 'functions/targets/opensearch/access/handler.ts',
       description: 'Custom resource: maps worker roles to write-only OpenSearch security roles',
       codeVersion: props.codeVersion,
       timeout: Duration.minutes(2),
