@@ -34,17 +34,17 @@ import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { replayReservation, routerReservation } from '../config/reservations';
 import type { StageConfig } from '../config/schema';
 import { grantListing, grantObjects } from '../constructs/grants';
-import { JobWorker } from '../constructs/job-worker';
 import { SQS_MAPPING_METRICS } from '../constructs/mapping-metrics';
-import { QueueWithDlq, visibilityTimeoutFor } from '../constructs/queue-with-dlq';
 import { guardReservedConcurrency } from '../constructs/reserved-concurrency-guard';
-import { RouterKafkaSource } from '../constructs/router-kafka-source';
 import { SluiceFunction, type SluiceFunctionProps } from '../constructs/sluice-function';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
 import {
   EventSourceMonitoring,
   type MonitoredMapping,
 } from '../observability/event-source-monitoring';
+import { QueueWithDlq, visibilityTimeoutFor } from '../queues/queue-with-dlq';
+import { RouterKafkaSource } from '../router/router-kafka-source';
+import { JobWorker } from '../workers/job-worker';
 import { catalogTableName } from './data-stack';
 import { logRetention, namer } from './stack-helpers';
 

@@ -40,10 +40,10 @@ import { OPENSEARCH_SERVICE_LINKED_ROLE } from '../../functions/targets/opensear
 import { stagePrefix } from '../../functions/topology/naming';
 import { availabilityZoneCount } from '../config/checks';
 import type { StageConfig } from '../config/schema';
-import { ServiceLinkedRoleResource } from '../constructs/service-linked-role';
 import { SluiceFunction, type SluiceFunctionProps } from '../constructs/sluice-function';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
-import { acknowledgeProviderFramework } from './provider-framework';
+import { acknowledgeProviderFramework } from '../nag/provider-framework';
+import { ServiceLinkedRoleResource } from '../targets/opensearch/service-linked-role';
 import { dataRemovalPolicy, logRetention, namer } from './stack-helpers';
 
 /** HTTP actions the domain's master role needs to manage indexes and security roles. */

@@ -9,9 +9,9 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import type { ServiceLinkedRole } from '../../functions/targets/opensearch/service-linked-role/ensure-role';
-import { acknowledgeProviderFramework } from '../stacks/provider-framework';
-import { SluiceFunction } from './sluice-function';
+import type { ServiceLinkedRole } from '../../../functions/targets/opensearch/service-linked-role/ensure-role';
+import { SluiceFunction } from '../../constructs/sluice-function';
+import { acknowledgeProviderFramework } from '../../nag/provider-framework';
 
 export interface ServiceLinkedRoleResourceProps {
   readonly role: ServiceLinkedRole;
