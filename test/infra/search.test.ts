@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityRole } from '../../functions/targets/opensearch/access/access-roles';
 import { JOBS } from '../../functions/workers/jobs';
-import { indexSpecsDigest } from '../../infra/stacks/search-stack';
+import { indexSpecsDigest } from '../../infra/targets/opensearch/index-setup';
 import {
   IMPORTED_STAGE,
   LOCALSTACK_STAGE,

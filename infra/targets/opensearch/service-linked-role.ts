@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { ServiceLinkedRole } from '../../../functions/targets/opensearch/service-linked-role/ensure-role';
 import { SluiceFunction } from '../../constructs/sluice-function';
 import { acknowledgeProviderFramework } from '../../nag/provider-framework';
+import { keepProviderDescription } from '../../stacks/stack-part';
 
 export interface ServiceLinkedRoleResourceProps {
   readonly role: ServiceLinkedRole;
@@ -71,6 +72,7 @@ export class ServiceLinkedRoleResource extends Construct {
       }),
     });
     acknowledgeProviderFramework(provider);
+    keepProviderDescription(provider);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::SluiceServiceLinkedRole',
