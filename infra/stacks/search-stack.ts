@@ -7,53 +7,16 @@
  * security roles.
  */
 
-import { createHash } from 'node:crypto';
-import {
-  CfnOutput,
-  CustomResource,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  type StackProps,
-  Validations,
-} from 'aws-cdk-lib';
-import {
-  EbsDeviceVolumeType,
-  type ISecurityGroup,
-  type IVpc,
-  Port,
-  SecurityGroup,
-  type SubnetSelection,
-} from 'aws-cdk-lib/aws-ec2';
+import { CfnOutput, type StackProps } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, ResourcePolicy } from 'aws-cdk-lib/aws-logs';
-import {
-  type CfnDomain,
-  Domain,
-  EngineVersion,
-  TLSSecurityPolicy,
-} from 'aws-cdk-lib/aws-opensearchservice';
-import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { INDEX_SPECS } from '../../functions/targets/opensearch/indexes/index-specs';
-import { stagePrefix } from '../../functions/topology/naming';
-import { availabilityZoneCount } from '../config/checks';
 import type { StageConfig } from '../config/schema';
-import { ServiceLinkedRoleResource } from '../constructs/service-linked-role';
-import { SluiceFunction, type SluiceFunctionProps } from '../constructs/sluice-function';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
-import { OPENSEARCH_SERVICE_LINKED_ROLE } from '../service-linked-role/ensure-role';
-import { acknowledgeProviderFramework } from './provider-framework';
-import { dataRemovalPolicy, logRetention, namer } from './stack-helpers';
-
-/** HTTP actions the domain's master role needs to manage indexes and security roles. */
-export const ADMIN_HTTP_ACTIONS = [
-  'es:ESHttpGet',
-  'es:ESHttpHead',
-  'es:ESHttpPut',
-  'es:ESHttpPost',
-  'es:ESHttpDelete',
-] as const;
+import { AccessSetup } from '../targets/opensearch/access-setup';
+import { IndexSetup } from '../targets/opensearch/index-setup';
+import { ADMIN_HTTP_ACTIONS, SearchDomain } from '../targets/opensearch/search-domain';
+import { SluiceStack } from './stack-part';
 
 export interface SearchStackProps extends StackProps {
   readonly config: StageConfig;
@@ -63,22 +26,7 @@ export interface SearchStackProps extends StackProps {
   readonly functionSecurityGroup: ISecurityGroup;
 }
 
-/** OpenSearch domain names are at most 28 characters; stages of up to 21 fit. */
-export function searchDomainName(stage: string): string {
-  return stagePrefix(stage);
-}
-
-/** Availability zones a zone-aware domain spans: the stage's, at most three. */
-export function searchZoneCount(config: StageConfig): number {
-  return Math.min(availabilityZoneCount(config), 3);
-}
-
-/** A digest of the index definitions: a changed mapping re-runs the setup on deploy. */
-export function indexSpecsDigest(): string {
-  return createHash('sha256').update(JSON.stringify(INDEX_SPECS)).digest('hex').slice(0, 16);
-}
-
-export class SearchStack extends Stack {
+export class SearchStack extends SluiceStack {
   /** `https://…`: what SLUICE_OPENSEARCH_URL holds. */
   readonly endpointUrl: string;
   readonly domainArn: string;
@@ -87,8 +35,8 @@ export class SearchStack extends Stack {
   /** Service token of the access-mapping provider; absent when Sluice may not map roles. */
   readonly accessServiceToken?: string;
 
-  // Each part is a method adding to this stack itself (not a child construct), so the
-  // logical ids, and with them the deployed domain, stay as they are.
+  // The parts are StackParts: each resource keeps the logical id it had as the stack's own
+  // child (stack-part.ts), and with it the deployed domain.
   constructor(scope: Construct, id: string, props: SearchStackProps) {
     super(scope, id, props);
     const { config } = props;
@@ -99,7 +47,15 @@ export class SearchStack extends Stack {
     });
 
     if (search.mode === 'create') {
-      const domain = this.createDomain(props, search);
+      const { domain } = new SearchDomain(this, 'SearchDomain', {
+        config,
+        search,
+        codeVersion: props.codeVersion,
+        vpc: props.vpc,
+        subnets: props.subnets,
+        functionSecurityGroup: props.functionSecurityGroup,
+        adminRole: this.adminRole,
+      });
       this.endpointUrl = `https://${domain.domainEndpoint}`;
       this.domainArn = domain.domainArn;
     } else {
@@ -118,9 +74,22 @@ export class SearchStack extends Stack {
       subnets: props.subnets,
       securityGroups: [props.functionSecurityGroup],
     };
-    this.setUpIndexes(props, environment, functionVpc);
+    const functions = {
+      config,
+      codeVersion: props.codeVersion,
+      environment,
+      vpc: functionVpc,
+      adminRole: this.adminRole,
+    };
+    new IndexSetup(this, 'IndexSetupResource', functions);
     const mapRoles = search.mode === 'create' ? search.fineGrainedAccessControl : search.mapRoles;
-    if (mapRoles) this.accessServiceToken = this.accessProvider(props, environment, functionVpc);
+    if (mapRoles) {
+      this.accessServiceToken = new AccessSetup(
+        this,
+        'AccessSetupProvider',
+        functions,
+      ).serviceToken;
+    }
 
     new CfnOutput(this, 'OpenSearchUrl', { value: this.endpointUrl });
     new CfnOutput(this, 'OpenSearchAdminRoleArn', {
@@ -128,155 +97,6 @@ export class SearchStack extends Stack {
       description:
         'Fine-grained access control master (map it to all_access on an imported domain)',
     });
-  }
-
-  /**
-   * The domain of a `create` stage, in the VPC behind its own security group, with its
-   * log groups and their resource policy, an account-wide IAM access policy, and the
-   * service-linked role it needs when the stage asks for it.
-   */
-  private createDomain(
-    props: SearchStackProps,
-    search: Extract<StageConfig['search'], { mode: 'create' }>,
-  ): Domain {
-    const { config } = props;
-    const name = namer(config);
-    const domainSecurityGroup = new SecurityGroup(this, 'DomainSecurityGroup', {
-      vpc: props.vpc,
-      description: 'OpenSearch domain: HTTPS from Sluice functions only',
-      allowAllOutbound: false,
-    });
-    domainSecurityGroup.addIngressRule(
-      props.functionSecurityGroup,
-      Port.tcp(443),
-      'HTTPS from Sluice functions',
-    );
-    const subnets = props.vpc.selectSubnets(props.subnets).subnets;
-    const zoneCount = search.zoneAwareness ? searchZoneCount(config) : 1;
-    const { slowSearchLogs, slowIndexLogs, appLogs, auditLogs, logsPolicy } = this.domainLogs(
-      config,
-      search,
-    );
-    const masters = search.dedicatedMasters;
-    const domainName = searchDomainName(config.stage);
-    const domain = new Domain(this, 'Domain', {
-      domainName,
-      version: EngineVersion.openSearch(search.engineVersion.replace('OpenSearch_', '')),
-      vpc: props.vpc,
-      // One subnet per availability zone used: one without zone awareness, at most three.
-      vpcSubnets: [{ subnets: subnets.slice(0, zoneCount) }],
-      securityGroups: [domainSecurityGroup],
-      capacity: {
-        dataNodes: search.instanceCount,
-        dataNodeInstanceType: search.instanceType,
-        multiAzWithStandbyEnabled: false,
-        ...(masters
-          ? { masterNodes: masters.count, masterNodeInstanceType: masters.instanceType }
-          : {}),
-      },
-      ebs: { volumeSize: search.volumeGiB, volumeType: EbsDeviceVolumeType.GP3 },
-      zoneAwareness: search.zoneAwareness
-        ? { enabled: true, availabilityZoneCount: zoneCount }
-        : { enabled: false },
-      encryptionAtRest: { enabled: true },
-      nodeToNodeEncryption: true,
-      enforceHttps: true,
-      // TLS 1.2 and 1.3 with forward-secret cipher suites only.
-      tlsSecurityPolicy: TLSSecurityPolicy.TLS_1_2_PFS,
-      ...(search.fineGrainedAccessControl
-        ? { fineGrainedAccessControl: { masterUserArn: this.adminRole.roleArn } }
-        : {}),
-      logging: {
-        slowSearchLogEnabled: true,
-        slowSearchLogGroup: slowSearchLogs,
-        slowIndexLogEnabled: true,
-        slowIndexLogGroup: slowIndexLogs,
-        appLogEnabled: true,
-        appLogGroup: appLogs,
-        ...(auditLogs ? { auditLogEnabled: true, auditLogGroup: auditLogs } : {}),
-      },
-      suppressLogsResourcePolicy: true,
-      removalPolicy: dataRemovalPolicy(config),
-    });
-    domain.node.addDependency(logsPolicy);
-    // IAM decides who may call (identity policies of the account's roles), fine-grained
-    // access control decides what on which index. Written on the L1 resource: the L2
-    // property adds a custom resource function for what CloudFormation does itself.
-    (domain.node.defaultChild as CfnDomain).accessPolicies = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: `arn:${this.partition}:iam::${this.account}:root` },
-          Action: [...ADMIN_HTTP_ACTIONS],
-          Resource: this.formatArn({
-            service: 'es',
-            resource: 'domain',
-            resourceName: `${domainName}/*`,
-          }),
-        },
-      ],
-    };
-    Validations.of(domain).acknowledge({
-      id: 'AwsSolutions-OS3',
-      reason:
-        'A VPC domain: reachable only through its security group, from Sluice functions; IP allow lists do not apply to VPC access. Callers are authorised by IAM and fine-grained access control.',
-    });
-    if (search.createServiceLinkedRole) {
-      domain.node.addDependency(
-        new ServiceLinkedRoleResource(this, 'OpenSearchServiceLinkedRole', {
-          role: OPENSEARCH_SERVICE_LINKED_ROLE,
-          functionName: name('service-linked-role'),
-          codeVersion: props.codeVersion,
-          logRetention: logRetention(config),
-        }),
-      );
-    }
-    if (!masters) {
-      Validations.of(domain).acknowledge({
-        id: 'AwsSolutions-OS4',
-        reason:
-          'This stage runs without dedicated master nodes (search.dedicatedMasters: null) to save cost; production stages set them.',
-      });
-    }
-    if (!search.zoneAwareness) {
-      Validations.of(domain).acknowledge({
-        id: 'AwsSolutions-OS7',
-        reason:
-          'This stage runs one availability zone (search.zoneAwareness: false) to save cost; production stages enable it.',
-      });
-    }
-    return domain;
-  }
-
-  /**
-   * The domain's log groups, and one resource policy of our own letting OpenSearch write
-   * them (instead of the custom resource the domain would add to write it).
-   */
-  private domainLogs(config: StageConfig, search: { readonly auditLogs: boolean }) {
-    const name = namer(config);
-    const logGroup = (logicalId: string) =>
-      new LogGroup(this, logicalId, {
-        retention: logRetention(config),
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-    const slowSearchLogs = logGroup('SlowSearchLogs');
-    const slowIndexLogs = logGroup('SlowIndexLogs');
-    const appLogs = logGroup('ApplicationLogs');
-    const auditLogs = search.auditLogs ? logGroup('AuditLogs') : undefined;
-    const logsPolicy = new ResourcePolicy(this, 'DomainLogsPolicy', {
-      resourcePolicyName: name('opensearch-logs'),
-    });
-    logsPolicy.document.addStatements(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('es.amazonaws.com')],
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [slowSearchLogs, slowIndexLogs, appLogs, ...(auditLogs ? [auditLogs] : [])].map(
-          (g) => g.logGroupArn,
-        ),
-      }),
-    );
-    return { slowSearchLogs, slowIndexLogs, appLogs, auditLogs, logsPolicy };
   }
 
   /** The master role may call the domain's HTTP API on every path. */
@@ -292,82 +112,5 @@ export class SearchStack extends Stack {
       [`${this.domainArn}/*`],
       'The master role manages index templates, versioned indexes, aliases and security roles: paths under the whole domain.',
     );
-  }
-
-  /**
-   * The custom resource that sets up templates, versioned indexes and aliases on every
-   * deploy whose index definitions or shard settings changed.
-   */
-  private setUpIndexes(
-    props: SearchStackProps,
-    environment: Record<string, string>,
-    functionVpc: NonNullable<SluiceFunctionProps['vpc']>,
-  ): void {
-    const { config } = props;
-    const search = config.search;
-    const setup = new SluiceFunction(this, 'IndexSetup', {
-      functionName: namer(config)('index-setup'),
-      entry: 'functions/targets/opensearch/setup-handler.ts',
-      description: 'Custom resource: index templates, versioned indexes and aliases',
-      codeVersion: props.codeVersion,
-      timeout: Duration.minutes(15),
-      memorySize: 256,
-      logRetention: logRetention(config),
-      environment,
-      role: this.adminRole,
-      vpc: functionVpc,
-    });
-    const setupProvider = new Provider(this, 'IndexSetupProvider', {
-      onEventHandler: setup.function,
-      logGroup: new LogGroup(this, 'IndexSetupProviderLogs', {
-        retention: logRetention(config),
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
-    acknowledgeProviderFramework(setupProvider);
-    new CustomResource(this, 'Indexes', {
-      serviceToken: setupProvider.serviceToken,
-      resourceType: 'Custom::SluiceIndexes',
-      properties: {
-        Stage: config.stage,
-        Shards: String(search.shards),
-        Replicas: String(search.replicas),
-        Reindex: String(search.reindexOnDeploy),
-        SpecsDigest: indexSpecsDigest(),
-      },
-    });
-  }
-
-  /**
-   * The provider of the custom resource (in the pipeline stack) that maps the workers'
-   * roles to write-only security roles; returns its service token.
-   */
-  private accessProvider(
-    props: SearchStackProps,
-    environment: Record<string, string>,
-    functionVpc: NonNullable<SluiceFunctionProps['vpc']>,
-  ): string {
-    const { config } = props;
-    const access = new SluiceFunction(this, 'AccessSetup', {
-      functionName: namer(config)('opensearch-access'),
-      entry: 'infra/opensearch-access/handler.ts',
-      description: 'Custom resource: maps worker roles to write-only OpenSearch security roles',
-      codeVersion: props.codeVersion,
-      timeout: Duration.minutes(2),
-      memorySize: 256,
-      logRetention: logRetention(config),
-      environment,
-      role: this.adminRole,
-      vpc: functionVpc,
-    });
-    const accessProvider = new Provider(this, 'AccessProvider', {
-      onEventHandler: access.function,
-      logGroup: new LogGroup(this, 'AccessProviderLogs', {
-        retention: logRetention(config),
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
-    acknowledgeProviderFramework(accessProvider);
-    return accessProvider.serviceToken;
   }
 }

@@ -10,7 +10,7 @@ import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { MSKEvent } from 'aws-lambda';
 import { resourceName } from '../../functions/topology/naming';
 import { ROUTER_QUEUES, type TopicKey } from '../../functions/topology/topology';
-import { RouterKafkaSource } from '../../infra/constructs/router-kafka-source';
+import { RouterKafkaSource } from '../../infra/router/router-kafka-source';
 import { type RunningEventSources, startEventSources } from '../event-sources/event-sources';
 import { stageMappings } from '../event-sources/stage-mappings';
 import type { InvocationReport } from '../event-sources/stats';

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, type TopicKey } from '../../functions/topology/topology';
 import { JOB_NAMES } from '../../functions/workers/jobs';
-import { MSK_MAPPING_NETWORK_ACTIONS } from '../../infra/constructs/router-kafka-source';
+import { MSK_MAPPING_NETWORK_ACTIONS } from '../../infra/router/router-kafka-source';
 import { IMPORTED_STAGE, resourcesOf, type SynthesizedStage, synthStage } from './support/synth';
 
 const TOPIC_KEYS = Object.keys(TOPICS) as TopicKey[];

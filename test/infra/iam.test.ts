@@ -5,7 +5,7 @@ import { type JobName, TABLES, type TableKey } from '../../functions/topology/to
 import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
 import { SECRET_LIKE_NAME } from '../../infra/config/checks';
 import { INDEX_WRITE_ACTIONS, TABLE_ACTIONS } from '../../infra/constructs/grants';
-import { runtimeTableAccess } from '../../infra/constructs/job-worker';
+import { runtimeTableAccess } from '../../infra/workers/job-worker';
 import { resourcesOf, type SynthesizedStage, synthStage } from './support/synth';
 
 interface Statement {

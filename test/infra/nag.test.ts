@@ -35,27 +35,25 @@ const FRAMEWORK_IAM4 =
 /** Every acknowledgment of the default stage, each justified where it is made. */
 const DEFAULT_STAGE_ACKNOWLEDGMENTS: Record<string, string[]> = {
   'sluice-test-search/AdminRole': [VPC_ENI, 'IAM5[Resource::<Domain66AC69E0.Arn>/*]'],
-  'sluice-test-search/Domain': ['OS3', 'OS4', 'OS7'],
-  'sluice-test-search/IndexSetupProvider/framework-onEvent/ServiceRole': [
+  'sluice-test-search/SearchDomain/Domain': ['OS3', 'OS4', 'OS7'],
+  'sluice-test-search/IndexSetupResource/IndexSetupProvider/framework-onEvent/ServiceRole': [
     FRAMEWORK_IAM4,
     'IAM5[Resource::<IndexSetupFunction0E4A9279.Arn>:*]',
   ],
-  'sluice-test-search/AccessProvider/framework-onEvent/ServiceRole': [
+  'sluice-test-search/AccessSetupProvider/AccessProvider/framework-onEvent/ServiceRole': [
     FRAMEWORK_IAM4,
     'IAM5[Resource::<AccessSetupFunctionC3558F9D.Arn>:*]',
   ],
-  'sluice-test-search/OpenSearchServiceLinkedRole/Provider/framework-onEvent/ServiceRole': [
-    FRAMEWORK_IAM4,
-    'IAM5[Resource::<OpenSearchServiceLinkedRoleHandlerFunction542BF96D.Arn>:*]',
-  ],
-  'sluice-test-pipeline/ClaimCheck': ['S1'],
-  'sluice-test-pipeline/Router/Role': [
+  'sluice-test-search/SearchDomain/OpenSearchServiceLinkedRole/Provider/framework-onEvent/ServiceRole':
+    [FRAMEWORK_IAM4, 'IAM5[Resource::<OpenSearchServiceLinkedRoleHandlerFunction542BF96D.Arn>:*]'],
+  'sluice-test-pipeline/ClaimCheckStore/ClaimCheck': ['S1'],
+  'sluice-test-pipeline/RouterFunctions/Router/Role': [
     VPC_ENI,
     `IAM5[Resource::${CLAIM_CHECK}/ingest/*]`,
     `IAM5[Resource::${CLAIM_CHECK}/ingest-ledger/*]`,
     `IAM5[Resource::{"Fn::Select":[0,{"Fn::Split":[":cluster/",${CLUSTER_EXPORT}]}]}:group/{"Fn::Select":[1,{"Fn::Split":[":cluster/",${CLUSTER_EXPORT}]}]}/sluice-test-replay-*]`,
   ],
-  'sluice-test-pipeline/Replay/Role': [`IAM5[Resource::${CLAIM_CHECK}/ingest/*]`],
+  'sluice-test-pipeline/RouterFunctions/Replay/Role': [`IAM5[Resource::${CLAIM_CHECK}/ingest/*]`],
   'sluice-test-pipeline/Job-index-product/Worker/Role': [
     VPC_ENI,
     `IAM5[Resource::${CLAIM_CHECK}/job/index-product/*]`,
@@ -96,7 +94,9 @@ describe('cdk-nag AwsSolutions', () => {
   it('needs fewer acknowledgments for an imported stage and a production-sized domain', () => {
     const imported = synthStage(IMPORTED_STAGE);
     expect(new AwsSolutionsChecks().validateScope(imported.app).violations).toEqual([]);
-    expect([...acknowledgments(imported.app).keys()]).not.toContain('sluice-test-search/Domain');
+    expect([...acknowledgments(imported.app).keys()]).not.toContain(
+      'sluice-test-search/SearchDomain/Domain',
+    );
 
     const production = synthStage({
       search: {
@@ -107,7 +107,9 @@ describe('cdk-nag AwsSolutions', () => {
       },
     });
     expect(new AwsSolutionsChecks().validateScope(production.app).violations).toEqual([]);
-    expect(acknowledgments(production.app).get('sluice-test-search/Domain')?.ids).toEqual(['OS3']);
+    expect(
+      acknowledgments(production.app).get('sluice-test-search/SearchDomain/Domain')?.ids,
+    ).toEqual(['OS3']);
   });
 
   it('reports what is not acknowledged (the pack is live)', () => {

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, type TopicKey } from '../../functions/topology/topology';
-import { kafkaResourceArn, routerConsumerGroup } from '../../infra/constructs/router-kafka-source';
+import { kafkaResourceArn, routerConsumerGroup } from '../../infra/router/router-kafka-source';
 import { IMPORTED_STAGE, resourcesOf, synthStage } from './support/synth';
 
 const CLUSTER = IMPORTED_STAGE.kafka.clusterArn;

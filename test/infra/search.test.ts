@@ -1,9 +1,9 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { SecurityRole } from '../../functions/targets/opensearch/access/access-roles';
 import { JOBS } from '../../functions/workers/jobs';
-import type { SecurityRole } from '../../infra/opensearch-access/access-roles';
-import { indexSpecsDigest } from '../../infra/stacks/search-stack';
+import { indexSpecsDigest } from '../../infra/targets/opensearch/index-setup';
 import {
   IMPORTED_STAGE,
   LOCALSTACK_STAGE,

@@ -4,11 +4,11 @@
  * default) the search stack creates it; otherwise it must exist before the deploy.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
-import type { StageConfig } from '../../../infra/config/schema';
 import {
   OPENSEARCH_SERVICE_LINKED_ROLE,
   roleExists,
-} from '../../../infra/service-linked-role/ensure-role';
+} from '../../../functions/targets/opensearch/service-linked-role/ensure-role';
+import type { StageConfig } from '../../../infra/config/schema';
 import { couldNotCheck, type PreflightCheck } from './check';
 
 const ID = 'opensearch-service-linked-role';

@@ -1,7 +1,7 @@
 /**
  * `Custom::SluiceServiceLinkedRole`: makes sure the account has a service-linked role before
  * a resource that needs it (an OpenSearch domain in a VPC). Creates it when missing, leaves
- * an existing one alone, never deletes it (`infra/service-linked-role/`). Replaces
+ * an existing one alone, never deletes it (`functions/targets/opensearch/service-linked-role/`). Replaces
  * AWS::IAM::ServiceLinkedRole, which fails the stack when the role already exists.
  */
 import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -9,9 +9,10 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import type { ServiceLinkedRole } from '../service-linked-role/ensure-role';
-import { acknowledgeProviderFramework } from '../stacks/provider-framework';
-import { SluiceFunction } from './sluice-function';
+import type { ServiceLinkedRole } from '../../../functions/targets/opensearch/service-linked-role/ensure-role';
+import { SluiceFunction } from '../../constructs/sluice-function';
+import { acknowledgeProviderFramework } from '../../nag/provider-framework';
+import { keepProviderDescription } from '../../stacks/stack-part';
 
 export interface ServiceLinkedRoleResourceProps {
   readonly role: ServiceLinkedRole;
@@ -39,7 +40,7 @@ export class ServiceLinkedRoleResource extends Construct {
     const stack = Stack.of(this);
     const handler = new SluiceFunction(this, 'Handler', {
       functionName: props.functionName,
-      entry: 'infra/service-linked-role/handler.ts',
+      entry: 'functions/targets/opensearch/service-linked-role/handler.ts',
       description: `Custom resource: creates ${role.roleName} when the account lacks it`,
       codeVersion: props.codeVersion,
       timeout: Duration.minutes(1),
@@ -71,6 +72,7 @@ export class ServiceLinkedRoleResource extends Construct {
       }),
     });
     acknowledgeProviderFramework(provider);
+    keepProviderDescription(provider);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::SluiceServiceLinkedRole',

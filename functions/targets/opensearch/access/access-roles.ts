@@ -5,9 +5,9 @@
  * backend role. The CloudFormation custom resource applies these documents.
  */
 
-import { aliasName } from '../../functions/targets/opensearch/indexes/spec';
-import { resourceName } from '../../functions/topology/naming';
-import type { IndexKey } from '../../functions/topology/topology';
+import { resourceName } from '../../../topology/naming';
+import type { IndexKey } from '../../../topology/topology';
+import { aliasName } from '../indexes/spec';
 
 /** A function that writes to the domain: its IAM role and the indexes it writes. */
 export interface IndexWriter {

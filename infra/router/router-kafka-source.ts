@@ -24,8 +24,8 @@ import {
 import { TOPICS, type TopicKey } from '../../functions/topology/topology';
 import { routerEventSourceProblems } from '../config/checks';
 import type { OnFailureConfig, RouterEventSourceConfig } from '../config/schema';
+import { KAFKA_MAPPING_METRICS } from '../constructs/mapping-metrics';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
-import { KAFKA_MAPPING_METRICS } from './mapping-metrics';
 
 /**
  * What the execution role needs for the mapping's network interfaces in the cluster's VPC:

@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ensureServiceLinkedRole,
   OPENSEARCH_SERVICE_LINKED_ROLE,
-} from '../../../infra/service-linked-role/ensure-role';
+} from '../../../functions/targets/opensearch/service-linked-role/ensure-role';
 import { OFFLINE_AWS } from '../../support/offline-aws';
 
 const iam = new IAMClient(OFFLINE_AWS);

@@ -19,12 +19,12 @@ import { resourceName } from '../../functions/topology/naming';
 import { jobQueues, TABLES, type TableKey } from '../../functions/topology/topology';
 import { jobConcurrency } from '../config/reservations';
 import type { JobOverrides } from '../config/schema';
+import { grantIndexWrites, grantObjects, grantTable } from '../constructs/grants';
+import { SQS_MAPPING_METRICS } from '../constructs/mapping-metrics';
+import { guardReservedConcurrency } from '../constructs/reserved-concurrency-guard';
+import { SluiceFunction } from '../constructs/sluice-function';
 import { acknowledgeWildcardResources } from '../nag/acknowledge';
-import { grantIndexWrites, grantObjects, grantTable } from './grants';
-import { SQS_MAPPING_METRICS } from './mapping-metrics';
-import { QueueWithDlq, visibilityTimeoutFor } from './queue-with-dlq';
-import { guardReservedConcurrency } from './reserved-concurrency-guard';
-import { SluiceFunction } from './sluice-function';
+import { QueueWithDlq, visibilityTimeoutFor } from '../queues/queue-with-dlq';
 
 export interface JobWorkerProps {
   readonly stage: string;

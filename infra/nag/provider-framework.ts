@@ -5,7 +5,7 @@
 import { Validations } from 'aws-cdk-lib';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Provider } from 'aws-cdk-lib/custom-resources';
-import { acknowledgeWildcardResources } from '../nag/acknowledge';
+import { acknowledgeWildcardResources } from './acknowledge';
 
 /** Acknowledges the framework function's findings on `provider`'s own role only. */
 export function acknowledgeProviderFramework(provider: Provider): void {

@@ -3,7 +3,7 @@
  * master role; the client is built once per container from SLUICE_OPENSEARCH_URL and
  * SLUICE_OPENSEARCH_MODE.
  */
-import { openSearchClientFromEnv } from '../../functions/targets/opensearch/client';
+import { openSearchClientFromEnv } from '../client';
 import { accessResource } from './access-resource';
 
 export const handler = accessResource(openSearchClientFromEnv(process.env));
