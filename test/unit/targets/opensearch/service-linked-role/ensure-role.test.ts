@@ -10,8 +10,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ensureServiceLinkedRole,
   OPENSEARCH_SERVICE_LINKED_ROLE,
-} from '../../../functions/targets/opensearch/service-linked-role/ensure-role';
-import { OFFLINE_AWS } from '../../support/offline-aws';
+} from '../../../../../functions/targets/opensearch/service-linked-role/ensure-role';
+import { OFFLINE_AWS } from '../../../../support/offline-aws';
 
 const iam = new IAMClient(OFFLINE_AWS);
 const mock = mockClient(iam);

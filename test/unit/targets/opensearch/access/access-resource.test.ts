@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { accessResource } from '../../../functions/targets/opensearch/access/access-resource';
-import { securityRoles } from '../../../functions/targets/opensearch/access/access-roles';
-import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
+import { accessResource } from '../../../../../functions/targets/opensearch/access/access-resource';
+import { securityRoles } from '../../../../../functions/targets/opensearch/access/access-roles';
+import { createOpenSearchClient } from '../../../../../functions/targets/opensearch/client';
 
 interface Seen {
   method: string;
