@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MSKEvent } from 'aws-lambda';
 import { build, type Metafile } from 'esbuild';
-import { sharedBundling } from '../infra/bundling';
+import { functionBuildOptions } from '../infra/bundling';
 import { gitCodeVersion } from '../shared/code-version';
 import { type BenchBatch, BROKEN, type BrokenReason, benchBatch } from './support/batch';
 import type * as PowertoolsBaseline from './support/powertools-baseline';
@@ -79,22 +79,16 @@ function productionEnv(): void {
   });
 }
 
-/** Bundles an entry with the deployed functions' esbuild options. */
+/** Bundles an entry with the deployed functions' esbuild options and plugins. */
 async function bundle(
   entry: string,
   outfile: string,
   external: string[] = [],
 ): Promise<{ file: string; metafile: Metafile }> {
-  const options = sharedBundling(gitCodeVersion(ROOT));
+  const options = functionBuildOptions(join(ROOT, entry), outfile, gitCodeVersion(ROOT));
   const result = await build({
     ...options,
-    external: [...options.external, ...external],
-    mainFields: [...options.mainFields],
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    outfile,
+    external: [...(options.external ?? []), ...external],
     metafile: true,
     logLevel: 'error',
   });

@@ -1,17 +1,72 @@
 /**
  * A Sluice Lambda function: arm64, the newest Node.js runtime aws-cdk-lib offers, bundled by
- * local esbuild with the options the benchmark measures (never Docker), source maps, an
+ * local esbuild with the options and plugins the benchmark measures (never Docker), source maps, an
  * explicit log group with retention, and a role of its own that may write only to that log
  * group — no AWS managed policies, so every permission is visible in the template.
  */
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  AssetHashType,
+  DockerImage,
+  type Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+  Validations,
+} from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { sharedBundling } from '../bundling';
+
+/** The repository root: the asset's source folder, and the build's working directory. */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The build script SluiceFunction runs (synthesis is synchronous; esbuild plugins are not). */
+const BUILD_SCRIPT = fileURLToPath(new URL('../build-function.ts', import.meta.url));
+/** tsx's loader, which lets `node` run the TypeScript build script. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * Local bundling by {@link BUILD_SCRIPT} in a child process. Its fields are part of CDK's
+ * asset cache key (functions are dropped when CDK serializes bundling options), so two
+ * functions never share a bundle.
+ */
+class LocalFunctionBuild implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly codeVersion: string,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', TSX, BUILD_SCRIPT, this.entry, outputDir, this.codeVersion],
+      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (run.status !== 0) {
+      throw new Error(`bundling ${this.entry} failed (${run.status ?? run.signal ?? run.error})`);
+    }
+    return true;
+  }
+}
+
+/**
+ * A function's code: `entry` bundled by `buildFunction` (infra/bundling.ts) into index.js and
+ * index.js.map, hashed by output like NodejsFunction's. Never Docker: the image is a
+ * placeholder CDK requires and would only use if the local build declined, which it never does.
+ */
+function functionCode(entry: string, codeVersion: string): Code {
+  return Code.fromAsset(ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('sluice-never-docker'),
+      local: new LocalFunctionBuild(resolve(entry), codeVersion),
+    },
+  });
+}
 
 /** Roles that already carry the VPC network-interface statement (a role may be shared). */
 const rolesWithVpcAccess = new WeakSet<Role>();
@@ -54,13 +109,12 @@ export interface SluiceFunctionProps {
  * ```
  */
 export class SluiceFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: SluiceFunctionProps) {
     super(scope, id);
-    const bundling = sharedBundling(props.codeVersion);
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetention,
@@ -79,11 +133,13 @@ export class SluiceFunction extends Construct {
       }),
     );
     if (props.vpc) this.allowVpcNetworkInterfaces();
-    this.function = new NodejsFunction(this, 'Function', {
+    // A plain Function (NodejsFunction runs the esbuild CLI, which takes no plugins); same id,
+    // so the same logical ID.
+    this.function = new LambdaFunction(this, 'Function', {
       functionName: props.functionName,
       description: props.description,
-      entry: props.entry,
-      handler: 'handler',
+      code: functionCode(props.entry, props.codeVersion),
+      handler: 'index.handler',
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       timeout: props.timeout,
@@ -99,16 +155,6 @@ export class SluiceFunction extends Construct {
             securityGroups: props.vpc.securityGroups,
           }
         : {}),
-      bundling: {
-        forceDockerBundling: false,
-        minify: bundling.minify,
-        sourceMap: bundling.sourcemap,
-        target: bundling.target,
-        define: bundling.define,
-        externalModules: [...bundling.external],
-        mainFields: [...bundling.mainFields],
-        format: OutputFormat.CJS,
-      },
     });
   }
 

@@ -121,6 +121,7 @@ async function fixedReplayBundle(): Promise<Buffer> {
     minify: bundling.minify,
     define: bundling.define,
     mainFields: [...bundling.mainFields],
+    plugins: [...bundling.plugins],
     write: false,
     logLevel: 'warning',
   });
