@@ -3,6 +3,10 @@
  * VPC with endpoints, a two-broker MSK cluster, a one-node OpenSearch domain). Production
  * stages override sizes, removal policy and alarms in `cdk.json`.
  */
+import {
+  REPLAY_MAPPING_DEFAULTS,
+  ROUTER_MAPPING_DEFAULTS,
+} from '../../functions/topology/mapping-defaults';
 import { TOPICS } from '../../functions/topology/topology';
 import type { KafkaConfig, NetworkConfig, SearchConfig, StageConfig } from './schema';
 
@@ -67,14 +71,14 @@ export function defaultStageConfig(stage: string): StageConfig {
     router: {
       memoryMiB: 1024,
       timeoutSeconds: 120,
-      batchSize: 500,
-      batchingWindowSeconds: 1,
+      batchSize: ROUTER_MAPPING_DEFAULTS.batchSize,
+      batchingWindowSeconds: ROUTER_MAPPING_DEFAULTS.batchingWindowSeconds,
       startingPosition: 'TRIM_HORIZON',
       reservedConcurrency: null,
       vpc: false,
       mode: 'on-demand',
     },
-    replay: { maxConcurrency: 2 },
+    replay: { maxConcurrency: REPLAY_MAPPING_DEFAULTS.maxConcurrency },
     reserveConcurrency: true,
     eventSourceMetrics: true,
     jobs: {},

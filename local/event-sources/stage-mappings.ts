@@ -5,6 +5,10 @@
  * handlers come in as a parameter, so this module imports no handler and no client.
  */
 import type { JobDefinition } from '../../functions/jobs/job-definition';
+import {
+  REPLAY_MAPPING_DEFAULTS,
+  ROUTER_MAPPING_DEFAULTS,
+} from '../../functions/topology/mapping-defaults';
 import { routerConsumerGroup } from '../../functions/topology/naming';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import {
@@ -15,7 +19,6 @@ import {
   type TopicKey,
 } from '../../functions/topology/topology';
 import { JOB_NAMES, JOBS } from '../../functions/workers/jobs';
-import { defaultStageConfig } from '../../infra/config/defaults';
 import type { KafkaHandler, KafkaMapping, SqsHandler, SqsMapping } from './mappings';
 
 export interface StageHandlers {
@@ -54,16 +57,15 @@ export interface StageMappings {
   readonly unmappedJobs: JobName[];
 }
 
-const DEPLOYED = defaultStageConfig('local');
-/** The CDK stack's router mapping defaults. */
+/** A default stage's router mapping. */
 const ROUTER_DEFAULTS = {
-  batchSize: DEPLOYED.router.batchSize,
-  maxBatchingWindowSeconds: DEPLOYED.router.batchingWindowSeconds,
+  batchSize: ROUTER_MAPPING_DEFAULTS.batchSize,
+  maxBatchingWindowSeconds: ROUTER_MAPPING_DEFAULTS.batchingWindowSeconds,
 } as const;
-/** The CDK stack's replay mapping. */
+/** A default stage's replay mapping. */
 const REPLAY_MAPPING = {
   batchSize: REPLAY_SETTINGS.batchSize,
-  maxConcurrency: DEPLOYED.replay.maxConcurrency,
+  maxConcurrency: REPLAY_MAPPING_DEFAULTS.maxConcurrency,
 } as const;
 
 /**
