@@ -32,7 +32,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunction } from '../../../infra/bundling';
 import { localS3Options } from '../../../local/provision/queues';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { runName } from '../services/run-name';
+import { runName } from '../../support/unique-name';
 import type * as RoundTrip from './fixtures/sdk-round-trip';
 
 applyLocalServiceEnv();

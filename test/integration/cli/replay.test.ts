@@ -10,7 +10,7 @@ import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../functions/queues/job-message';
 import { kafkaBrokersVariable } from '../../../local/services/endpoints';
 import { loginFailed } from '../../support/sample-events';
-import { runName } from '../services/run-name';
+import { runName } from '../../support/unique-name';
 import { drain, provision, type Stage, sluice, uniqueStage } from './support';
 
 const brokers = (process.env[kafkaBrokersVariable] ?? '').split(',');

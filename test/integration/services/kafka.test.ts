@@ -13,7 +13,7 @@ import {
 } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyLocalServiceEnv, kafkaBrokersVariable } from '../../../local/services/endpoints';
-import { runName } from './run-name';
+import { runName } from '../../support/unique-name';
 
 applyLocalServiceEnv();
 const bootstrapBrokers = (process.env[kafkaBrokersVariable] ?? '').split(',');

@@ -26,7 +26,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localS3Options } from '../../../local/provision/queues';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { runName } from './run-name';
+import { runName } from '../../support/unique-name';
 
 applyLocalServiceEnv();
 

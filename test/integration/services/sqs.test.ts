@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
-import { runName } from './run-name';
+import { runName } from '../../support/unique-name';
 
 applyLocalServiceEnv();
 const sqs = new SQSClient({});

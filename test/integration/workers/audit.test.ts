@@ -2,7 +2,6 @@
  * audit against the real services: jobs on ElasticMQ through the job runtime, documents in
  * the local OpenSearch node's audit index (set up by provisioning, removed afterwards).
  */
-import { randomBytes } from 'node:crypto';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
@@ -20,6 +19,7 @@ import { jobContainerDeps } from '../../support/job-container';
 import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
+import { uniqueId } from '../../support/unique-name';
 import { type Handler, messagesIn, pollUntil, receive } from '../jobs/esm';
 
 const localStage = useLocalStage('au');
@@ -117,7 +117,7 @@ async function recorded(eventId: string): Promise<AuditDocument[]> {
 describe('audit on ElasticMQ and OpenSearch', () => {
   it('records each event once, however often it is delivered', async () => {
     const { handler, metric } = container();
-    const id = `evt-${randomBytes(4).toString('hex')}`;
+    const id = uniqueId('evt', 4);
     const message = auditMessage(id);
     await run(handler, message, message, { ...message });
     const first = await recorded(id);
@@ -146,7 +146,7 @@ describe('audit on ElasticMQ and OpenSearch', () => {
 
   it('keeps events of two sources that happen to share an id apart', async () => {
     const { handler } = container();
-    const id = `evt-${randomBytes(4).toString('hex')}`;
+    const id = uniqueId('evt', 4);
     await run(
       handler,
       auditMessage(id),
@@ -160,8 +160,8 @@ describe('audit on ElasticMQ and OpenSearch', () => {
 
   it('dead-letters an event the mapping refuses and records the rest of the batch', async () => {
     const { handler } = container();
-    const good = `evt-${randomBytes(4).toString('hex')}`;
-    const bad = `evt-${randomBytes(4).toString('hex')}`;
+    const good = uniqueId('evt', 4);
+    const bad = uniqueId('evt', 4);
     // A leap second: valid RFC 3339, so the event passes its schema, but the index's date
     // parser refuses second 60.
     await run(handler, auditMessage(good), auditMessage(bad, { time: '2026-12-31T23:59:60Z' }));

@@ -35,6 +35,7 @@ import { opensearchUrlVariable } from '../../../local/services/endpoints';
 import { jobContainerDeps } from '../../support/job-container';
 import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
+import { uniqueId } from '../../support/unique-name';
 import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
 // Provisioning creates the stage's indexes, the security alias among them.
@@ -135,7 +136,7 @@ const queueEmpty = async () => (await receive(sqs, queue(), 10, 0)).length === 0
 
 describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
   it('counts duplicates once and flags an account once per window', async () => {
-    const accountId = `acc-${randomBytes(4).toString('hex')}`;
+    const accountId = uniqueId('acc', 4);
     // Five failures in one window, three in the next; every one delivered twice.
     const times = [
       '2026-11-28T10:00:05Z',
@@ -184,7 +185,7 @@ describe('detect-login-abuse on moto, ElasticMQ and OpenSearch', () => {
   });
 
   it('a retry after the index refused the write ends with exactly one document', async () => {
-    const accountId = `acc-${randomBytes(4).toString('hex')}`;
+    const accountId = uniqueId('acc', 4);
     const at = (second: number) => `2026-11-28T12:00:${String(second).padStart(2, '0')}Z`;
     const events = [1, 2, 3, 4].map((n) => failedLogin(`${accountId}-${n}`, at(n), { accountId }));
     const handler = container();

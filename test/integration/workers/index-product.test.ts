@@ -3,7 +3,6 @@
  * ElasticMQ (SQS) through the job runtime, documents in the local OpenSearch node. The
  * stage is unique to this run; its indexes are removed afterwards.
  */
-import { randomBytes } from 'node:crypto';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +32,7 @@ import { jobContainerDeps } from '../../support/job-container';
 import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
+import { uniqueId } from '../../support/unique-name';
 import {
   deadLettersIn,
   deliver,
@@ -71,7 +71,7 @@ afterAll(async () => {
 
 const queue = () => localStage.queueUrl('job-index-product');
 const dlq = () => localStage.queueUrl('job-index-product-dlq');
-const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
+const unique = uniqueId;
 
 /** The real job runtime over the job's own code; retries come back at once (random 0). */
 function container(overrides: Partial<IndexProductSettings> = {}) {

@@ -3,7 +3,6 @@
  * runtime: duplicate and concurrent deliveries record each sale line exactly once, and a
  * sale line recorded with other facts is a conflict that lands in the job's DLQ.
  */
-import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +24,7 @@ import { jobContainerDeps } from '../../support/job-container';
 import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { captureLog } from '../../support/router';
+import { uniqueId } from '../../support/unique-name';
 import { deadLettersIn, deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
 
 const localStage = useLocalStage('rc', { indexes: false });
@@ -103,7 +103,7 @@ const line = (lineId: string, sellerId: string, quantity: number, amount: number
 
 describe('record-commission on moto and ElasticMQ', () => {
   it('records each line once under duplicate, concurrent and re-published deliveries', async () => {
-    const orderId = `order-dup-${randomBytes(3).toString('hex')}`;
+    const orderId = uniqueId('order-dup');
     const event = sale(orderId, `evt-${orderId}`, [
       line('1', 'seller-low', 3, 1999), // 5997 × 7.5 % = 449.775 → 450
       line('2', 'seller-std', 1, 1005), // 1005 × 10 % = 100.5 → 101 (half up)
@@ -148,7 +148,7 @@ describe('record-commission on moto and ElasticMQ', () => {
   });
 
   it('dead-letters a sale line recorded with other facts, after recording the other lines', async () => {
-    const orderId = `order-conflict-${randomBytes(3).toString('hex')}`;
+    const orderId = uniqueId('order-conflict');
     const first = sale(orderId, `evt-${orderId}-1`, [line('1', 'seller-std', 2, 500)]);
     const handler = container();
     await send(messageOf(first));
@@ -178,7 +178,7 @@ describe('record-commission on moto and ElasticMQ', () => {
   });
 
   it('keeps the recorded commission and warns when a duplicate meets changed rates', async () => {
-    const orderId = `order-rates-${randomBytes(3).toString('hex')}`;
+    const orderId = uniqueId('order-rates');
     const event = sale(orderId, `evt-${orderId}`, [line('1', 'seller-std', 1, 10_000)]);
     const deps = { dynamodb, table, rates, now: () => new Date() };
     const log = captureLog();

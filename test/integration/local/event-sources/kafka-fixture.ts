@@ -5,7 +5,7 @@
  */
 import { Admin, Producer } from '@platformatic/kafka';
 import { applyLocalServiceEnv, kafkaBrokersVariable } from '../../../../local/services/endpoints';
-import { runName } from '../../services/run-name';
+import { runName } from '../../../support/unique-name';
 
 applyLocalServiceEnv();
 export const bootstrapBrokers = (process.env[kafkaBrokersVariable] ?? '').split(',');

@@ -13,7 +13,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { applyLocalServiceEnv } from '../../../../local/services/endpoints';
-import { runName } from '../../services/run-name';
+import { runName } from '../../../support/unique-name';
 
 applyLocalServiceEnv();
 

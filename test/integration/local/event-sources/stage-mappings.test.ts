@@ -13,7 +13,7 @@ import { type ProvisionedStage, provisionStage } from '../../../../local/provisi
 import { provisionTopics } from '../../../../local/provision/topics';
 import { eventually } from '../../../support/eventually';
 import { uniqueStage } from '../../../support/stage';
-import { runName } from '../../services/run-name';
+import { runName } from '../../../support/unique-name';
 import { bootstrapBrokers, kafkaFixture } from './kafka-fixture';
 import { sqsFixture } from './sqs-fixture';
 
