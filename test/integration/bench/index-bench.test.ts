@@ -4,24 +4,19 @@
  * pass, and the last stdout line is the JSON summary with an exact bulk-request count.
  * No timing thresholds here: targets are read from `npm run bench:index`.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+import { runBench } from '../../support/run-bench';
 
 describe('bench:index', () => {
   it('prints docsPerSecond, vsRawBulk and an exact bulkRequestsPer1000 as its last line', () => {
     // 250 documents in batches of 100: three bulk requests, 12 per 1000 documents.
-    const run = spawnSync(
-      'npx',
-      ['tsx', 'bench/index-product.ts', '--docs', '250', '--batch', '100', '--rounds', '1'],
-      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    const run = runBench<Record<string, number>>(
+      'bench/index-product.ts',
+      ['--docs', '250', '--batch', '100', '--rounds', '1'],
+      60_000,
     );
-    expect(run.status, run.stderr.slice(-2_000)).toBe(0);
-    const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    const result = JSON.parse(lines[0] as string) as Record<string, number>;
+    expect(run.stdoutLines).toHaveLength(1);
+    const result = run.summary;
     expect(Object.keys(result).sort()).toEqual([
       'bulkRequestsPer1000',
       'docsPerSecond',

@@ -10,10 +10,10 @@ import type { DlqListReport } from '../../../cli/commands/dlq-list';
 import type { DlqShowReport } from '../../../cli/commands/dlq-show';
 import { QueueDirectory } from '../../../cli/lib/queues';
 import { PermanentError } from '../../../functions/shared/errors';
+import { deliver, queueArn, receive } from '../../support/esm';
 import { jobMessage } from '../../support/job-runtime-fakes';
 import { mskRecord, structuredRecord } from '../../support/msk';
 import { loginFailed } from '../../support/sample-events';
-import { deliver, queueArn, receive } from '../jobs/esm';
 import {
   jobHandler,
   provision,

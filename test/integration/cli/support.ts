@@ -23,11 +23,11 @@ import { localS3Options, provisionBucket, provisionQueues } from '../../../local
 import { provisionTables } from '../../../local/provision/tables';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { drainQueue } from '../../support/drain-queue';
+import { deliver, type Handler, queueArn, receive } from '../../support/esm';
 import { jobContainerDeps } from '../../support/job-container';
 import { mskEvent } from '../../support/msk';
 import { localRouterDeps } from '../../support/router';
 import { uniqueStage } from '../../support/stage';
-import { deliver, type Handler, queueArn, receive } from '../jobs/esm';
 
 applyLocalServiceEnv();
 export const sqs = new SQSClient({});

@@ -23,10 +23,6 @@ import { PermanentError, TransientError } from '../../../functions/shared/errors
 import { resourceName } from '../../../functions/topology/naming';
 import { type JobName, METRICS, TABLES } from '../../../functions/topology/topology';
 import { localS3Options } from '../../../local/provision/queues';
-import { jobContainerDeps } from '../../support/job-container';
-import { jobMessage } from '../../support/job-runtime-fakes';
-import { useLocalStage } from '../../support/local-stage';
-import { captureMetrics } from '../../support/router';
 import {
   deadLettersIn,
   deliver,
@@ -35,7 +31,11 @@ import {
   pollUntil,
   queueArn,
   receive,
-} from './esm';
+} from '../../support/esm';
+import { jobContainerDeps } from '../../support/job-container';
+import { jobMessage } from '../../support/job-runtime-fakes';
+import { useLocalStage } from '../../support/local-stage';
+import { captureMetrics } from '../../support/router';
 
 const localStage = useLocalStage('jobs', { indexes: false });
 const { stage, sqs, dynamodb } = localStage;

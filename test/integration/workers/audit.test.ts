@@ -15,12 +15,12 @@ import { auditJob } from '../../../functions/workers/audit/job';
 import { auditCode } from '../../../functions/workers/audit/record-audit';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
+import { type Handler, messagesIn, pollUntil, receive } from '../../support/esm';
 import { jobContainerDeps } from '../../support/job-container';
 import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
 import { uniqueId } from '../../support/unique-name';
-import { type Handler, messagesIn, pollUntil, receive } from '../jobs/esm';
 
 const localStage = useLocalStage('au');
 const { stage, sqs } = localStage;

@@ -32,11 +32,11 @@ import {
 import { windowOf } from '../../../functions/workers/detect-login-abuse/windows';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
+import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../../support/esm';
 import { jobContainerDeps } from '../../support/job-container';
 import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { uniqueId } from '../../support/unique-name';
-import { deliver, type Handler, messagesIn, pollUntil, queueArn, receive } from '../jobs/esm';
 
 // Provisioning creates the stage's indexes, the security alias among them.
 const localStage = useLocalStage('dla');

@@ -28,20 +28,12 @@ import { indexProductJob } from '../../../functions/workers/index-product/job';
 import { removeStageIndexes } from '../../../local/provision/indexes';
 import { opensearchUrlVariable } from '../../../local/services/endpoints';
 import { catalogItem, catalogRow, deleteCatalogRow, putCatalog } from '../../support/catalog';
+import * as esm from '../../support/esm';
 import { jobContainerDeps } from '../../support/job-container';
 import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { captureMetrics } from '../../support/router';
 import { uniqueId } from '../../support/unique-name';
-import {
-  deadLettersIn,
-  deliver,
-  type Handler,
-  messagesIn,
-  pollUntil,
-  queueArn,
-  receive,
-} from '../jobs/esm';
 
 const localStage = useLocalStage('ip');
 const { stage, sqs, dynamodb } = localStage;
@@ -83,7 +75,7 @@ function container(overrides: Partial<IndexProductSettings> = {}) {
     settings: { ...settings, ...overrides },
     now: () => new Date(),
   });
-  const handler: Handler = defineBatchJob(indexProductJob, code, deps);
+  const handler: esm.Handler = defineBatchJob(indexProductJob, code, deps);
   return { handler, metric: metrics.total };
 }
 
@@ -122,12 +114,12 @@ async function send(...messages: JobMessage[]): Promise<void> {
 }
 
 /** Nothing visible or in flight. */
-const queueEmpty = async () => (await messagesIn(sqs, queue())) === 0;
+const queueEmpty = async () => (await esm.messagesIn(sqs, queue())) === 0;
 
 /** Sends the jobs and runs the queue dry. */
-async function run(handler: Handler, ...messages: JobMessage[]): Promise<void> {
+async function run(handler: esm.Handler, ...messages: JobMessage[]): Promise<void> {
   await send(...messages);
-  expect(await pollUntil(sqs, queue(), handler, queueEmpty, 20_000)).toBe(true);
+  expect(await esm.pollUntil(sqs, queue(), handler, queueEmpty, 20_000)).toBe(true);
 }
 
 /** The stored document and its version, or undefined. */
@@ -138,7 +130,7 @@ async function stored(productId: string, alias = settings.productsAlias) {
 }
 
 async function deadLetters(): Promise<DeadLetter[]> {
-  return deadLettersIn(sqs, dlq());
+  return esm.deadLettersIn(sqs, dlq());
 }
 
 describe('index-product on moto, ElasticMQ and OpenSearch', () => {
@@ -265,7 +257,7 @@ describe('index-product on moto, ElasticMQ and OpenSearch', () => {
     const ids = [unique('tent'), unique('tent')];
     for (const id of ids) await putCatalog(dynamodb, settings.catalogTable, catalogRow(id, 1));
     await send(...ids.map((id) => productJob(id, 1, 'PRODUCT_PUBLISHED')));
-    const arn = await queueArn(sqs, queue());
+    const arn = await esm.queueArn(sqs, queue());
 
     await search.indices.putSettings({
       index: blocked.index,
@@ -273,9 +265,9 @@ describe('index-product on moto, ElasticMQ and OpenSearch', () => {
     });
     try {
       for (let attempt = 1; attempt <= 2; attempt++) {
-        const messages = await receive(sqs, queue(), 10, 30);
+        const messages = await esm.receive(sqs, queue(), 10, 30);
         expect(messages).toHaveLength(2);
-        const response = await deliver(sqs, queue(), arn, handler, messages);
+        const response = await esm.deliver(sqs, queue(), arn, handler, messages);
         expect(response.batchItemFailures).toHaveLength(2);
       }
       // One push-back signal per bulk request, not one per rejected document.
@@ -287,7 +279,7 @@ describe('index-product on moto, ElasticMQ and OpenSearch', () => {
         body: { 'index.blocks.read_only_allow_delete': null },
       });
     }
-    expect(await pollUntil(sqs, queue(), handler, queueEmpty, 15_000)).toBe(true);
+    expect(await esm.pollUntil(sqs, queue(), handler, queueEmpty, 15_000)).toBe(true);
     await search.indices.refresh({ index: blocked.alias });
     const found = await searchProducts(search, blocked.alias, {});
     expect(found.products.map((p) => p.productId).sort()).toEqual([...ids].sort());

@@ -20,12 +20,19 @@ import {
   recordCommissionCode,
   recordCommissions,
 } from '../../../functions/workers/record-commission/record-commissions';
+import {
+  deadLettersIn,
+  deliver,
+  type Handler,
+  pollUntil,
+  queueArn,
+  receive,
+} from '../../support/esm';
 import { jobContainerDeps } from '../../support/job-container';
 import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
 import { captureLog } from '../../support/router';
 import { uniqueId } from '../../support/unique-name';
-import { deadLettersIn, deliver, type Handler, pollUntil, queueArn, receive } from '../jobs/esm';
 
 const localStage = useLocalStage('rc', { indexes: false });
 const { stage, sqs, dynamodb } = localStage;

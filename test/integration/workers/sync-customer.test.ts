@@ -20,10 +20,10 @@ import {
   syncCustomer,
   syncCustomerCode,
 } from '../../../functions/workers/sync-customer/sync-customer';
+import { pollUntil, receive } from '../../support/esm';
 import { jobContainerDeps } from '../../support/job-container';
 import { routedJobMessage } from '../../support/job-message';
 import { useLocalStage } from '../../support/local-stage';
-import { pollUntil, receive } from '../jobs/esm';
 
 const localStage = useLocalStage('sc', { indexes: false });
 const { stage, sqs, dynamodb } = localStage;

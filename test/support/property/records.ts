@@ -303,11 +303,7 @@ const binaryValid: fc.Arbitrary<RecordDraft> = fc
   .map(({ valid, contentType, versionBy, repeatedType, order, key, noise }) => {
     const { event } = valid;
     const attributes: Array<[string, string]> = [
-      ['ce_specversion', '1.0'],
-      ['ce_id', event.id],
-      ['ce_source', event.source],
-      ['ce_type', event.type],
-      ['ce_time', event.time],
+      ...ceHeaders(event),
       versionBy === 'dataversion'
         ? ['ce_dataversion', String(event.dataversion)]
         : ['ce_dataschema', `urn:sluice:events:${event.type}:v${event.dataversion}`],
@@ -414,14 +410,7 @@ const binaryInvalid: fc.Arbitrary<RecordDraft> = fc
   })
   .map(({ n, how, key }) => {
     const event = loginFailed(n);
-    const headers: Array<[string, string]> = [
-      ['ce_specversion', '1.0'],
-      ['ce_id', event.id],
-      ['ce_source', event.source],
-      ['ce_type', event.type],
-      ['ce_time', event.time],
-      ['ce_dataversion', '1'],
-    ];
+    const headers: Array<[string, string]> = [...ceHeaders(event), ['ce_dataversion', '1']];
     let value = JSON.stringify(event.data);
     let reason: RecordFailureReason = 'INVALID_ENVELOPE';
     if (how === 'content-type text/plain') headers.push(['content-type', 'text/plain']);
@@ -699,4 +688,20 @@ export function describeBatch(batch: GeneratedBatch): string {
     );
   });
   return `batch of ${batch.records.length}:\n${lines.join('\n')}`;
+}
+
+/** The CloudEvents binary-mode headers every event carries (the version is each caller's). */
+function ceHeaders(event: {
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly time: string;
+}): Array<[string, string]> {
+  return [
+    ['ce_specversion', '1.0'],
+    ['ce_id', event.id],
+    ['ce_source', event.source],
+    ['ce_type', event.type],
+    ['ce_time', event.time],
+  ];
 }

@@ -3,29 +3,16 @@
  * included) and prints its JSON summary as the last stdout line. No timing thresholds here:
  * targets are read from `npm run bench:router`.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+import { runBench } from '../../support/run-bench';
 
 describe('bench:router', () => {
   it('prints its figures as JSON on its last stdout line, the bare handler comparison included', () => {
-    const args = [
-      'tsx',
+    const { summary: result } = runBench<Record<string, unknown>>(
       'bench/router.ts',
-      '--records',
-      '300',
-      '--rounds',
-      '2',
-      '--cold-runs',
-      '1',
-    ];
-    const run = spawnSync('npx', args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-    // On failure, show the bench's own explanation (it writes everything human to stderr).
-    expect(run.status, run.stderr.slice(-2_000)).toBe(0);
-    const last = run.stdout.trim().split('\n').at(-1) ?? '';
-    const result = JSON.parse(last) as Record<string, unknown>;
+      ['--records', '300', '--rounds', '2', '--cold-runs', '1'],
+      120_000,
+    );
     expect(Object.keys(result).sort()).toEqual([
       'bareBundleBytes',
       'bareColdImportMs',

@@ -315,6 +315,8 @@ describe('router properties', () => {
   const { config } = testRouterDeps();
   const queueUrls = [config.ingestDlqUrl, ...JOB_NAMES.map((job) => jobQueueUrl(config, job))];
   const attempts = fc.constantFrom(1, 2, 3, 6);
+  // Every property draws a batch of records and the routes they meet first.
+  const batchesWithRoutes = [mskBatch(MAX_RECORDS), routesArb] as const;
 
   it(
     'with a healthy SQS, routes, skips or dead-letters every record exactly once',
@@ -322,8 +324,7 @@ describe('router properties', () => {
       const coverage = new Coverage();
       await fc.assert(
         fc.asyncProperty(
-          mskBatch(MAX_RECORDS),
-          routesArb,
+          ...batchesWithRoutes,
           fc.oneof(onDemand, reporting),
           async (batch, routes, h) => {
             const run = await route(h, batch, routes, NO_FAULTS);
@@ -360,8 +361,7 @@ describe('router properties', () => {
       const coverage = new Coverage();
       await fc.assert(
         fc.asyncProperty(
-          mskBatch(MAX_RECORDS),
-          routesArb,
+          ...batchesWithRoutes,
           onDemand,
           faultPlan(queueUrls),
           attempts,
@@ -413,8 +413,7 @@ describe('router properties', () => {
       const jobQueueUrls = queueUrls.filter((url) => url !== config.ingestDlqUrl);
       await fc.assert(
         fc.asyncProperty(
-          mskBatch(MAX_RECORDS),
-          routesArb,
+          ...batchesWithRoutes,
           harnessArb,
           endingFaults(jobQueueUrls),
           fc.constantFrom(1, 2, 3),

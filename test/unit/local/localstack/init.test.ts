@@ -93,6 +93,15 @@ interface Environment {
   invoke(requestId: string, event: unknown): Promise<number>;
 }
 
+/** What LocalStack received for an invocation, once it arrives: its response or its error, parsed. */
+async function answer<T = unknown>(
+  env: Environment,
+  requestId: string,
+  kind: 'response' | 'error',
+): Promise<T> {
+  return JSON.parse((await env.localstack.find(`/invocations/${requestId}/${kind}`)).body) as T;
+}
+
 async function startEnvironment(
   code: string,
   options: { timeoutSeconds?: number; env?: Record<string, string> } = {},
@@ -202,11 +211,11 @@ describe('the Lambda init program', () => {
     const env = await startEnvironment(code);
     await env.localstack.find('/status/env1/ready');
     await env.invoke('req-e', {});
-    const error = JSON.parse((await env.localstack.find('/invocations/req-e/error')).body) as {
-      errorType: string;
-      errorMessage: string;
-      stackTrace: string[];
-    };
+    const error = await answer<{ errorType: string; errorMessage: string; stackTrace: string[] }>(
+      env,
+      'req-e',
+      'error',
+    );
     expect(error.errorType).toBe('TransientError');
     expect(error.errorMessage).toBe('SQS throttled');
     expect(error.stackTrace.length).toBeGreaterThan(0);
@@ -228,7 +237,7 @@ describe('the Lambda init program', () => {
     const env = await startEnvironment(code);
     await env.localstack.find('/status/env1/ready');
     await env.invoke('req-dns', {});
-    expect(JSON.parse((await env.localstack.find('/invocations/req-dns/response')).body)).toEqual({
+    expect(await answer(env, 'req-dns', 'response')).toEqual({
       queue: '127.0.0.1',
       all: ['127.0.0.1'],
     });
@@ -243,7 +252,7 @@ describe('the Lambda init program', () => {
     const env = await startEnvironment(code);
     await env.localstack.find('/status/env1/ready');
     await env.invoke('req-c', {});
-    expect(JSON.parse((await env.localstack.find('/invocations/req-c/response')).body)).toEqual({
+    expect(await answer(env, 'req-c', 'response')).toEqual({
       late: true,
     });
     await env.localstack.close();
@@ -262,16 +271,14 @@ describe('the Lambda init program', () => {
     const env = await startEnvironment(code, { timeoutSeconds: 1 });
     await env.localstack.find('/status/env1/ready');
     await env.invoke('req-a', {});
-    const before = JSON.parse((await env.localstack.find('/invocations/req-a/response')).body) as {
-      invocations: number;
-      pid: number;
-    };
+    const before = await answer<{ invocations: number; pid: number }>(env, 'req-a', 'response');
     const began = Date.now();
     await env.invoke('req-slow', { sleep: true });
-    const error = JSON.parse((await env.localstack.find('/invocations/req-slow/error')).body) as {
-      errorType: string;
-      errorMessage: string;
-    };
+    const error = await answer<{ errorType: string; errorMessage: string }>(
+      env,
+      'req-slow',
+      'error',
+    );
     expect(Date.now() - began).toBeLessThan(3_000);
     expect(error.errorType).toBe('Sandbox.Timedout');
     expect(error.errorMessage).toMatch(/req-slow Task timed out after 1\.00 seconds$/);
@@ -281,10 +288,7 @@ describe('the Lambda init program', () => {
     // The killed process is gone; the next invocation runs in a fresh one (module state reset).
     expect(() => process.kill(before.pid, 0)).toThrow();
     await env.invoke('req-b', {});
-    const after = JSON.parse((await env.localstack.find('/invocations/req-b/response')).body) as {
-      invocations: number;
-      pid: number;
-    };
+    const after = await answer<{ invocations: number; pid: number }>(env, 'req-b', 'response');
     expect(after.invocations).toBe(1);
     expect(after.pid).not.toBe(before.pid);
     await env.localstack.close();
@@ -298,10 +302,7 @@ describe('the Lambda init program', () => {
     const env = await startEnvironment(code);
     await env.localstack.find('/status/env1/ready');
     await env.invoke('req-x', { exit: true });
-    const error = JSON.parse((await env.localstack.find('/invocations/req-x/error')).body) as {
-      errorType: string;
-      errorMessage: string;
-    };
+    const error = await answer<{ errorType: string; errorMessage: string }>(env, 'req-x', 'error');
     expect(error).toEqual({
       errorType: 'Runtime.ExitError',
       errorMessage: 'RequestId: req-x Error: Runtime exited with error: exit status 3',

@@ -11,8 +11,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { DeadLetter } from '../../../functions/queues/dead-letter';
-import { sqsRecordFrom } from '../../../local/event-sources/sqs-event';
+import type { DeadLetter } from '../../functions/queues/dead-letter';
+import { sqsRecordFrom } from '../../local/event-sources/sqs-event';
 
 export type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
