@@ -5,7 +5,6 @@
  * IAM role to a write-only security role on the indexes its job declares.
  */
 import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import type { Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
@@ -13,22 +12,15 @@ import {
   type IndexWriter,
   securityRoles,
 } from '../../../functions/targets/opensearch/access/access-roles';
-import type { StageConfig } from '../../config/schema';
-import { SluiceFunction, type SluiceFunctionProps } from '../../constructs/sluice-function';
+import { SluiceFunction } from '../../constructs/sluice-function';
 import { acknowledgeProviderFramework } from '../../nag/provider-framework';
 import { logRetention, namer } from '../../stacks/stack-helpers';
 import { keepProviderDescription, StackPart } from '../../stacks/stack-part';
 import type { JobWorker } from '../../workers/job-worker';
+import type { IndexSetupProps } from './index-setup';
 
-export interface AccessSetupProps {
-  readonly config: StageConfig;
-  readonly codeVersion: string;
-  /** SLUICE_STAGE, SLUICE_OPENSEARCH_URL, SLUICE_OPENSEARCH_MODE. */
-  readonly environment: Record<string, string>;
-  readonly vpc: NonNullable<SluiceFunctionProps['vpc']>;
-  /** The domain's master role: the access function runs as it. */
-  readonly adminRole: Role;
-}
+/** What the index setup takes: the access function, too, runs as the domain's master role. */
+export type AccessSetupProps = IndexSetupProps;
 
 /**
  * The provider of `Custom::SluiceOpenSearchAccess`.
