@@ -6,6 +6,13 @@ import type { IndexKey, JobName, RouteKey, TableKey } from '../topology/topology
 
 /** SQS's ceiling for a message's visibility timeout: 12 hours. */
 export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+/**
+ * The longest delay a retry may ask for. SQS counts the 12 hours from when the message was
+ * received, not from the ChangeMessageVisibility call, and refuses an entry asking for more
+ * than is left (the delivery then returns at the queue's default, a fast retry). By the call
+ * the longest batching window (5 min) and the longest invocation (15 min) may have passed.
+ */
+export const MAX_RETRY_DELAY_SECONDS = SQS_MAX_VISIBILITY_SECONDS - 5 * 60 - 15 * 60;
 /** SQS's ceiling for DelaySeconds (used by snooze): 15 minutes. */
 export const SQS_MAX_DELAY_SECONDS = 900;
 /** Half of SQS's default 4-day retention: all retries of a job must fit well inside it. */

@@ -12,6 +12,7 @@ import type { FailureEntry } from '../../queues/dead-letter';
 import type { JobMessage } from '../../queues/job-message';
 import { describeError } from '../../shared/errors';
 import type { Log } from '../../shared/telemetry';
+import { MAX_RETRY_DELAY_SECONDS } from '../job-definition';
 import type { JobRecord } from '../stores/job-records';
 import { deadLetter } from './dead-lettering';
 import { type Delivery, resolveClaimCheck } from './delivery';
@@ -186,7 +187,10 @@ function lookAgainDelay(run: BatchRun, delivery: Delivery, leaseEndsInSeconds: n
   const { deps } = run;
   const leaseEnd = leaseEndsInSeconds + 1;
   const soon = Math.max(1, retryDelaySeconds(deps.definition.settings.backoff, 1, deps.random));
-  return Math.min(43_199, delivery.receiveCount > 1 ? leaseEnd : Math.min(leaseEnd, soon));
+  return Math.min(
+    MAX_RETRY_DELAY_SECONDS,
+    delivery.receiveCount > 1 ? leaseEnd : Math.min(leaseEnd, soon),
+  );
 }
 
 /** The delivery ready to run, with the context the job's code receives. */

@@ -13,7 +13,7 @@
  * ```
  */
 import { backoffCeiling } from '../../shared/backoff';
-import { type JobBackoff, SQS_MAX_VISIBILITY_SECONDS } from '../job-definition';
+import { type JobBackoff, MAX_RETRY_DELAY_SECONDS } from '../job-definition';
 
 /** The ceiling before jitter after failed attempt number `attempt` (1-based). */
 export function retryCeilingSeconds(backoff: JobBackoff, attempt: number): number {
@@ -33,7 +33,7 @@ export function retryDelaySeconds(
   const ceiling = retryCeilingSeconds(backoff, attempt);
   const floor = backoff.jitter === 'full' ? 0 : ceiling / 2;
   const jittered = Math.floor(floor + random() * (ceiling - floor));
-  return Math.min(SQS_MAX_VISIBILITY_SECONDS - 1, Math.max(jittered, Math.ceil(retryAfterSeconds)));
+  return Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(jittered, Math.ceil(retryAfterSeconds)));
 }
 
 /**

@@ -4,7 +4,7 @@
 import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { describeError } from '../../shared/errors';
-import { SQS_MAX_VISIBILITY_SECONDS } from '../job-definition';
+import { MAX_RETRY_DELAY_SECONDS } from '../job-definition';
 import type { JobDeps } from './job-deps';
 import type { Settlement } from './run-types';
 
@@ -49,14 +49,12 @@ export async function changeVisibility(
 }
 
 /**
- * A delay SQS accepts as a visibility timeout: whole seconds below its 12-hour cap. Every
- * retry passes here, so no computed delay (a target's Retry-After of days plus a jitter) can
- * make the whole ChangeMessageVisibilityBatch call fail and the delays fall back to the
- * queue's default.
+ * A delay SQS accepts as a visibility timeout: whole seconds, at most what is surely left of
+ * its 12 hours from the receive ({@link MAX_RETRY_DELAY_SECONDS}). Every retry passes here,
+ * so no computed delay (a target's Retry-After of days plus a jitter) can make SQS refuse
+ * the entry and the delivery fall back to the queue's default.
  */
 function visibilitySeconds(delaySeconds: number): number {
-  const whole = Number.isFinite(delaySeconds)
-    ? Math.ceil(delaySeconds)
-    : SQS_MAX_VISIBILITY_SECONDS;
-  return Math.min(SQS_MAX_VISIBILITY_SECONDS - 1, Math.max(0, whole));
+  const whole = Number.isFinite(delaySeconds) ? Math.ceil(delaySeconds) : MAX_RETRY_DELAY_SECONDS;
+  return Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(0, whole));
 }

@@ -1,7 +1,10 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { defineBatchJob, defineJob } from '../../../functions/jobs/define-job';
-import { SQS_MAX_VISIBILITY_SECONDS } from '../../../functions/jobs/job-definition';
+import {
+  MAX_RETRY_DELAY_SECONDS,
+  SQS_MAX_VISIBILITY_SECONDS,
+} from '../../../functions/jobs/job-definition';
 import { discard, failed } from '../../../functions/jobs/outcomes';
 import { AimdLimiter } from '../../../functions/jobs/runtime/aimd-limiter';
 import {
@@ -51,9 +54,9 @@ describe('backoff schedule', () => {
   it("honours the target's Retry-After and never reaches the 12-hour cap", () => {
     expect(retryDelaySeconds(backoff, 1, () => 0, 42.5)).toBe(43);
     const huge = { baseSeconds: 43_199, capSeconds: 43_199 };
-    expect(retryDelaySeconds(huge, 30, () => 0.999_999, 10 ** 9)).toBe(
-      SQS_MAX_VISIBILITY_SECONDS - 1,
-    );
+    // Below 12 hours by the longest batching window and invocation: SQS counts from receipt.
+    expect(retryDelaySeconds(huge, 30, () => 0.999_999, 10 ** 9)).toBe(MAX_RETRY_DELAY_SECONDS);
+    expect(MAX_RETRY_DELAY_SECONDS).toBe(SQS_MAX_VISIBILITY_SECONDS - 1_200);
   });
 
   it('keeps every shipped job inside retention and the visibility cap', () => {
@@ -114,14 +117,14 @@ describe('backpressure', () => {
     expect([...records.keys()]).toEqual([jobMessage('audit', 1).jobId]);
   });
 
-  it('defers below the 12-hour visibility cap whatever Retry-After the target asks for', async () => {
+  it('defers within what SQS leaves of its 12 hours whatever Retry-After the target asks for', async () => {
     const kit = testJobDeps(definition, { limiter: new AimdLimiter({ initial: 1, max: 1 }) });
     const perform = vi.fn(async () => {
       throw new ThrottledError('429', { retryAfterSeconds: 7 * 24 * 3600 });
     });
     const handler = defineJob(definition, { perform }, kit.deps);
     await handler(event(3));
-    expect(kit.sqs.visibility.map((v) => v.seconds)).toEqual([43_199, 43_199, 43_199]);
+    expect(kit.sqs.visibility.map((v) => v.seconds)).toEqual([42_000, 42_000, 42_000]);
   });
 
   it('runs up to the limit at once and halves it after a throttled batch', async () => {
