@@ -25,13 +25,18 @@ export default async function setup(): Promise<() => Promise<void>> {
         });
   return async () => {
     const restarted = await stopSupervising();
-    await removeTestStages();
+    // The stages go even when a restart fails the run, and their failure cannot hide it.
+    let removal: unknown;
+    await removeTestStages().catch((error: unknown) => {
+      removal = error;
+    });
     if (restarted.length > 0) {
       throw new Error(
         `${restarted.join(', ')} died during the tests and ${restarted.length === 1 ? 'was' : 'were'} ` +
           'started again: the run does not count (see [services] above and the service logs)',
       );
     }
+    if (removal !== undefined) throw removal;
   };
 }
 

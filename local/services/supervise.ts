@@ -62,6 +62,8 @@ export function superviseServices(options: SuperviseOptions): () => Promise<stri
     stopped = true;
     clearTimeout(timer);
     await running;
+    // One last look: a service that died since the last check would otherwise go unnoticed.
+    await check();
     return [...restarted];
   };
 }

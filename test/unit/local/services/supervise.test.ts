@@ -32,7 +32,8 @@ describe('superviseServices', () => {
     expect(reports).toEqual(['moto was not running and was started again (pid 42): see its log']);
     expect(await stop()).toEqual(['moto']);
     await vi.advanceTimersByTimeAsync(5000);
-    expect(servicesUp).toHaveBeenCalledTimes(2);
+    // Two at the intervals, one last look when stopping, none after.
+    expect(servicesUp).toHaveBeenCalledTimes(3);
   });
 
   it('reports a service it cannot bring back and keeps checking', async () => {
@@ -55,12 +56,19 @@ describe('superviseServices', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(servicesUp).toHaveBeenCalledTimes(1);
     let stopped = false;
-    const stopping = stop().then(() => (stopped = true));
+    const stopping = stop().then((restarted) => {
+      stopped = true;
+      return restarted.includes('moto');
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(stopped).toBe(false);
     finish([]);
-    await stopping;
-    expect(stopped).toBe(true);
-    expect(servicesUp).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(0);
+    // Then one last look, which stop also waits for.
+    expect(stopped).toBe(false);
+    expect(servicesUp).toHaveBeenCalledTimes(2);
+    finish([result('moto', 'started')]);
+    expect(await stopping).toBe(true);
+    expect(servicesUp).toHaveBeenCalledTimes(2);
   });
 });
