@@ -147,9 +147,16 @@ function errorForStatus(
   return new DocumentRejectedError(message, type, status);
 }
 
-/** `index [x] blocked by: [FORBIDDEN/8/index write (api)];`: `index.blocks.write`, nothing else. */
+/**
+ * `index [x] blocked by: [FORBIDDEN/8/index write (api)];`: `index.blocks.write` and no other
+ * block (a reason may list several: `[FORBIDDEN/5/index read-only (api), FORBIDDEN/8/…]`).
+ * The same block set by hand on the live write index is retried too, until its attempts run
+ * out: the response does not say who set it.
+ */
 function isReindexWriteBlock(reason: string | null | undefined): boolean {
-  return typeof reason === 'string' && reason.includes('/index write (api)]');
+  if (typeof reason !== 'string') return false;
+  const blocks = reason.match(/\b[A-Z_]+\/\d+\//g) ?? [];
+  return blocks.length > 0 && blocks.every((block) => block === 'FORBIDDEN/8/');
 }
 
 function retryAfterSeconds(

@@ -64,6 +64,12 @@ describe('classifyBulkItem', () => {
       INDEX_BLOCKED,
     ],
     ['blocked by: [FORBIDDEN/6/cluster read-only (api)];', IndexBlockedError, INDEX_BLOCKED],
+    // A write block beside another one is still the other one's.
+    [
+      'index [i-v1] blocked by: [FORBIDDEN/5/index read-only (api), FORBIDDEN/8/index write (api)];',
+      IndexBlockedError,
+      INDEX_BLOCKED,
+    ],
     [undefined, IndexBlockedError, INDEX_BLOCKED],
   ])('403 cluster_block_exception %s → %o', (reason, type, deadLetterReason) => {
     const outcome = classifyBulkItem(
