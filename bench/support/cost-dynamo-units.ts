@@ -16,6 +16,7 @@ import type {
   BatchGetItemCommandInput,
   BatchGetItemCommandOutput,
   BatchWriteItemCommandInput,
+  BatchWriteItemCommandOutput,
   DeleteItemCommandInput,
   GetItemCommandInput,
   GetItemCommandOutput,
@@ -25,6 +26,7 @@ import type {
   TransactGetItemsCommandInput,
   TransactWriteItemsCommandInput,
   UpdateItemCommandInput,
+  WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 
 type Item = Record<string, AttributeValue>;
@@ -88,13 +90,19 @@ export function dynamoUnits(operation: string, input: object, output?: object): 
     case 'DeleteItem':
       return { read: 0, write: writeUnitsOf(itemSize((input as DeleteItemCommandInput).Key)) };
     case 'BatchWriteItem': {
-      let write = 0;
-      for (const requests of Object.values(
-        (input as BatchWriteItemCommandInput).RequestItems ?? {},
-      ))
-        for (const r of requests)
-          write += writeUnitsOf(itemSize(r.PutRequest?.Item ?? r.DeleteRequest?.Key));
-      return { read: 0, write };
+      // Items handed back unprocessed were not written (nor billed): their retry counts them.
+      const units = (requests: Record<string, WriteRequest[]> | undefined) => {
+        let write = 0;
+        for (const list of Object.values(requests ?? {}))
+          for (const r of list)
+            write += writeUnitsOf(itemSize(r.PutRequest?.Item ?? r.DeleteRequest?.Key));
+        return write;
+      };
+      const unprocessed = (output as BatchWriteItemCommandOutput | undefined)?.UnprocessedItems;
+      return {
+        read: 0,
+        write: units((input as BatchWriteItemCommandInput).RequestItems) - units(unprocessed),
+      };
     }
     case 'TransactWriteItems': {
       let write = 0;

@@ -183,7 +183,7 @@ export function costReport(input: CostInput, say: (text: string) => void): CostS
     `\nVariable total ${usd(total * perMillion)} per million events: Lambda GB-seconds ` +
       `${usd(durations * perMillion)} (durations measured in-process on this machine: they ` +
       `grow with its load and the local services' latency), requests, request units, ` +
-      `invocations and logs ${usd((total - durations) * perMillion)} (counted exactly).`,
+      `invocations and logs ${usd((total - durations) * perMillion)} (counted: requests exactly, DynamoDB units from item sizes).`,
   );
   const idle = input.requests.filter(isIdle).reduce((sum, r) => sum + r.billedRequests, 0);
   say(
