@@ -6,8 +6,8 @@
  *   the index gets the spec's settings and mappings;
  * - no alias yet → `…-v<version>` is created with the alias as its write alias;
  * - the alias is on the spec's version → the mappings are put again (new fields arrive; an
- *   incompatible change fails loudly: bump the spec's version instead), and a reindex into it
- *   that was interrupted after its alias moved is finished;
+ *   incompatible change fails loudly: bump the spec's version instead), and a reindex or
+ *   rollback into it that was interrupted after its alias moved is finished;
  * - the alias is on an older version → the new version is built and the alias moved with
  *   {@link reindexAlias} (unless `reindex` is off);
  * - the alias is on a newer version (older code deployed) or on an index not named by this
@@ -89,7 +89,7 @@ export async function ensureIndex(
   const version = versionOfIndex(alias, current);
   if (version === spec.version) {
     await client.indices.putMapping({ index: current, body: spec.mappings });
-    const finished = await finishInterruptedReindexes(client, alias, current, version);
+    const finished = await finishInterruptedReindexes(client, alias, current);
     return result(current, finished.length > 0 ? 'reindexed' : 'updated');
   }
   if (version === undefined || version > spec.version) return result(current, 'left-alone');

@@ -73,10 +73,13 @@ export async function reindexAlias(
   await client.indices.putSettings({ index: to, body: { 'index.blocks.write': null } });
   const copied = await copyDocuments(client, from, to, pageSize);
   await client.indices.refresh({ index: to });
+  // Run again after an interruption, the alias may have moved already: no remove then (it
+  // would fail the whole atomic call).
+  const { body: fromHoldsAlias } = await client.indices.existsAlias({ index: from, name: alias });
   await client.indices.updateAliases({
     body: {
       actions: [
-        { remove: { index: from, alias } },
+        ...(fromHoldsAlias ? [{ remove: { index: from, alias } }] : []),
         { add: { index: to, alias, is_write_index: true } },
       ],
     },
@@ -106,13 +109,15 @@ export async function finishReindex(
 }
 
 /**
- * Finishes every reindex into `current` that was interrupted after its alias moved: an older
- * version of the alias's index (`<alias>-v<n>`, n below `current`'s) without a write block
- * is one whose {@link finishReindex} never ran. Returns the versions it finished.
+ * Finishes every reindex into `current` that was interrupted after its alias moved, forward
+ * or back (a rollback): another version of the alias's index (`<alias>-v<n>`) without a
+ * write block is one whose {@link finishReindex} never ran — a completed reindex leaves every
+ * version but the current one blocked. A version found holding the alias again (a rollback
+ * moving it meanwhile) is left alone. Returns the versions it finished.
  *
  * @example
  * ```ts
- * await finishInterruptedReindexes(client, 'sluice-prod-products', 'sluice-prod-products-v2', 2);
+ * await finishInterruptedReindexes(client, 'sluice-prod-products', 'sluice-prod-products-v2');
  * // ['sluice-prod-products-v1'] after an interrupted reindex, [] otherwise
  * ```
  */
@@ -120,7 +125,6 @@ export async function finishInterruptedReindexes(
   client: Client,
   alias: string,
   current: string,
-  currentVersion: number,
 ): Promise<string[]> {
   const { body } = await client.indices.getSettings({
     index: `${alias}-v*`,
@@ -128,16 +132,21 @@ export async function finishInterruptedReindexes(
     name: ['index.blocks.write', 'index.creation_date'],
     flat_settings: true,
   });
-  const unfinished = Object.entries(body)
+  const unblocked = Object.entries(body)
     .filter(([index, value]) => {
-      const version = versionOfIndex(alias, index);
       const blocked = value.settings?.['index.blocks.write'] === 'true';
-      return version !== undefined && version < currentVersion && !blocked;
+      return index !== current && versionOfIndex(alias, index) !== undefined && !blocked;
     })
     .map(([index]) => index)
     .sort();
-  for (const from of unfinished) await finishReindex(client, from, current);
-  return unfinished;
+  const finished: string[] = [];
+  for (const from of unblocked) {
+    const { body: holdsAlias } = await client.indices.existsAlias({ index: from, name: alias });
+    if (holdsAlias) continue;
+    await finishReindex(client, from, current);
+    finished.push(from);
+  }
+  return finished;
 }
 
 async function createIfMissing(client: Client, index: string): Promise<void> {

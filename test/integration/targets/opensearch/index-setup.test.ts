@@ -234,6 +234,39 @@ describe('ensureIndexes', () => {
     expect(blocked?.kind === 'failed' && blocked.error instanceof TransientError).toBe(true);
   }, 30_000);
 
+  it('finishes an interrupted rollback too, and the rollback can simply run again', async () => {
+    const stage = newStage();
+    const v1 = await ensureIndex(search, stage, PRODUCTS_INDEX, { replicas: 0 });
+    await bulkWrite(search, [{ ...product('p-1', 1), index: v1.alias }], { maxBytes: 1 << 20 });
+    const v2 = await ensureIndex(search, stage, { ...PRODUCTS_INDEX, version: 2 }, { replicas: 0 });
+    // The rollback's write block on v2 times out after the alias moved back to v1.
+    const blocking = vi
+      .spyOn(search.indices, 'addBlock')
+      .mockRejectedValueOnce(new Error('Request timed out'));
+    try {
+      await expect(
+        reindexAlias(search, { alias: v1.alias, from: v2.index, to: v1.index }),
+      ).rejects.toThrow('Request timed out');
+    } finally {
+      blocking.mockRestore();
+    }
+    expect(await aliasTargets(v1.alias)).toEqual({ [v1.index]: { is_write_index: true } });
+    expect((await write('late', v2.index, false))?.kind).toBe('written');
+
+    // The older code's setup (spec v1) finishes it: v2 blocked, its late write copied.
+    expect(await ensureIndex(search, stage, PRODUCTS_INDEX, { replicas: 0 })).toMatchObject({
+      index: v1.index,
+      action: 'reindexed',
+    });
+    await search.indices.refresh({ index: v1.index });
+    expect((await search.get({ index: v1.index, id: 'late' })).body.found).toBe(true);
+    const blocked = await write('later', v2.index, false);
+    expect(blocked?.kind === 'failed' && blocked.error instanceof TransientError).toBe(true);
+    // Run again by hand, the rollback finds the alias moved and completes.
+    await reindexAlias(search, { alias: v1.alias, from: v2.index, to: v1.index });
+    expect(await aliasTargets(v1.alias)).toEqual({ [v1.index]: { is_write_index: true } });
+  }, 30_000);
+
   /** One product write; to an index by its own name (not an alias) when `byAlias` is false. */
   const write = async (id: string, index: string, byAlias = true) =>
     (
