@@ -5,11 +5,11 @@
  * a refactoring that moves one (into a construct, under another id) fails here. Moving code
  * into a StackPart (`infra/stacks/stack-part.ts`) keeps them.
  */
-import { App, Names, Stack } from 'aws-cdk-lib';
+import { Names, Stack } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { makeUniqueId, SluiceStack, StackPart } from '../../infra/stacks/stack-part';
-import { resourcesOf, synthStage } from './support/synth';
+import { resourcesOf, synthStage, testApp } from './support/synth';
 
 /** By stack, then by resource type: the logical ids, sorted. */
 const PINNED: Record<string, Record<string, readonly string[]>> = {
@@ -157,7 +157,7 @@ describe('logical ids', () => {
 
   it('leaves a StackPart out of the ids of the resources under it', () => {
     const logicalIds = (build: (stack: Stack) => void) => {
-      const app = new App();
+      const app = testApp();
       build(new SluiceStack(app, 'S'));
       return Object.keys(app.synth().getStackByName('S').template.Resources ?? {}).sort();
     };
@@ -167,7 +167,7 @@ describe('logical ids', () => {
   });
 
   it('fails the synth when two parts hold resources of the same id (one logical id)', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new SluiceStack(app, 'S');
     new Bucket(new StackPart(stack, 'One'), 'Store');
     new Bucket(new StackPart(stack, 'Two'), 'Store');
@@ -175,7 +175,7 @@ describe('logical ids', () => {
   });
 
   it('refuses a StackPart outside a SluiceStack (its ids would change silently)', () => {
-    const stack = new Stack(new App(), 'Plain');
+    const stack = new Stack(testApp(), 'Plain');
     expect(() => new StackPart(stack, 'Part')).toThrow(/belongs in a SluiceStack/);
   });
 });
