@@ -4,18 +4,16 @@
  * domain's master role) and the resource itself (pipeline stack), which maps each worker's
  * IAM role to a write-only security role on the indexes its job declares.
  */
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { Provider } from 'aws-cdk-lib/custom-resources';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
   type IndexWriter,
   securityRoles,
 } from '../../../functions/targets/opensearch/access/access-roles';
+import { customResourceProvider } from '../../constructs/custom-resource-provider';
 import { SluiceFunction } from '../../constructs/sluice-function';
-import { acknowledgeProviderFramework } from '../../nag/provider-framework';
 import { logRetention, namer } from '../../stacks/stack-helpers';
-import { keepProviderDescription, StackPart } from '../../stacks/stack-part';
+import { StackPart } from '../../stacks/stack-part';
 import type { JobWorker } from '../../workers/job-worker';
 import type { IndexSetupProps } from './index-setup';
 
@@ -50,15 +48,12 @@ export class AccessSetup extends StackPart {
       role: props.adminRole,
       vpc: props.vpc,
     });
-    const accessProvider = new Provider(this, 'AccessProvider', {
-      onEventHandler: access.function,
-      logGroup: new LogGroup(this, 'AccessProviderLogs', {
-        retention: logRetention(config),
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
-    acknowledgeProviderFramework(accessProvider);
-    keepProviderDescription(accessProvider);
+    const accessProvider = customResourceProvider(
+      this,
+      'AccessProvider',
+      access.function,
+      logRetention(config),
+    );
     this.serviceToken = accessProvider.serviceToken;
   }
 }

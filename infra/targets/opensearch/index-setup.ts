@@ -4,17 +4,15 @@
  * definitions or shard settings changed, as the domain's master role.
  */
 import { createHash } from 'node:crypto';
-import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { INDEX_SPECS } from '../../../functions/targets/opensearch/indexes/index-specs';
 import type { StageConfig } from '../../config/schema';
+import { customResourceProvider } from '../../constructs/custom-resource-provider';
 import { SluiceFunction, type SluiceFunctionProps } from '../../constructs/sluice-function';
-import { acknowledgeProviderFramework } from '../../nag/provider-framework';
 import { logRetention, namer } from '../../stacks/stack-helpers';
-import { keepProviderDescription, StackPart } from '../../stacks/stack-part';
+import { StackPart } from '../../stacks/stack-part';
 
 /** A digest of the index definitions: a changed mapping re-runs the setup on deploy. */
 export function indexSpecsDigest(): string {
@@ -58,15 +56,12 @@ export class IndexSetup extends StackPart {
       role: props.adminRole,
       vpc: props.vpc,
     });
-    const setupProvider = new Provider(this, 'IndexSetupProvider', {
-      onEventHandler: setup.function,
-      logGroup: new LogGroup(this, 'IndexSetupProviderLogs', {
-        retention: logRetention(config),
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
-    acknowledgeProviderFramework(setupProvider);
-    keepProviderDescription(setupProvider);
+    const setupProvider = customResourceProvider(
+      this,
+      'IndexSetupProvider',
+      setup.function,
+      logRetention(config),
+    );
     this.resource = new CustomResource(this, 'Indexes', {
       serviceToken: setupProvider.serviceToken,
       resourceType: 'Custom::SluiceIndexes',

@@ -4,15 +4,13 @@
  * an existing one alone, never deletes it (`functions/targets/opensearch/service-linked-role/`). Replaces
  * AWS::IAM::ServiceLinkedRole, which fails the stack when the role already exists.
  */
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Provider } from 'aws-cdk-lib/custom-resources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ServiceLinkedRole } from '../../../functions/targets/opensearch/service-linked-role/ensure-role';
+import { customResourceProvider } from '../../constructs/custom-resource-provider';
 import { SluiceFunction } from '../../constructs/sluice-function';
-import { acknowledgeProviderFramework } from '../../nag/provider-framework';
-import { keepProviderDescription } from '../../stacks/stack-part';
 
 export interface ServiceLinkedRoleResourceProps {
   readonly role: ServiceLinkedRole;
@@ -64,15 +62,7 @@ export class ServiceLinkedRoleResource extends Construct {
         conditions: { StringEquals: { 'iam:AWSServiceName': role.serviceName } },
       }),
     );
-    const provider = new Provider(this, 'Provider', {
-      onEventHandler: handler.function,
-      logGroup: new LogGroup(this, 'ProviderLogs', {
-        retention: props.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
-    acknowledgeProviderFramework(provider);
-    keepProviderDescription(provider);
+    const provider = customResourceProvider(this, 'Provider', handler.function, props.logRetention);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::SluiceServiceLinkedRole',
