@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cost [-- --events N --rate R]`: what AWS would bill for N events of the simulated shop
+ * `npm run bench:cost [-- --events N --rate R --timing alone|concurrent]`: what AWS would bill for N events of the simulated shop
  * (default 10,000, its invalid and duplicate records included) run through the local pipeline
  * with the real handlers under the local event-source emulation, on a stage of its own that is
  * removed afterwards. Counted: every AWS request the functions make and the emulated SQS
@@ -38,8 +38,16 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { events: { type: 'string', default: '10000' }, rate: { type: 'string' } },
+    options: {
+      events: { type: 'string', default: '10000' },
+      rate: { type: 'string' },
+      timing: { type: 'string', default: 'alone' },
+    },
   });
+  const timing = values.timing;
+  if (timing !== 'alone' && timing !== 'concurrent') {
+    throw new Error('--timing must be alone or concurrent');
+  }
   const events = Number(values.events);
   if (!Number.isInteger(events) || events < 1) {
     throw new Error('--events must be a positive integer');
@@ -71,7 +79,7 @@ async function main(): Promise<void> {
       for (const name of [queue, dlq]) owners.set(stage.queueUrls.get(name) ?? name, job);
     }
     owners.set(stage.queueUrls.get(ROUTER_QUEUES.replay) ?? '', 'replay');
-    const lambda = new LambdaMeter();
+    const lambda = new LambdaMeter(timing);
     const requests = new RequestMeter(lambda.scope, (url) => owners.get(url));
     const logs = new LogMeter(lambda.scope);
     const removeHook = onFunctionClient((client) => requests.attach(client, 'function'));

@@ -5,9 +5,14 @@
  * inside an AsyncLocalStorage scope naming its function, so the request meter and the log
  * meter know whose requests and lines they see.
  *
- * In-process durations on a shared machine include waiting for the CPU while other handlers
- * run: GB-seconds measured here are an upper bound of what Lambda, one environment per
- * invocation, would bill.
+ * On Lambda each invocation has an environment of its own and DynamoDB serves requests in
+ * parallel; here every handler shares one process, two cores and a moto that serves one
+ * request at a time (local/services/moto/serve.py), so invocations running side by side would
+ * each measure the others' work. By default the meter therefore runs invocations one at a
+ * time (`alone`): a duration is the invocation's own work — its jobs still run side by side
+ * within it, against local services slower than AWS's — and the time spent waiting for the
+ * turn is not billed. `concurrent` measures them as they overlap: an upper bound that grows
+ * with the machine's load.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
@@ -40,9 +45,16 @@ export interface FunctionUsage {
   gbSeconds: number;
 }
 
+/** How invocations are measured: one at a time (their own work) or as they overlap. */
+export type InvocationTiming = 'alone' | 'concurrent';
+
 export class LambdaMeter {
   readonly scope = new AsyncLocalStorage<string>();
   private readonly usage = new Map<string, FunctionUsage>();
+  /** Settles when the invocation running alone ends; the next one waits for it. */
+  private turn: Promise<void> = Promise.resolve();
+
+  constructor(readonly timing: InvocationTiming = 'alone') {}
 
   /**
    * @example
@@ -53,7 +65,7 @@ export class LambdaMeter {
   wrap<E, R>(fn: string, memoryMiB: number, handler: (event: E) => Promise<R>) {
     const usage: FunctionUsage = { fn, memoryMiB, invocations: 0, billedMs: 0, gbSeconds: 0 };
     this.usage.set(fn, usage);
-    return (event: E): Promise<R> =>
+    const measured = (event: E): Promise<R> =>
       this.scope.run(fn, async () => {
         const started = performance.now();
         try {
@@ -65,6 +77,15 @@ export class LambdaMeter {
           usage.gbSeconds += (memoryMiB / 1024) * (billedMs / 1000);
         }
       });
+    if (this.timing === 'concurrent') return measured;
+    return (event: E): Promise<R> => {
+      const result = this.turn.then(() => measured(event));
+      this.turn = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
+    };
   }
 
   functions(): FunctionUsage[] {
