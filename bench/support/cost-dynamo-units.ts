@@ -6,10 +6,11 @@
  * ReturnConsumedCapacity cannot be used instead: measured against moto, a 2.5 KB PutItem
  * reported 1 unit (3 on AWS), a consistent GetItem 0.5 (1 on AWS), TransactWriteItems nothing.
  *
- * An UpdateItem's or DeleteItem's stored item is not in the request: its size is estimated
- * from the key and the values written (a lower bound; every item Sluice writes is far below
- * 1 KB, so it is 1 unit either way). A failed conditional write still consumes its units, as
- * on AWS.
+ * A write is billed by the larger of the item before and after it. An UpdateItem's or
+ * DeleteItem's stored item is not in the request: its size is the largest of the key and the
+ * values written, the attributes the response returned (ReturnValues) and the item a failed
+ * condition returned (ReturnValuesOnConditionCheckFailure) — still a lower bound when neither
+ * came back. A failed conditional write still consumes its units, as on AWS.
  */
 import type {
   AttributeValue,
@@ -70,22 +71,40 @@ function updateSize(key: Item | undefined, values: Item | undefined): number {
   return itemSize(key) + itemSize(values);
 }
 
+/** What a write's response showed of the stored item: returned attributes, or the old item. */
+function shownSize(key: Item | undefined, output: object | undefined, before: Item | undefined) {
+  const returned = (output as { Attributes?: Item } | undefined)?.Attributes;
+  return Math.max(returned ? itemSize(key) + itemSize(returned) : 0, itemSize(before));
+}
+
 /**
  * Units of one DynamoDB request. `output` is undefined when the request failed (a failed
- * conditional write or a cancelled transaction still consumes its write units).
+ * conditional write or a cancelled transaction still consumes its write units); `before` is
+ * the item a failed condition returned, if any.
  *
  * @example
  * ```ts
  * dynamoUnits('PutItem', { TableName: 't', Item: { pk: { S: 'a' } } }, {}); // { read: 0, write: 1 }
  * ```
  */
-export function dynamoUnits(operation: string, input: object, output?: object): CapacityUnits {
+export function dynamoUnits(
+  operation: string,
+  input: object,
+  output?: object,
+  before?: Item,
+): CapacityUnits {
   switch (operation) {
-    case 'PutItem':
-      return { read: 0, write: writeUnitsOf(itemSize((input as PutItemCommandInput).Item)) };
+    case 'PutItem': {
+      const item = (input as PutItemCommandInput).Item;
+      return { read: 0, write: writeUnitsOf(Math.max(itemSize(item), itemSize(before))) };
+    }
     case 'UpdateItem': {
       const i = input as UpdateItemCommandInput;
-      return { read: 0, write: writeUnitsOf(updateSize(i.Key, i.ExpressionAttributeValues)) };
+      const bytes = Math.max(
+        updateSize(i.Key, i.ExpressionAttributeValues),
+        shownSize(i.Key, output, before),
+      );
+      return { read: 0, write: writeUnitsOf(bytes) };
     }
     case 'DeleteItem':
       return { read: 0, write: writeUnitsOf(itemSize((input as DeleteItemCommandInput).Key)) };

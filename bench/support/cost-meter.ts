@@ -6,7 +6,7 @@
  * with its SDK attempts, SQS's 64 KB payload chunks and DynamoDB's request units.
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type {
   Message,
@@ -128,7 +128,9 @@ export class RequestMeter {
         );
         return result;
       } catch (error) {
-        this.record(service, origin, operation, args.input, undefined, attemptsOf(error));
+        // A failed condition may hand the stored item back: the write was billed by its size.
+        const before = (error as { Item?: Record<string, AttributeValue> } | null)?.Item;
+        this.record(service, origin, operation, args.input, undefined, attemptsOf(error), before);
         throw error;
       }
     };
@@ -141,6 +143,7 @@ export class RequestMeter {
     input: object,
     output: object | undefined,
     attempts: number,
+    before?: Record<string, AttributeValue>,
   ): void {
     const queueUrl = (input as { QueueUrl?: string }).QueueUrl;
     const owner =
@@ -154,7 +157,7 @@ export class RequestMeter {
       if (operation === 'ReceiveMessage' && !received) label = 'ReceiveMessage (empty)';
       billed = attempts * Math.max(1, Math.ceil(sqsPayload(operation, input, output) / SQS_CHUNK));
     } else if (service === 'dynamodb') {
-      units = dynamoUnits(operation, input, output);
+      units = dynamoUnits(operation, input, output, before);
     }
     const key = `${service}|${label}|${origin}|${owner}`;
     let row = this.table.get(key);

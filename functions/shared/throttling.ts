@@ -5,7 +5,7 @@
  * HTTP statuses to the Sluice error types.
  */
 import { AWS_THROTTLING_ERROR_NAMES, isTransientAwsError, isTransientStatus } from './aws-errors';
-import { PermanentError, TransientError } from './errors';
+import { isTransient, PermanentError, TransientError } from './errors';
 
 /**
  * The target is overloaded: retry later, and send less meanwhile.
@@ -75,4 +75,29 @@ export function classifyAwsErrorWithThrottling(
   return isTransientAwsError(error)
     ? new TransientError(message, { cause: error })
     : new PermanentError(message, { cause: error });
+}
+
+/** Throttling first (the caller must ease off), then other transient errors, then the rest. */
+function severity(error: unknown): number {
+  if (error instanceof ThrottledError) return 0;
+  return isTransient(error) ? 1 : 2;
+}
+
+/**
+ * Waits for every promise, then throws the failure that matters most — throttling before
+ * other transient errors before permanent ones — so work side by side is never cut short
+ * by its first failure and the job runtime still sees the push-back.
+ *
+ * @example
+ * ```ts
+ * const [account, ip] = await allOrWorst([count(accountSubject), count(ipSubject)]);
+ * ```
+ */
+export async function allOrWorst<T>(work: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(work);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  if (failures.length > 0) {
+    throw [...failures].sort((a, b) => severity(a) - severity(b))[0];
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

@@ -2,9 +2,23 @@
  * Failed-login counters: one item per subject (account or IP address) and window in the
  * abuse-counters table. A failed login counts once for each of its subjects, however often
  * its job runs — a duplicate delivery, a retry after the security index refused a write, a
- * redrive of its dead letter days later: one transaction adds to every counter and puts a
- * marker for the job (`counted#<job id>`) on the condition that none exists. A second run
- * finds the marker, adds nothing and reads the counts as they are.
+ * redrive of its dead letter days later — and each subject is counted on its own, so a run
+ * cut short between the two is finished by the next one.
+ *
+ * The counter remembers the jobs it counted: a string set of up to {@link COUNTED_JOBS_CAP}
+ * job ids beside the count. One conditional UpdateItem adds the job to the set and one to
+ * the count unless the set has it, and returns the new count: one write unit, no read —
+ * a third of what a transaction with a marker item costs (issue 19). A counter whose set is
+ * full (an account or address under attack) counts further jobs the old way: a transaction
+ * of a marker item `counted#<job id>#<kind>` put on the condition that none exists, and the
+ * ADD on the condition that the set does not name the job, then a consistent read of the
+ * count. The set stays bounded, so the item stays within one write unit whatever the attack.
+ *
+ * Counters written before the set existed (no `jobs` attribute; they expire within a day
+ * of a deployment) are counted the old way too, and that transaction also checks the marker
+ * the previous code wrote per job (`counted#<job id>`), so a job it counted is not counted
+ * again. Residual: while a deployment from that code is under way, a job the old code
+ * counts on a counter the new code created, run again by the new code, counts twice.
  *
  * A counter expires through the table's TTL a day after its window or its last late event,
  * whichever is later, so late events still add up. A marker lives longer than any job can:
@@ -13,12 +27,25 @@
 import {
   type DynamoDBClient,
   GetItemCommand,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, fullJitterDelay, sleep } from '../../shared/backoff';
-import { epochSeconds, type Item, num, readNum, str } from '../../shared/dynamo-attributes';
+import {
+  epochSeconds,
+  type Item,
+  isConditionFailed,
+  num,
+  readNum,
+  str,
+} from '../../shared/dynamo-attributes';
 import { TransientError } from '../../shared/errors';
-import { classifyAwsErrorWithThrottling, ThrottledError } from '../../shared/throttling';
+import {
+  allOrWorst,
+  classifyAwsErrorWithThrottling,
+  ThrottledError,
+} from '../../shared/throttling';
 import { TABLES } from '../../topology/topology';
 import type { CountingWindow } from './windows';
 
@@ -38,6 +65,11 @@ export const COUNTER_RETENTION_SECONDS = 86_400;
  * two days (job-definition.ts) and SQS keeps a dead letter for at most 14 days.
  */
 export const MARKER_RETENTION_SECONDS = 16 * 86_400;
+/**
+ * Job ids a counter remembers in its own item: 16 of 32 characters are half a kilobyte, so
+ * the item stays within one write unit (1 KB) with a subject of a few hundred bytes.
+ */
+export const COUNTED_JOBS_CAP = 16;
 
 /**
  * Transactions on one counter conflict when they overlap (an IP under attack): each is
@@ -46,9 +78,13 @@ export const MARKER_RETENTION_SECONDS = 16 * 86_400;
  */
 const CONFLICT_TRIES = 5;
 const CONFLICT_BACKOFF: BackoffPolicy = { baseMs: 20, capMs: 400 };
+/** Counters this environment found full, so later jobs go straight to the transaction. */
+const FULL_COUNTERS_REMEMBERED = 1_000;
+const fullCounters = new Set<string>();
 
 const KEY = TABLES.abuseCounters.partitionKey;
 const TTL = TABLES.abuseCounters.ttl;
+const JOBS = 'jobs';
 
 /**
  * The counter item's key. The subject is URI-encoded so it cannot run into the separators.
@@ -63,22 +99,23 @@ export function counterIdOf(subject: Subject, window: CountingWindow): string {
 }
 
 /**
- * The key of the marker that says a job's failure is counted.
+ * The key of the marker that says a job's failure is counted for one subject kind (for a
+ * counter whose set is full); without a kind, the marker the previous code wrote for both.
  *
  * @example
  * ```ts
- * markerIdOf('0f3a…'); // 'counted#0f3a…'
+ * markerIdOf('0f3a…', 'ip'); // 'counted#0f3a…#ip'
  * ```
  */
-export function markerIdOf(jobId: string): string {
-  return `counted#${jobId}`;
+export function markerIdOf(jobId: string, kind?: SubjectKind): string {
+  return kind === undefined ? `counted#${jobId}` : `counted#${jobId}#${kind}`;
 }
 
 /** The counts after a job's failure was counted. */
 export interface CountResult {
   /** Each subject's count in the window, in the order given. */
   readonly counts: readonly number[];
-  /** False when an earlier run of the same job had already counted it. */
+  /** False when earlier runs of the same job had already counted it for every subject. */
   readonly counted: boolean;
 }
 
@@ -89,9 +126,15 @@ export interface CountOptions {
   readonly random?: () => number;
 }
 
+/** One subject's count after this job, and whether this run added it. */
+interface SubjectCount {
+  readonly count: number;
+  readonly counted: boolean;
+}
+
 /**
  * Counts job `jobId`'s failed login once for each of `subjects` in `window` and returns the
- * window's counts: one transaction of the marker's conditional put and every counter's ADD.
+ * window's counts. Subjects are counted side by side, each on its own.
  *
  * @throws ThrottledError or TransientError (retry), PermanentError (dead-letter).
  * @example
@@ -109,72 +152,161 @@ export async function countFailureOnce(
   window: CountingWindow,
   options: CountOptions,
 ): Promise<CountResult> {
-  const counted = await addOnce(dynamodb, table, jobId, subjects, window, options);
-  const counts = await Promise.all(
-    subjects.map((subject) => readCount(dynamodb, table, counterIdOf(subject, window))),
-  );
-  return { counts, counted };
+  const counter = { dynamodb, table, jobId, window, options };
+  const results = await allOrWorst(subjects.map((subject) => countOnce(counter, subject)));
+  return { counts: results.map((r) => r.count), counted: results.some((r) => r.counted) };
 }
 
-/** The transaction; false when the marker was already there. */
-async function addOnce(
-  dynamodb: DynamoDBClient,
-  table: string,
-  jobId: string,
-  subjects: readonly Subject[],
-  window: CountingWindow,
-  options: CountOptions,
+interface Counter {
+  readonly dynamodb: DynamoDBClient;
+  readonly table: string;
+  readonly jobId: string;
+  readonly window: CountingWindow;
+  readonly options: CountOptions;
+}
+
+async function countOnce(counter: Counter, subject: Subject): Promise<SubjectCount> {
+  const counterId = counterIdOf(subject, counter.window);
+  const fast = fullCounters.has(counterId)
+    ? ({ kind: 'full' } as const)
+    : await addToSet(counter, subject, counterId);
+  if (fast.kind === 'counted') return { count: fast.count, counted: true };
+  if (fast.kind === 'known') return { count: fast.count, counted: false };
+  if (fast.kind === 'full') remember(counterId);
+  const counted = await addWithMarker(counter, subject, counterId, fast.kind === 'legacy');
+  return { count: await readCount(counter.dynamodb, counter.table, counterId), counted };
+}
+
+function remember(counterId: string): void {
+  if (fullCounters.size >= FULL_COUNTERS_REMEMBERED) fullCounters.clear();
+  fullCounters.add(counterId);
+}
+
+/** The SET and ADD every counting write makes, and their names and values. */
+function counterUpdate(counter: Counter, subject: Subject) {
+  const now = epochSeconds(counter.options.now);
+  const counterTtl = Math.max(counter.window.endSeconds, now) + COUNTER_RETENTION_SECONDS;
+  return {
+    set: 'SET #kind = :kind, #subject = :subject, #windowStart = :start, #ttl = :ttl',
+    names: {
+      '#count': 'count',
+      '#jobs': JOBS,
+      '#kind': 'kind',
+      '#subject': 'subject',
+      '#windowStart': 'windowStart',
+      '#ttl': TTL,
+    },
+    values: {
+      ':one': num(1),
+      ':kind': str(subject.kind),
+      ':subject': str(subject.value),
+      ':start': str(counter.window.start),
+      ':ttl': num(counterTtl),
+      ':jobId': str(counter.jobId),
+    },
+  };
+}
+
+type FastPath =
+  | { readonly kind: 'counted' | 'known'; readonly count: number }
+  | { readonly kind: 'full' | 'legacy' };
+
+/**
+ * Adds the job to the counter's set and one to its count, unless the set names the job
+ * already (`known`), is full (`full`) or the counter predates the set (`legacy`).
+ */
+async function addToSet(counter: Counter, subject: Subject, counterId: string): Promise<FastPath> {
+  const { set, names, values } = counterUpdate(counter, subject);
+  try {
+    const { Attributes: after } = await counter.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: counter.table,
+        Key: { [KEY]: str(counterId) },
+        UpdateExpression: `ADD #count :one, #jobs :job ${set}`,
+        ConditionExpression:
+          'attribute_not_exists(#key) OR (attribute_exists(#jobs) AND size(#jobs) < :cap AND NOT contains(#jobs, :jobId))',
+        ExpressionAttributeNames: { ...names, '#key': KEY },
+        ExpressionAttributeValues: {
+          ...values,
+          ':job': { SS: [counter.jobId] },
+          ':cap': num(COUNTED_JOBS_CAP),
+        },
+        ReturnValues: 'UPDATED_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { kind: 'counted', count: (after && readNum(after, 'count')) ?? 1 };
+  } catch (error) {
+    if (!isConditionFailed(error)) {
+      throw classifyAwsErrorWithThrottling(error, `count failure of job ${counter.jobId}`);
+    }
+    const before = (error as { Item?: Item }).Item ?? {};
+    const jobs = before[JOBS]?.SS;
+    if (jobs?.includes(counter.jobId)) {
+      return { kind: 'known', count: readNum(before, 'count') ?? 0 };
+    }
+    return { kind: jobs === undefined ? 'legacy' : 'full' };
+  }
+}
+
+/**
+ * The transaction for a full or legacy counter: the job's marker for this kind, put if
+ * absent, with the ADD on the condition that the set does not name the job (and, for a
+ * legacy counter, that the previous code's marker is absent). False when a condition
+ * failed: an earlier run counted the job.
+ */
+async function addWithMarker(
+  counter: Counter,
+  subject: Subject,
+  counterId: string,
+  legacy: boolean,
 ): Promise<boolean> {
-  const now = epochSeconds(options.now);
-  const counterTtl = Math.max(window.endSeconds, now) + COUNTER_RETENTION_SECONDS;
-  const transaction = new TransactWriteItemsCommand({
-    TransactItems: [
-      {
-        Put: {
-          TableName: table,
-          Item: {
-            [KEY]: str(markerIdOf(jobId)),
-            windowStart: str(window.start),
-            [TTL]: num(now + MARKER_RETENTION_SECONDS),
-          },
-          ConditionExpression: 'attribute_not_exists(#key)',
-          ExpressionAttributeNames: { '#key': KEY },
+  const { table, jobId } = counter;
+  const now = epochSeconds(counter.options.now);
+  const { set, names, values } = counterUpdate(counter, subject);
+  const absent = {
+    ConditionExpression: 'attribute_not_exists(#key)',
+    ExpressionAttributeNames: { '#key': KEY },
+  };
+  const items: TransactWriteItem[] = [
+    {
+      Put: {
+        TableName: table,
+        Item: {
+          [KEY]: str(markerIdOf(jobId, subject.kind)),
+          windowStart: str(counter.window.start),
+          [TTL]: num(now + MARKER_RETENTION_SECONDS),
         },
+        ...absent,
       },
-      ...subjects.map((subject) => ({
-        Update: {
-          TableName: table,
-          Key: { [KEY]: str(counterIdOf(subject, window)) },
-          UpdateExpression:
-            'ADD #count :one SET #kind = :kind, #subject = :subject, #windowStart = :start, #ttl = :ttl',
-          ExpressionAttributeNames: {
-            '#count': 'count',
-            '#kind': 'kind',
-            '#subject': 'subject',
-            '#windowStart': 'windowStart',
-            '#ttl': TTL,
-          },
-          ExpressionAttributeValues: {
-            ':one': num(1),
-            ':kind': str(subject.kind),
-            ':subject': str(subject.value),
-            ':start': str(window.start),
-            ':ttl': num(counterTtl),
-          },
-        },
-      })),
-    ],
-  });
+    },
+    {
+      Update: {
+        TableName: table,
+        Key: { [KEY]: str(counterId) },
+        UpdateExpression: `ADD #count :one ${set}`,
+        ConditionExpression: 'NOT contains(#jobs, :jobId)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  ];
+  if (legacy) {
+    items.push({
+      ConditionCheck: { TableName: table, Key: { [KEY]: str(markerIdOf(jobId)) }, ...absent },
+    });
+  }
+  const transaction = new TransactWriteItemsCommand({ TransactItems: items });
   for (let attempt = 1; ; attempt++) {
     try {
-      await dynamodb.send(transaction);
+      await counter.dynamodb.send(transaction);
       return true;
     } catch (error) {
       const codes = cancellationCodes(error);
-      // The marker (the first item) is there: this job's failure is counted already.
-      if (codes?.[0] === 'ConditionalCheckFailed') return false;
+      // A marker is there, or the set names the job: an earlier run counted it.
+      if (codes?.includes('ConditionalCheckFailed')) return false;
       if (codes?.includes('TransactionConflict') && attempt < CONFLICT_TRIES) {
-        await sleep(fullJitterDelay(CONFLICT_BACKOFF, attempt, options.random));
+        await sleep(fullJitterDelay(CONFLICT_BACKOFF, attempt, counter.options.random));
         continue;
       }
       throw classifyCancellation(error, codes, `count failure of job ${jobId}`);

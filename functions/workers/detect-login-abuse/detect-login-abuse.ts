@@ -5,8 +5,8 @@
  *
  * The job is idempotent by itself, with no idempotency store: its failure is counted once
  * whatever runs it again — a duplicate delivery, a retry after the security index refused a
- * write, a redrive of its dead letter (see counters.ts: a marker per job, written in the
- * same transaction as the increments). The suspicion side is idempotent too: the threshold
+ * write, a redrive of its dead letter (see counters.ts: each counter remembers the jobs it
+ * counted, one conditional update per subject). The suspicion side is idempotent too: the threshold
  * test is "at or above", the record is put-if-absent and the document create-only, so a
  * run that finds the record not yet indexed finishes the job with the same document.
  */
@@ -15,8 +15,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { CloudEvent } from '../../events/envelope';
 import type { LoginFailed } from '../../events/schemas/identity';
 import type { JobCode } from '../../jobs';
-import { isTransient } from '../../shared/errors';
-import { ThrottledError } from '../../shared/throttling';
+import { allOrWorst } from '../../shared/throttling';
 import type { AbuseConfig } from './config';
 import { countFailureOnce, type Subject, type SubjectKind } from './counters';
 import { indexSuspicion } from './security-index';
@@ -63,20 +62,6 @@ export function subjectsOf(data: LoginFailed): Subject[] {
 
 function thresholdFor(config: AbuseConfig, kind: SubjectKind): number {
   return kind === 'account' ? config.accountThreshold : config.ipThreshold;
-}
-
-/** Throttling first (the job runtime must ease off), then other transient errors, then the rest. */
-function worst(errors: readonly unknown[]): unknown {
-  const rank = (e: unknown) => (e instanceof ThrottledError ? 0 : isTransient(e) ? 1 : 2);
-  return [...errors].sort((a, b) => rank(a) - rank(b))[0];
-}
-
-/** Settles every promise, then throws the worst failure, if any. */
-async function allOrWorst<T>(work: readonly Promise<T>[]): Promise<T[]> {
-  const results = await Promise.allSettled(work);
-  const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
-  if (failures.length > 0) throw worst(failures);
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** This run's suspicion for `subject`: used only if the window has none yet. */

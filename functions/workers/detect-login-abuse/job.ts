@@ -1,7 +1,7 @@
 /**
  * detect-login-abuse: increments per-account and per-IP failure counters and flags abuse.
- * Idempotent by itself: each job's failure is counted once (a marker written in the same
- * transaction as the increments), so it needs no idempotency store.
+ * Idempotent by itself: each job's failure is counted once per subject (the counter
+ * remembers the jobs it counted, counters.ts), so it needs no idempotency store.
  */
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../jobs';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../functions/shared/errors';
 import {
+  allOrWorst,
   classifyAwsErrorWithThrottling,
   errorForHttpStatus,
   ThrottledError,
@@ -56,5 +57,31 @@ describe('classifyAwsErrorWithThrottling', () => {
     expect(
       classifyAwsErrorWithThrottling(sdk('AccessDeniedException', 403, 'client'), 'put'),
     ).toBeInstanceOf(PermanentError);
+  });
+});
+
+describe('allOrWorst', () => {
+  it('waits for every promise and throws throttling before transient before permanent', async () => {
+    let slowDone = false;
+    const slow = new Promise<number>((resolve) =>
+      setTimeout(() => {
+        slowDone = true;
+        resolve(1);
+      }, 20),
+    );
+    const permanent = Promise.reject(new PermanentError('bad'));
+    const transient = Promise.reject(new TransientError('later'));
+    const throttled = Promise.reject(new ThrottledError('slow down'));
+    await expect(allOrWorst([permanent, slow, transient, throttled])).rejects.toBeInstanceOf(
+      ThrottledError,
+    );
+    expect(slowDone).toBe(true);
+    await expect(
+      allOrWorst([
+        Promise.reject(new PermanentError('bad')),
+        Promise.reject(new TransientError('x')),
+      ]),
+    ).rejects.toBeInstanceOf(TransientError);
+    expect(await allOrWorst([Promise.resolve(1), Promise.resolve(2)])).toEqual([1, 2]);
   });
 });

@@ -35,4 +35,22 @@ describe('dynamoUnits', () => {
       { read: 0, write: 2 },
     );
   });
+
+  it('bills a write by the larger of the item before and after, where a response shows it', () => {
+    const key = { id: { S: 'k' } };
+    const update = { Key: key, ExpressionAttributeValues: { ':one': { N: '1' } } };
+    expect(dynamoUnits('UpdateItem', update, {})).toEqual({ read: 0, write: 1 });
+    // ReturnValues gave the attributes written: a 1.5 KB set makes it 2 units.
+    const returned = { Attributes: { jobs: { SS: ['x'.repeat(1_500)] } } };
+    expect(dynamoUnits('UpdateItem', update, returned)).toEqual({ read: 0, write: 2 });
+    // A failed condition returned a 2.5 KB item: the failed update and put cost 3 each.
+    expect(dynamoUnits('UpdateItem', update, undefined, item(2_500))).toEqual({
+      read: 0,
+      write: 3,
+    });
+    expect(dynamoUnits('PutItem', { Item: item(10) }, undefined, item(2_500))).toEqual({
+      read: 0,
+      write: 3,
+    });
+  });
 });

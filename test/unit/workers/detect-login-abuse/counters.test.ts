@@ -1,20 +1,25 @@
 /**
- * The decisions countFailureOnce makes around DynamoDB's answers to its transaction, over a
- * mocked client: a marker already there means "counted before", conflicts are tried again,
- * and every other cancellation ends as the right error type. (The transaction itself runs
- * against moto in the integration test.)
+ * The decisions countFailureOnce makes around DynamoDB's answers, over a mocked client: one
+ * conditional UpdateItem per subject while the counter's job set has room (no read, no
+ * transaction), "counted before" when the set or a marker names the job, the marker
+ * transaction for a full or legacy counter, conflicts tried again, and every other failure
+ * ending as the right error type. (The expressions themselves run against moto in
+ * test/integration/workers/detect-login-abuse-counters.test.ts.)
  */
 import {
+  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   TransactWriteItemsCommand,
-  type TransactWriteItemsCommandInput,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../../functions/shared/errors';
 import { ThrottledError } from '../../../../functions/shared/throttling';
 import {
+  COUNTED_JOBS_CAP,
   COUNTER_RETENTION_SECONDS,
   counterIdOf,
   countFailureOnce,
@@ -26,12 +31,11 @@ import { windowOf } from '../../../../functions/workers/detect-login-abuse/windo
 
 const dynamodb = new DynamoDBClient({ region: 'eu-west-1' });
 const mock = mockClient(dynamodb);
-const window = windowOf('2026-11-28T10:01:00Z', 300);
-const subjects: Subject[] = [
-  { kind: 'account', value: 'acc-1' },
-  { kind: 'ip', value: '203.0.113.9' },
-];
 const now = new Date('2026-11-28T10:02:00Z');
+let test = 0;
+/** Subjects of their own per test: the module remembers counters it found full. */
+let subjects: Subject[] = [];
+const window = windowOf('2026-11-28T10:01:00Z', 300);
 const count = (jobId = 'job-1') =>
   countFailureOnce(dynamodb, 'counters', jobId, subjects, window, { now, random: () => 0 });
 
@@ -44,81 +48,170 @@ const cancelled = (...codes: string[]) =>
     CancellationReasons: codes.map((Code) => ({ Code })),
   });
 
+/** A failed condition with the item as it was (ReturnValuesOnConditionCheckFailure). */
+const conditionFailed = (item: Record<string, unknown>) =>
+  Object.assign(
+    new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+    }),
+    { Item: item },
+  );
+
+const jobs = (n: number) => ({ SS: Array.from({ length: n }, (_, i) => `other-${i}`) });
+const isIp = (input: UpdateItemCommandInput) => input.Key?.counterId?.S?.startsWith('ip#');
+
 beforeEach(() => {
   mock.reset();
+  test += 1;
+  subjects = [
+    { kind: 'account', value: `acc-${test}` },
+    { kind: 'ip', value: `203.0.113.${test}` },
+  ];
   mock.on(GetItemCommand).callsFake((input: { Key: { counterId: { S: string } } }) => ({
-    Item: { count: { N: input.Key.counterId.S.startsWith('ip#') ? '7' : '3' } },
+    Item: { count: { N: input.Key.counterId.S.startsWith('ip#') ? '27' : '3' } },
   }));
 });
 
 describe('countFailureOnce', () => {
-  it('puts the marker and adds to every counter in one transaction, then reads the counts', async () => {
-    mock.on(TransactWriteItemsCommand).resolves({});
+  it('adds the job to each counter with one conditional update and no read', async () => {
+    mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => ({
+      Attributes: { count: { N: isIp(input) ? '7' : '3' } },
+    }));
     expect(await count()).toEqual({ counts: [3, 7], counted: true });
 
-    const [call] = mock.commandCalls(TransactWriteItemsCommand);
-    const input: TransactWriteItemsCommandInput = call?.args[0].input ?? { TransactItems: [] };
-    const items = input.TransactItems ?? [];
-    expect(items.map((i) => i.Put?.Item?.counterId?.S ?? i.Update?.Key?.counterId?.S)).toEqual([
-      markerIdOf('job-1'),
-      ...subjects.map((s) => counterIdOf(s, window)),
-    ]);
-    expect(items[0]?.Put?.ConditionExpression).toBe('attribute_not_exists(#key)');
-    const seconds = now.getTime() / 1000;
-    expect(items[0]?.Put?.Item?.expiresAt?.N).toBe(String(seconds + MARKER_RETENTION_SECONDS));
-    // A counter lives a day past its window (the window ended after `now` here).
-    expect(items[1]?.Update?.ExpressionAttributeValues?.[':ttl']?.N).toBe(
-      String(window.endSeconds + COUNTER_RETENTION_SECONDS),
+    const updates = mock.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(updates.map((u) => u.Key?.counterId?.S)).toEqual(
+      subjects.map((s) => counterIdOf(s, window)),
     );
-    const reads = mock.commandCalls(GetItemCommand).map((c) => c.args[0].input);
-    expect(reads.every((r) => r.ConsistentRead === true)).toBe(true);
+    for (const update of updates) {
+      expect(update.UpdateExpression).toMatch(/^ADD #count :one, #jobs :job /);
+      expect(update.ExpressionAttributeValues?.[':job']).toEqual({ SS: ['job-1'] });
+      expect(update.ConditionExpression).toContain('NOT contains(#jobs, :jobId)');
+      expect(update.ExpressionAttributeValues?.[':cap']?.N).toBe(String(COUNTED_JOBS_CAP));
+      expect(update.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+      // A counter lives a day past its window (the window ended after `now` here).
+      expect(update.ExpressionAttributeValues?.[':ttl']?.N).toBe(
+        String(window.endSeconds + COUNTER_RETENTION_SECONDS),
+      );
+    }
+    expect(mock.commandCalls(GetItemCommand)).toHaveLength(0);
+    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
   });
 
   it('a late event keeps its counter a day from now, not from its long-gone window', async () => {
-    mock.on(TransactWriteItemsCommand).resolves({});
+    mock.on(UpdateItemCommand).resolves({ Attributes: { count: { N: '1' } } });
     const late = new Date('2026-12-06T08:00:00Z');
     await countFailureOnce(dynamodb, 'counters', 'job-1', subjects, window, { now: late });
-    const [call] = mock.commandCalls(TransactWriteItemsCommand);
-    const update = call?.args[0].input.TransactItems?.[1]?.Update;
-    expect(update?.ExpressionAttributeValues?.[':ttl']?.N).toBe(
+    const [call] = mock.commandCalls(UpdateItemCommand);
+    expect(call?.args[0].input.ExpressionAttributeValues?.[':ttl']?.N).toBe(
       String(late.getTime() / 1000 + COUNTER_RETENTION_SECONDS),
     );
   });
 
-  it('a marker already there means an earlier run counted: no error, the counts as they are', async () => {
-    mock.on(TransactWriteItemsCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
-    expect(await count()).toEqual({ counts: [3, 7], counted: false });
-    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+  it('a set that names the job means an earlier run counted: the counts as they were', async () => {
+    mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      throw conditionFailed({
+        count: { N: isIp(input) ? '9' : '4' },
+        jobs: { SS: ['other-1', 'job-1'] },
+      });
+    });
+    expect(await count()).toEqual({ counts: [4, 9], counted: false });
+    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
   });
 
-  it('tries again after a conflict with a concurrent transaction', async () => {
+  it('a run cut short after one subject counts the other one only', async () => {
+    mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      if (isIp(input)) return { Attributes: { count: { N: '2' } } };
+      throw conditionFailed({ count: { N: '5' }, jobs: { SS: ['job-1'] } });
+    });
+    expect(await count()).toEqual({ counts: [5, 2], counted: true });
+  });
+
+  it('a full set: the marker transaction, then a consistent read; later jobs skip the update', async () => {
+    mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      if (!isIp(input)) return { Attributes: { count: { N: '3' } } };
+      throw conditionFailed({ count: { N: '26' }, jobs: jobs(COUNTED_JOBS_CAP) });
+    });
+    mock.on(TransactWriteItemsCommand).resolves({});
+    expect(await count()).toEqual({ counts: [3, 27], counted: true });
+
+    const [call] = mock.commandCalls(TransactWriteItemsCommand);
+    const items = call?.args[0].input.TransactItems ?? [];
+    expect(items).toHaveLength(2);
+    expect(items[0]?.Put?.Item?.counterId?.S).toBe(markerIdOf('job-1', 'ip'));
+    expect(items[0]?.Put?.ConditionExpression).toBe('attribute_not_exists(#key)');
+    const seconds = now.getTime() / 1000;
+    expect(items[0]?.Put?.Item?.expiresAt?.N).toBe(String(seconds + MARKER_RETENTION_SECONDS));
+    expect(items[1]?.Update?.Key?.counterId?.S).toBe(counterIdOf(subjects[1] as Subject, window));
+    expect(items[1]?.Update?.ConditionExpression).toBe('NOT contains(#jobs, :jobId)');
+    const reads = mock.commandCalls(GetItemCommand).map((c) => c.args[0].input);
+    expect(reads.map((r) => [r.Key?.counterId?.S, r.ConsistentRead])).toEqual([
+      [counterIdOf(subjects[1] as Subject, window), true],
+    ]);
+
+    await count('job-2');
+    const ipUpdates = mock.commandCalls(UpdateItemCommand).filter((c) => isIp(c.args[0].input));
+    expect(ipUpdates).toHaveLength(1);
+    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+  });
+
+  it("a counter older than the set: the transaction checks the previous code's marker too", async () => {
+    mock.on(UpdateItemCommand).rejects(conditionFailed({ count: { N: '2' } }));
+    mock.on(TransactWriteItemsCommand).resolves({});
+    await count();
+    const transactions = mock.commandCalls(TransactWriteItemsCommand);
+    expect(transactions).toHaveLength(2);
+    for (const t of transactions) {
+      const check = t.args[0].input.TransactItems?.[2]?.ConditionCheck;
+      expect(check?.Key?.counterId?.S).toBe(markerIdOf('job-1'));
+      expect(check?.ConditionExpression).toBe('attribute_not_exists(#key)');
+    }
+  });
+
+  it('a failed condition in the transaction means an earlier run counted', async () => {
+    mock.on(UpdateItemCommand).rejects(conditionFailed({ count: { N: '2' } }));
     mock
       .on(TransactWriteItemsCommand)
-      .rejectsOnce(cancelled('None', 'None', 'TransactionConflict'))
-      .rejectsOnce(cancelled('None', 'TransactionConflict', 'None'))
+      .rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None'))
+      .rejectsOnce(cancelled('None', 'None', 'ConditionalCheckFailed'));
+    expect(await count()).toEqual({ counts: [3, 27], counted: false });
+  });
+
+  it('tries a conflicting transaction again, and gives up after a few tries as transient', async () => {
+    mock.on(UpdateItemCommand).rejects(conditionFailed({ count: { N: '16' }, jobs: jobs(16) }));
+    mock
+      .on(TransactWriteItemsCommand)
+      .rejectsOnce(cancelled('None', 'TransactionConflict'))
+      .rejectsOnce(cancelled('TransactionConflict', 'None'))
       .resolves({});
-    expect(await count()).toEqual({ counts: [3, 7], counted: true });
-    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(3);
+    expect(await count()).toEqual({ counts: [3, 27], counted: true });
+    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(4);
+
+    mock.on(TransactWriteItemsCommand).rejects(cancelled('None', 'TransactionConflict'));
+    await expect(count('job-2')).rejects.toBeInstanceOf(TransientError);
   });
 
-  it('gives up on conflicts after a few tries with a transient error', async () => {
-    mock.on(TransactWriteItemsCommand).rejects(cancelled('None', 'TransactionConflict', 'None'));
-    await expect(count()).rejects.toBeInstanceOf(TransientError);
-    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(5);
-  });
-
-  it('classifies the other cancellations: throttling eases off, validation is permanent', async () => {
-    mock.on(TransactWriteItemsCommand).rejects(cancelled('None', 'ThrottlingError', 'None'));
+  it('classifies failures: throttling eases off and wins over a permanent one', async () => {
+    mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      throw isIp(input)
+        ? Object.assign(new Error('slow down'), {
+            name: 'ThrottlingException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          })
+        : Object.assign(new Error('bad expression'), {
+            name: 'ValidationException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
+    });
     await expect(count()).rejects.toBeInstanceOf(ThrottledError);
-    mock.on(TransactWriteItemsCommand).rejects(cancelled('None', 'ValidationError', 'None'));
-    const error = await count().catch((e: unknown) => e);
+
+    mock.on(UpdateItemCommand).rejects(conditionFailed({ count: { N: '16' }, jobs: jobs(16) }));
+    mock.on(TransactWriteItemsCommand).rejects(cancelled('None', 'ValidationError'));
+    const error = await count('job-3').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect(error).not.toBeInstanceOf(TransientError);
-  });
-
-  it('a counter without an item reads as 0', async () => {
-    mock.on(TransactWriteItemsCommand).resolves({});
-    mock.on(GetItemCommand).resolves({});
-    expect(await count()).toEqual({ counts: [0, 0], counted: true });
   });
 });

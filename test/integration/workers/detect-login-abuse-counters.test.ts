@@ -1,0 +1,118 @@
+/**
+ * The failed-login counters against moto, which serves one request at a time like DynamoDB's
+ * own item-level serialization: every job counted exactly once per subject whether its
+ * counter's job set has room, is full, or predates the set — with runs of the same job
+ * side by side, a run cut short between its subjects, and the previous code's markers.
+ */
+import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { readNum } from '../../../functions/shared/dynamo-attributes';
+import { resourceName } from '../../../functions/topology/naming';
+import { TABLES } from '../../../functions/topology/topology';
+import {
+  COUNTED_JOBS_CAP,
+  counterIdOf,
+  countFailureOnce,
+  markerIdOf,
+  type Subject,
+} from '../../../functions/workers/detect-login-abuse/counters';
+import { windowOf } from '../../../functions/workers/detect-login-abuse/windows';
+import { useLocalStage } from '../../support/local-stage';
+import { uniqueId } from '../../support/unique-name';
+
+const localStage = useLocalStage('dlc');
+const { stage, dynamodb } = localStage;
+const table = resourceName(stage, TABLES.abuseCounters.name);
+const window = windowOf('2026-11-28T10:01:00Z', 300);
+const now = new Date('2026-11-28T10:02:00Z');
+
+const count = (jobId: string, subjects: readonly Subject[]) =>
+  countFailureOnce(dynamodb, table, jobId, subjects, window, { now });
+
+async function stored(subject: Subject) {
+  const { Item: item } = await dynamodb.send(
+    new GetItemCommand({
+      TableName: table,
+      Key: { counterId: { S: counterIdOf(subject, window) } },
+      ConsistentRead: true,
+    }),
+  );
+  return { count: item && readNum(item, 'count'), jobs: item?.jobs?.SS ?? [] };
+}
+
+async function markers(prefix: string): Promise<string[]> {
+  const { Items = [] } = await dynamodb.send(
+    new ScanCommand({
+      TableName: table,
+      FilterExpression: 'begins_with(counterId, :p)',
+      ExpressionAttributeValues: { ':p': { S: prefix } },
+    }),
+  );
+  return Items.map((i) => i.counterId?.S ?? '');
+}
+
+describe('failed-login counters on moto', () => {
+  it('counts 40 jobs once each past the set, with three runs of each side by side', async () => {
+    const run = uniqueId('set');
+    const account: Subject = { kind: 'account', value: `acc-${run}` };
+    const ipOfRun: Subject = { kind: 'ip', value: `198.51.100.7-${run}` };
+    const jobIds = Array.from({ length: 40 }, (_, i) => `${run}-job-${i}`);
+    const results = await Promise.all(
+      jobIds.flatMap((jobId) => [1, 2, 3].map(() => count(jobId, [account, ipOfRun]))),
+    );
+
+    expect((await stored(account)).count).toBe(40);
+    expect((await stored(ipOfRun)).count).toBe(40);
+    // Each job was counted by one of its runs (or by two, one subject each: runs side by side).
+    const countingRuns = jobIds.map((_, j) =>
+      results.slice(3 * j, 3 * j + 3).filter((r) => r.counted),
+    );
+    for (const runs of countingRuns) expect(runs.length).toBeGreaterThanOrEqual(1);
+    const { jobs } = await stored(ipOfRun);
+    expect(jobs).toHaveLength(COUNTED_JOBS_CAP);
+    // The jobs the set could not hold have a marker each for their kind, and no other.
+    const ipMarkers = (await markers('counted#')).filter((m) => m.startsWith(`counted#${run}`));
+    expect(ipMarkers.filter((m) => m.endsWith('#ip'))).toHaveLength(40 - COUNTED_JOBS_CAP);
+    expect(ipMarkers.filter((m) => m.endsWith('#account'))).toHaveLength(40 - COUNTED_JOBS_CAP);
+    // Every count a run saw is one the counter really had.
+    for (const { counts } of results) for (const c of counts) expect(c).toBeLessThanOrEqual(40);
+
+    // A later run of any of them, set-held or marker-held, adds nothing.
+    for (const jobId of [jobIds[0] as string, jobIds[39] as string]) {
+      expect(await count(jobId, [account, ipOfRun])).toEqual({ counts: [40, 40], counted: false });
+    }
+  });
+
+  it('a run cut short after its account counts only the address when it runs again', async () => {
+    const run = uniqueId('cut');
+    const account: Subject = { kind: 'account', value: `acc-${run}` };
+    const ip: Subject = { kind: 'ip', value: `192.0.2.1-${run}` };
+    await count(`${run}-a`, [account]);
+    expect(await count(`${run}-a`, [account, ip])).toEqual({ counts: [1, 1], counted: true });
+    expect(await count(`${run}-a`, [account, ip])).toEqual({ counts: [1, 1], counted: false });
+  });
+
+  it("a counter written before the set exists: the previous code's marker is honoured", async () => {
+    const run = uniqueId('old');
+    const account: Subject = { kind: 'account', value: `acc-${run}` };
+    const ip: Subject = { kind: 'ip', value: `192.0.2.2-${run}` };
+    // As the previous code left them: counters without a set, one marker per job.
+    for (const subject of [account, ip]) {
+      await dynamodb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { counterId: { S: counterIdOf(subject, window) }, count: { N: '2' } },
+        }),
+      );
+    }
+    for (const jobId of [`${run}-a`, `${run}-b`]) {
+      await dynamodb.send(
+        new PutItemCommand({ TableName: table, Item: { counterId: { S: markerIdOf(jobId) } } }),
+      );
+    }
+    expect(await count(`${run}-a`, [account, ip])).toEqual({ counts: [2, 2], counted: false });
+    expect(await count(`${run}-c`, [account, ip])).toEqual({ counts: [3, 3], counted: true });
+    expect(await count(`${run}-c`, [account, ip])).toEqual({ counts: [3, 3], counted: false });
+    expect(await count(`${run}-b`, [account, ip])).toEqual({ counts: [3, 3], counted: false });
+  });
+});
