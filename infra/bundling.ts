@@ -6,6 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { BuildOptions, Metafile, Plugin } from 'esbuild';
+import { lambdaCredentials } from './lambda-credentials';
 import { literalSchemaKeys } from './literal-schema-keys';
 
 /**
@@ -26,7 +27,10 @@ export interface SharedBundling {
   /** Nothing external: the AWS SDK v3 is bundled. */
   readonly external: readonly string[];
   readonly mainFields: readonly string[];
-  /** {@link literalSchemaKeys}: lets esbuild drop the SDK schemas a function never sends. */
+  /**
+   * {@link literalSchemaKeys}: lets esbuild drop the SDK schemas a function never sends;
+   * {@link lambdaCredentials}: the credential chain Lambda needs instead of the SDK default.
+   */
   readonly plugins: readonly Plugin[];
 }
 
@@ -45,7 +49,7 @@ export function sharedBundling(codeVersion: string): SharedBundling {
     external: [],
     // Prefer ES modules so esbuild can tree-shake the SDK and Powertools.
     mainFields: ['module', 'main'],
-    plugins: [literalSchemaKeys()],
+    plugins: [literalSchemaKeys(), lambdaCredentials()],
   };
 }
 

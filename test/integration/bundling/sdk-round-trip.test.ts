@@ -2,7 +2,9 @@
  * A bundle built as the functions are (infra/bundling.ts, the literal-schema-keys plugin
  * included) still speaks S3, SQS and DynamoDB: PutObject, GetObject and ListObjectsV2 against
  * moto, SendMessageBatch against ElasticMQ, GetItem against moto. This is what shows the
- * schemas the plugin rewrote still serialize and parse requests and responses.
+ * schemas the plugin rewrote still serialize and parse requests and responses, and that the
+ * clients sign with the credentials Lambda's environment gives (the lambda-credentials
+ * plugin's chain, with none of the default chain's STS, SSO or sign-in clients bundled).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -80,7 +82,14 @@ afterAll(async () => {
 describe('a function bundle built with the shared esbuild options and plugins', () => {
   it('puts, gets and lists S3 objects, sends an SQS batch and reads a DynamoDB item', async () => {
     const entry = fileURLToPath(new URL('fixtures/sdk-round-trip.ts', import.meta.url));
-    await buildFunction(entry, outdir, 'bundle-test');
+    const metafile = await buildFunction(entry, outdir, 'bundle-test');
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs.some((path) => path.endsWith('functions/shared/lambda-credentials.ts'))).toBe(
+      true,
+    );
+    expect(inputs.filter((path) => /credential-provider-node|nested-clients/.test(path))).toEqual(
+      [],
+    );
     const bundle = createRequire(import.meta.url)(join(outdir, 'index.js')) as typeof RoundTrip;
 
     const result = await bundle.roundTrip({ bucket, queueUrl, table, key: 'job-1' });
