@@ -14,15 +14,18 @@
  * ADD on the condition that the set does not name the job, then a consistent read of the
  * count. The set stays bounded, so the item stays within one write unit whatever the attack.
  *
- * Counters written before the set existed (no `jobs` attribute; they expire within a day
- * of a deployment) are counted the old way too, and that transaction also checks the marker
- * the previous code wrote per job (`counted#<job id>`), so a job it counted is not counted
- * again. Residual: while a deployment from that code is under way, a job the old code
- * counts on a counter the new code created, run again by the new code, counts twice.
+ * Counters written before the set existed (no `jobs` attribute) are counted the old way
+ * too, and that transaction also checks the marker the previous code wrote per job
+ * (`counted#<job id>`), so a job it counted is not counted again. Residual, only while a
+ * deployment from that code is under way (both versions running): a job counted by one
+ * version and run again by the other can count twice — the new code does not look for the
+ * old per-job marker on a counter it created, and the old code does not read the set.
  *
- * A counter expires through the table's TTL a day after its window or its last late event,
- * whichever is later, so late events still add up. A marker lives longer than any job can:
- * retries end within two days and a dead letter waits at most SQS's 14 days for a redrive.
+ * Counters and markers live as long as a job can come back — its retries end within two
+ * days and a dead letter waits at most SQS's 14 days for a redrive — counted from the later
+ * of the window's end and the latest run, so a redrive finds the set that says its job was
+ * counted (a counter recreated after expiry would count it again) and late events add up.
+ * TTL deletes late, never early.
  */
 import {
   type DynamoDBClient,
@@ -58,13 +61,16 @@ export interface Subject {
   readonly value: string;
 }
 
-/** How long a counter outlives its window (or its latest increment, if later). */
-export const COUNTER_RETENTION_SECONDS = 86_400;
 /**
  * How long a job's marker is kept: longer than the job can come back — its retries fit in
  * two days (job-definition.ts) and SQS keeps a dead letter for at most 14 days.
  */
 export const MARKER_RETENTION_SECONDS = 16 * 86_400;
+/**
+ * How long a counter outlives its window (or its latest increment, if later): as long as a
+ * marker, because its job set is the marker of the jobs it holds.
+ */
+export const COUNTER_RETENTION_SECONDS = MARKER_RETENTION_SECONDS;
 /**
  * Job ids a counter remembers in its own item: 16 of 32 characters are half a kilobyte, so
  * the item stays within one write unit (1 KB) with a subject of a few hundred bytes.
@@ -217,36 +223,47 @@ type FastPath =
  */
 async function addToSet(counter: Counter, subject: Subject, counterId: string): Promise<FastPath> {
   const { set, names, values } = counterUpdate(counter, subject);
-  try {
-    const { Attributes: after } = await counter.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: counter.table,
-        Key: { [KEY]: str(counterId) },
-        UpdateExpression: `ADD #count :one, #jobs :job ${set}`,
-        ConditionExpression:
-          'attribute_not_exists(#key) OR (attribute_exists(#jobs) AND size(#jobs) < :cap AND NOT contains(#jobs, :jobId))',
-        ExpressionAttributeNames: { ...names, '#key': KEY },
-        ExpressionAttributeValues: {
-          ...values,
-          ':job': { SS: [counter.jobId] },
-          ':cap': num(COUNTED_JOBS_CAP),
-        },
-        ReturnValues: 'UPDATED_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return { kind: 'counted', count: (after && readNum(after, 'count')) ?? 1 };
-  } catch (error) {
-    if (!isConditionFailed(error)) {
-      throw classifyAwsErrorWithThrottling(error, `count failure of job ${counter.jobId}`);
+  const update = new UpdateItemCommand({
+    TableName: counter.table,
+    Key: { [KEY]: str(counterId) },
+    UpdateExpression: `ADD #count :one, #jobs :job ${set}`,
+    ConditionExpression:
+      'attribute_not_exists(#key) OR (attribute_exists(#jobs) AND size(#jobs) < :cap AND NOT contains(#jobs, :jobId))',
+    ExpressionAttributeNames: { ...names, '#key': KEY },
+    ExpressionAttributeValues: {
+      ...values,
+      ':job': { SS: [counter.jobId] },
+      ':cap': num(COUNTED_JOBS_CAP),
+    },
+    ReturnValues: 'UPDATED_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { Attributes: after } = await counter.dynamodb.send(update);
+      return { kind: 'counted', count: (after && readNum(after, 'count')) ?? 1 };
+    } catch (error) {
+      // The counter is in another job's marker transaction (its set is full, or it is
+      // legacy): refused as a whole, safe to try again.
+      if (isTransactionConflict(error) && attempt < CONFLICT_TRIES) {
+        await sleep(fullJitterDelay(CONFLICT_BACKOFF, attempt, counter.options.random));
+        continue;
+      }
+      if (!isConditionFailed(error)) {
+        throw classifyAwsErrorWithThrottling(error, `count failure of job ${counter.jobId}`);
+      }
+      const before = (error as { Item?: Item }).Item ?? {};
+      const jobs = before[JOBS]?.SS;
+      if (jobs?.includes(counter.jobId)) {
+        return { kind: 'known', count: readNum(before, 'count') ?? 0 };
+      }
+      return { kind: jobs === undefined ? 'legacy' : 'full' };
     }
-    const before = (error as { Item?: Item }).Item ?? {};
-    const jobs = before[JOBS]?.SS;
-    if (jobs?.includes(counter.jobId)) {
-      return { kind: 'known', count: readNum(before, 'count') ?? 0 };
-    }
-    return { kind: jobs === undefined ? 'legacy' : 'full' };
   }
+}
+
+function isTransactionConflict(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'TransactionConflictException';
 }
 
 /**

@@ -214,4 +214,26 @@ describe('countFailureOnce', () => {
     expect(error).toBeInstanceOf(PermanentError);
     expect(error).not.toBeInstanceOf(TransientError);
   });
+
+  it('tries an update refused by a marker transaction on the counter again', async () => {
+    const conflict = Object.assign(new Error('Transaction is ongoing for the item'), {
+      name: 'TransactionConflictException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    mock
+      .on(UpdateItemCommand)
+      .rejectsOnce(conflict)
+      .rejectsOnce(conflict)
+      .resolves({ Attributes: { count: { N: '2' } } });
+    expect(await count()).toEqual({ counts: [2, 2], counted: true });
+    expect(mock.commandCalls(UpdateItemCommand)).toHaveLength(4);
+
+    mock.on(UpdateItemCommand).rejects(conflict);
+    await expect(count('job-2')).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('keeps counters as long as markers: a redrive days later still finds its job counted', () => {
+    expect(COUNTER_RETENTION_SECONDS).toBeGreaterThanOrEqual(MARKER_RETENTION_SECONDS);
+  });
 });
