@@ -6,18 +6,26 @@
  *
  * Each dead letter has a deterministic id ({@link ingestDeadLetterId}); the router looks a
  * batch's dead letters up before sending and records the ones SQS accepted right after. Only
- * dead-lettered records pay for it. The production ledger is an empty S3 object per dead
- * letter in the claim-check bucket (`ingest-ledger/…`, expiring with the bucket's lifecycle
- * rule): one PutObject per dead letter, and one ListObjectsV2 per partition and 1,000 dead
- * letters to look them up. (A DynamoDB ledger would batch its writes, but its client alone
- * takes the router's bundle over its size budget; S3's is there for the claim checks.)
+ * dead-lettered records pay for it. The production ledger lives in the claim-check bucket
+ * (`ingest-ledger/…`, expiring with the bucket's lifecycle rule): per batch and partition
+ * with dead letters, one object listing their offsets (a page). Recording a batch costs one
+ * PutObject per partition with dead letters (two in the rare batch whose offsets straddle
+ * a {@link LEDGER_WINDOW}); looking it up, one ListObjectsV2 per partition (and 1,000
+ * pages), and a GetObject per page holding a wanted offset, which only a redelivery finds.
+ * (A DynamoDB ledger would take the router's bundle over its size budget with its client
+ * alone; S3's is there for the claim checks.)
  *
  * Residual windows: an invocation that ends (timeout, crash) after SQS accepted a dead
- * letter but before it was recorded, or a record write that keeps failing, sends that dead
- * letter once more if Lambda delivers the batch again.
+ * letter but before it was recorded, or a page write that keeps failing, sends those dead
+ * letters once more if Lambda delivers the batch again.
  */
 import { createHash } from 'node:crypto';
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../shared/aws-errors';
 import { type BackoffPolicy, fullJitterDelay, sleep } from '../shared/backoff';
 import { PermanentError } from '../shared/errors';
@@ -107,17 +115,43 @@ export interface S3LedgerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Ledger calls in flight per SendMessageBatch call in flight: its writes are one per letter. */
+/**
+ * Ledger calls in flight per SendMessageBatch call in flight. A batch's ledger calls are one
+ * per partition (and, on a redelivery, one per page read back), so this bound is rarely met.
+ */
 export const LEDGER_CONCURRENCY_FACTOR = 4;
 
 /** Key prefix of the ledger's objects in the claim-check bucket. */
 export const LEDGER_PREFIX = 'ingest-ledger/';
 
 /**
- * The ledger in S3: an empty object per dead letter SQS accepted, at
- * `ingest-ledger/<code version hash>/<topic>/<partition>/<offset, 20 digits>`, so one
- * ListObjectsV2 from a batch's first dead-lettered offset of a partition finds every one of
- * them there (S3 lists are strongly consistent, in key order).
+ * Offsets per ledger window: a page never holds offsets of two windows (offset ÷ this,
+ * rounded down), so a lookup knows where in the key order its pages end. A batch's dead
+ * letters of one partition straddle a window boundary rarely (a batch of 10,000 records one
+ * time in ten at most, of 300 one in 300): then they make two pages.
+ */
+export const LEDGER_WINDOW = 100_000;
+
+/** One ledger object of a partition, as its key tells: a page, or an old one-offset key. */
+interface PageKey {
+  readonly key: string;
+  readonly min: number;
+  readonly max: number;
+  /** The first 8 hex characters of the body's SHA-256; absent for an old one-offset key. */
+  readonly hash?: string;
+}
+
+/**
+ * The ledger in S3: per batch and partition, one object (a page) listing the offsets whose
+ * dead letters SQS accepted, at
+ * `ingest-ledger/<code version hash>/<topic>/<partition>/<max offset>-<min offset>-<hash>`
+ * (offsets 20 digits; hash: 8 hex characters of the SHA-256 of the body). The body is the
+ * page's offsets as a sorted JSON array. Keys sort by their page's highest offset, so one
+ * ListObjectsV2 from a batch's first dead-lettered offset of a partition finds every page
+ * that can hold one of them (S3 lists are strongly consistent, in key order), and the
+ * pages that do are read back (GetObject): only on a redelivery, as on a first delivery no
+ * page has offsets that high yet. Keys of the previous format, `<offset>` (an empty object
+ * per dead letter), are read as one-offset pages, without a GetObject.
  *
  * @example
  * ```ts
@@ -139,61 +173,37 @@ export class S3DeadLetterLedger implements DeadLetterLedger {
   async lookup(entries: readonly LedgerEntry[]): Promise<LedgerLookup> {
     const sent = new Set<string>();
     const unknown = new Set<string>();
-    const byPartition = new Map<string, LedgerEntry[]>();
-    for (const entry of entries) {
-      const prefix = this.partitionPrefix(entry);
-      const list = byPartition.get(prefix);
-      if (list) list.push(entry);
-      else byPartition.set(prefix, [entry]);
-    }
+    const byPartition = groupBy(entries, (entry) => this.partitionPrefix(entry));
     await inParallel([...byPartition], this.options.concurrency, async ([prefix, list]) => {
-      const wanted = new Map(list.map((entry) => [offsetKey(entry.offset), entry.id]));
-      const first = list.reduce((min, e) => Math.min(min, e.offset), Number.MAX_SAFE_INTEGER);
-      const last = offsetKey(list.reduce((max, e) => Math.max(max, e.offset), 0));
-      // Listing starts just before the first offset wanted and stops past the last.
-      let startAfter = first > 0 ? offsetKey(first - 1) : undefined;
-      let done = false;
-      for (let attempt = 1; attempt <= this.options.maxAttempts && !done; attempt++) {
-        if (attempt > 1) await this.pause(attempt);
-        try {
-          for (;;) {
-            const page = await this.s3.send(
-              new ListObjectsV2Command({
-                Bucket: this.options.bucket,
-                Prefix: prefix,
-                ...(startAfter !== undefined ? { StartAfter: prefix + startAfter } : {}),
-              }),
-            );
-            let beyond = false;
-            for (const { Key } of page.Contents ?? []) {
-              const offset = (Key ?? '').slice(prefix.length);
-              if (offset > last) beyond = true;
-              const id = wanted.get(offset);
-              if (id !== undefined) sent.add(id);
-              startAfter = offset;
-            }
-            if (beyond || !page.IsTruncated) break;
-          }
-          done = true;
-        } catch (error) {
-          const classified = classifyAwsError(error, 'Reading the dead-letter ledger failed');
-          if (classified instanceof PermanentError) throw classified;
-        }
-      }
-      if (!done) for (const entry of list) if (!sent.has(entry.id)) unknown.add(entry.id);
+      const known = await this.lookupPartition(prefix, list);
+      for (const id of known.sent) sent.add(id);
+      for (const id of known.unknown) unknown.add(id);
     });
     return { sent, unknown };
   }
 
   async record(entries: readonly LedgerEntry[]): Promise<string[]> {
     const unrecorded: string[] = [];
-    await inParallel(entries, this.options.concurrency, async (entry) => {
-      const key = this.partitionPrefix(entry) + offsetKey(entry.offset);
+    const pages = groupBy(
+      entries,
+      (entry) => `${this.partitionPrefix(entry)}${Math.floor(entry.offset / LEDGER_WINDOW)}`,
+    );
+    await inParallel([...pages.values()], this.options.concurrency, async (page) => {
+      const offsets = [...new Set(page.map((entry) => entry.offset))].sort((a, b) => a - b);
+      const body = JSON.stringify(offsets);
+      const min = offsets[0] as number;
+      const max = offsets[offsets.length - 1] as number;
+      const key = `${this.partitionPrefix(page[0] as LedgerEntry)}${offsetKey(max)}-${offsetKey(min)}-${bodyHash(body)}`;
       for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
         if (attempt > 1) await this.pause(attempt);
         try {
           await this.s3.send(
-            new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: '' }),
+            new PutObjectCommand({
+              Bucket: this.options.bucket,
+              Key: key,
+              Body: body,
+              ContentType: 'application/json',
+            }),
           );
           return;
         } catch (error) {
@@ -201,9 +211,115 @@ export class S3DeadLetterLedger implements DeadLetterLedger {
           if (classified instanceof PermanentError) break;
         }
       }
-      unrecorded.push(entry.id);
+      for (const entry of page) unrecorded.push(entry.id);
     });
     return unrecorded;
+  }
+
+  /**
+   * The dead letters of one partition: its pages listed from the first offset wanted on to
+   * the end of the last one's window, and the pages holding a wanted offset read back.
+   */
+  private async lookupPartition(
+    prefix: string,
+    list: readonly LedgerEntry[],
+  ): Promise<{ sent: string[]; unknown: string[] }> {
+    const wanted = new Map(list.map((entry) => [entry.offset, entry.id]));
+    const offsets = [...wanted.keys()].sort((a, b) => a - b);
+    const first = offsets[0] as number;
+    const last = offsets[offsets.length - 1] as number;
+    // A page never spans two windows (see record), so one holding an offset up to `last`
+    // has its highest offset at most at the end of last's window: listing stops past that.
+    // (Pages of one partition can overlap and nest, e.g. a dead letter that failed to send
+    // on one delivery and is sent on the next, in a batch that reaches further: stopping
+    // at the first page above `last` could miss one.)
+    const end = (Math.floor(last / LEDGER_WINDOW) + 1) * LEDGER_WINDOW - 1;
+    const found = new Set<number>();
+    const unreadable: PageKey[] = [];
+    const toRead: PageKey[] = [];
+    // Keys from the highest offset `first` on: '.' sorts after '-', so past every key whose
+    // page ends at first - 1 (and past an old key `first - 1`).
+    let startAfter = first > 0 ? `${prefix}${offsetKey(first - 1)}.` : undefined;
+    let listed = false;
+    for (let attempt = 1; attempt <= this.options.maxAttempts && !listed; attempt++) {
+      if (attempt > 1) await this.pause(attempt);
+      try {
+        for (;;) {
+          const response = await this.s3.send(
+            new ListObjectsV2Command({
+              Bucket: this.options.bucket,
+              Prefix: prefix,
+              ...(startAfter !== undefined ? { StartAfter: startAfter } : {}),
+            }),
+          );
+          let beyond = false;
+          for (const { Key } of response.Contents ?? []) {
+            if (Key === undefined) continue;
+            startAfter = Key;
+            const page = parsePageKey(Key, prefix);
+            if (page === undefined) continue;
+            if (page.max > end) {
+              beyond = true;
+              break;
+            }
+            if (!holdsAny(offsets, page)) continue;
+            if (page.hash === undefined) found.add(page.min);
+            else toRead.push(page);
+          }
+          if (beyond || !response.IsTruncated) break;
+        }
+        listed = true;
+      } catch (error) {
+        const classified = classifyAwsError(error, 'Reading the dead-letter ledger failed');
+        if (classified instanceof PermanentError) throw classified;
+      }
+    }
+    if (listed) {
+      for (const page of toRead) {
+        // Read only for wanted offsets in its range that no page read so far holds.
+        if (offsets.every((o) => o < page.min || o > page.max || found.has(o))) continue;
+        const held = await this.readPage(page);
+        if (held === undefined) unreadable.push(page);
+        else for (const offset of held) if (wanted.has(offset)) found.add(offset);
+      }
+    }
+    const sent: string[] = [];
+    const unknown: string[] = [];
+    for (const offset of offsets) {
+      const id = wanted.get(offset) as string;
+      if (found.has(offset)) sent.push(id);
+      // Not listed in time, or in the range of a page that could not be read: perhaps sent.
+      else if (!listed || unreadable.some((p) => p.min <= offset && offset <= p.max))
+        unknown.push(id);
+    }
+    return { sent, unknown };
+  }
+
+  /**
+   * A page's offsets, or undefined when it cannot be read in time, is gone (expired between
+   * the listing and now: the next delivery's listing will not show it) or does not match
+   * its key: then its offsets are unknown, never taken as not sent.
+   *
+   * @throws PermanentError when reading is refused for good (access denied, bucket missing)
+   */
+  private async readPage(page: PageKey): Promise<number[] | undefined> {
+    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
+      if (attempt > 1) await this.pause(attempt);
+      let text: string;
+      try {
+        const response = await this.s3.send(
+          new GetObjectCommand({ Bucket: this.options.bucket, Key: page.key }),
+        );
+        text = (await response.Body?.transformToString('utf8')) ?? '';
+      } catch (error) {
+        if ((error as { name?: string } | undefined)?.name === 'NoSuchKey') return undefined;
+        const classified = classifyAwsError(error, 'Reading the dead-letter ledger failed');
+        if (classified instanceof PermanentError) throw classified;
+        continue;
+      }
+      return parsePage(text, page);
+    }
+    return undefined;
   }
 
   private partitionPrefix(entry: LedgerEntry): string {
@@ -218,6 +334,65 @@ export class S3DeadLetterLedger implements DeadLetterLedger {
 /** An offset as a key part that sorts as the number does. */
 function offsetKey(offset: number): string {
   return String(offset).padStart(20, '0');
+}
+
+/** The first 8 hex characters of the SHA-256 of a page's body. */
+function bodyHash(body: string): string {
+  return createHash('sha256').update(body, 'utf8').digest('hex').slice(0, 8);
+}
+
+const PAGE_KEY = /^(\d{20})(?:-(\d{20})-([0-9a-f]{8}))?$/;
+
+/** A ledger key of the partition under `prefix`, or undefined for any other key. */
+function parsePageKey(key: string, prefix: string): PageKey | undefined {
+  if (!key.startsWith(prefix)) return undefined;
+  const match = PAGE_KEY.exec(key.slice(prefix.length));
+  if (match === null) return undefined;
+  const max = Number(match[1]);
+  if (match[2] === undefined) return { key, min: max, max };
+  const min = Number(match[2]);
+  return min <= max ? { key, min, max, hash: match[3] } : undefined;
+}
+
+/** The offsets of a page's body, or undefined when it is not the body its key names. */
+function parsePage(text: string, page: PageKey): number[] | undefined {
+  if (bodyHash(text) !== page.hash) return undefined;
+  let offsets: unknown;
+  try {
+    offsets = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(offsets) || offsets[0] !== page.min || offsets.at(-1) !== page.max)
+    return undefined;
+  const ordered = offsets.every(
+    (o, i) => Number.isSafeInteger(o) && (i === 0 || (o as number) > (offsets[i - 1] as number)),
+  );
+  return ordered ? (offsets as number[]) : undefined;
+}
+
+/** Whether any of the sorted `offsets` lies in the page's range. */
+function holdsAny(offsets: readonly number[], page: PageKey): boolean {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((offsets[middle] as number) < page.min) low = middle + 1;
+    else high = middle;
+  }
+  return low < offsets.length && (offsets[low] as number) <= page.max;
+}
+
+/** Items grouped by a key, in first-seen order. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 /**

@@ -33,7 +33,7 @@ export function createRouterDeps(env: Env, serviceName: string) {
       codeVersion: CODE_VERSION,
       maxAttempts: config.sendMaxAttempts,
       backoff: config.sendBackoff,
-      // Empty PutObjects, one per dead letter: S3 takes thousands a second per prefix.
+      // A call per partition of a batch (a PutObject, a listing, a page read back).
       concurrency: config.sendConcurrency * LEDGER_CONCURRENCY_FACTOR,
     }),
     s3,

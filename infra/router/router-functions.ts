@@ -118,14 +118,15 @@ export class RouterFunctions extends StackPart {
       );
     }
 
-    // The router's dead-letter ledger: empty objects under ingest-ledger/, listed by prefix
-    // (replay needs none).
-    grantObjects(this.router.role, claimCheck.bucketArn, LEDGER_PREFIX, { read: false });
+    // The router's dead-letter ledger: pages of offsets under ingest-ledger/, written,
+    // listed by prefix and read back on a redelivery (replay needs none). Reading stays
+    // limited to the ledger: the router does not read claim checks.
+    grantObjects(this.router.role, claimCheck.bucketArn, LEDGER_PREFIX, { read: true });
     grantListing(this.router.role, claimCheck.bucketArn, LEDGER_PREFIX);
     acknowledgeWildcardResources(
       this.router.role,
       [`${claimCheck.bucketArn}/${LEDGER_PREFIX}*`],
-      'The dead-letter ledger keys one empty object per dead letter by code version, topic, partition and offset under one prefix: the prefix is the narrowest grant.',
+      'The dead-letter ledger keys one object per batch and partition by code version, topic, partition and offsets under one prefix: the prefix is the narrowest grant.',
     );
   }
 }

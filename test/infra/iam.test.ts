@@ -133,7 +133,7 @@ describe('least privilege', () => {
     },
   );
 
-  it('lets the router write ingest claim checks and its dead-letter ledger only, and the replay function also read claim checks', () => {
+  it('lets the router write ingest claim checks and keep its dead-letter ledger only, and the replay function also read claim checks', () => {
     const template = stage.template(stage.stacks.pipeline);
     const roleId = (prefix: string) =>
       Object.keys(resourcesOf(template, 'AWS::IAM::Role')).find((id) => id.startsWith(prefix));
@@ -143,9 +143,15 @@ describe('least privilege', () => {
         .map((s) => s.statement)
         .filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     const router = s3For('RouterRole');
-    expect(router.map(actionsOf)).toEqual([['s3:PutObject'], ['s3:PutObject'], ['s3:ListBucket']]);
+    expect(router.map(actionsOf)).toEqual([
+      ['s3:PutObject'],
+      ['s3:PutObject', 's3:GetObject'],
+      ['s3:ListBucket'],
+    ]);
+    // Claim checks written, not read; the ledger's pages written and read back.
     expect(JSON.stringify(router[0]?.Resource)).toContain('/ingest/*');
     expect(JSON.stringify(router[1]?.Resource)).toContain('/ingest-ledger/*');
+    expect(JSON.stringify(router[1]?.Resource)).not.toContain('/ingest/*');
     // Listing only under the ledger's prefix.
     expect(router[2]?.Condition).toEqual({ StringLike: { 's3:prefix': ['ingest-ledger/*'] } });
     expect(s3For('ReplayRole').map(actionsOf)).toEqual([['s3:PutObject', 's3:GetObject']]);

@@ -3,7 +3,13 @@
  * jobs, dead letters and claim checks arrive as specified, and "Start DLQ redrive" to the
  * replay queue (StartMessageMoveTask) runs dead letters through the same code after a fix.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   GetQueueAttributesCommand,
   type Message,
@@ -47,6 +53,8 @@ let bucket = '';
 /** Receives until the queue has been empty twice in a row; deletes what it read. */
 const drain = (logicalName: string) => drainQueue(sqs, urls.get(logicalName) as string);
 
+const pad = (offset: number) => String(offset).padStart(20, '0');
+
 const bodies = <T>(messages: Message[]) => messages.map((m) => JSON.parse(m.Body ?? '') as T);
 
 beforeAll(async () => {
@@ -56,7 +64,7 @@ beforeAll(async () => {
 });
 
 describe('router against ElasticMQ and moto', () => {
-  it('keeps its dead-letter ledger in S3: what it recorded is found again, nothing else', async () => {
+  it('keeps its dead-letter ledger in S3: a page per batch and partition, found again across batches, old keys too', async () => {
     const ledger = new S3DeadLetterLedger(s3, {
       bucket,
       codeVersion: 'integration',
@@ -70,12 +78,58 @@ describe('router against ElasticMQ and moto', () => {
       partition,
       offset,
     });
-    const recorded = [entry(0), entry(9), entry(10), entry(1_000_001), entry(3, 1)];
-    expect(await ledger.record(recorded)).toEqual([]);
-    const asked = [...recorded, entry(1), entry(11), entry(2, 1)];
+    const version = createHash('sha256').update('integration').digest('hex').slice(0, 16);
+    const prefix = `ingest-ledger/${version}/orders.events/`;
+    const first = [entry(0), entry(9), entry(10), entry(3, 1)];
+    const second = [entry(12), entry(20), entry(1_000_001), entry(5, 1)];
+    expect(await ledger.record(first)).toEqual([]);
+    expect(await ledger.record(second)).toEqual([]);
+    // A dead letter the previous code recorded: an empty object at its offset.
+    const old = entry(15);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}0/${String(old.offset).padStart(20, '0')}`,
+        Body: '',
+      }),
+    );
+    const keys = (
+      await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))
+    ).Contents?.map((c) => (c.Key as string).slice(prefix.length));
+    // Per batch and partition a page (1,000,001 is in a window of its own), and the old key.
+    expect(keys?.map((k) => k.replace(/-[0-9a-f]{8}$/, '-hash'))).toEqual([
+      `0/${pad(10)}-${pad(0)}-hash`,
+      `0/${pad(15)}`,
+      `0/${pad(20)}-${pad(12)}-hash`,
+      `0/${pad(1_000_001)}-${pad(1_000_001)}-hash`,
+      `1/${pad(3)}-${pad(3)}-hash`,
+      `1/${pad(5)}-${pad(5)}-hash`,
+    ]);
+    const page = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${keys?.[0]}` }),
+    );
+    expect(page.ContentType).toBe('application/json');
+    expect(await page.Body?.transformToString()).toBe('[0,9,10]');
+
+    const recorded = [...first, ...second, old];
+    const asked = [
+      ...recorded,
+      entry(1),
+      entry(11),
+      entry(13),
+      entry(19),
+      entry(2, 1),
+      entry(4, 1),
+    ];
     const { sent, unknown } = await ledger.lookup(asked);
     expect([...sent].sort()).toEqual(recorded.map((e) => e.id).sort());
     expect(unknown.size).toBe(0);
+    // Across both batches from 9 on: 9 and 20 read from their pages, 15 from its key.
+    const across = await ledger.lookup([entry(9), entry(14), entry(15), entry(20)]);
+    expect([...across.sent].sort()).toEqual(
+      [entry(9), entry(15), entry(20)].map((e) => e.id).sort(),
+    );
+    expect(across.unknown.size).toBe(0);
   });
 
   it('enqueues jobs, dead-letters bad records and claim-checks oversized ones', async () => {
