@@ -12,8 +12,9 @@
  * PutObject per partition with dead letters (two in the rare batch whose offsets straddle
  * a {@link LEDGER_WINDOW}); looking it up, one ListObjectsV2 per partition (and 1,000
  * pages), and a GetObject per page holding a wanted offset, which only a redelivery finds.
- * (A DynamoDB ledger would take the router's bundle over its size budget with its client
- * alone; S3's is there for the claim checks.)
+ * (A DynamoDB ledger would pay a write unit per dead letter and bring its client into the
+ * router's bundle; a page per batch costs less, and S3's client is there for the claim
+ * checks.)
  *
  * Residual windows: an invocation that ends (timeout, crash) after SQS accepted a dead
  * letter but before it was recorded, or a page write that keeps failing, sends those dead
