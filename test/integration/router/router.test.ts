@@ -132,6 +132,44 @@ describe('router against ElasticMQ and moto', () => {
     expect(across.unknown.size).toBe(0);
   });
 
+  it('sends each dead letter once over redeliveries of its batch, whole or from the middle (S3 ledger)', async () => {
+    const ledgerDeps: RouterDeps = {
+      ...routerDeps(),
+      ledger: new S3DeadLetterLedger(s3, {
+        bucket,
+        codeVersion: `redelivery-${stage}`,
+        maxAttempts: 3,
+        backoff: { baseMs: 10, capMs: 100 },
+        concurrency: 8,
+      }),
+    };
+    // Two partitions, routable and bad records interleaved.
+    const records = [0, 1].flatMap((partition) =>
+      Array.from({ length: 12 }, (_, offset) =>
+        offset % 3 === 1
+          ? mskRecord({ partition, offset, value: `not json ${partition}/${offset}` })
+          : structuredRecord(productPublished(100 * partition + offset), { partition, offset }),
+      ),
+    );
+    await handleMskEvent(mskEvent(records), ledgerDeps);
+    await handleMskEvent(mskEvent(records), ledgerDeps);
+    // Provisioned mode redelivers from the first reported offset: a tail of each partition.
+    await handleMskEvent(mskEvent(records.filter((r) => r.offset >= 5)), ledgerDeps);
+
+    const letters = bodies<DeadLetter>(await drain('ingest-dlq'));
+    const coordinates = letters.map((l) => {
+      const value = Buffer.from(l.record?.value ?? '', 'base64').toString();
+      return value.replace('not json ', '');
+    });
+    expect(coordinates.sort()).toEqual(
+      [0, 1].flatMap((p) => [1, 4, 7, 10].map((o) => `${p}/${o}`)).sort(),
+    );
+    expect(new Set(letters.map((l) => l.id)).size).toBe(8);
+    // Jobs are not the ledger's business: a redelivery routes them again (idempotent jobs).
+    await drain('job-index-product');
+    await drain('job-audit');
+  });
+
   it('enqueues jobs, dead-letters bad records and claim-checks oversized ones', async () => {
     const records = [
       structuredRecord(productPublished(1), { partition: 0, offset: 0 }),

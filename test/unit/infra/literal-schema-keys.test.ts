@@ -137,6 +137,6 @@ describe('literal-schema-keys esbuild plugin', () => {
   );
 
   it('is one of the shared bundling options', () => {
-    expect(sharedBundling('x').plugins.map((p) => p.name)).toEqual([literalSchemaKeys().name]);
+    expect(sharedBundling('x').plugins.map((p) => p.name)).toContain(literalSchemaKeys().name);
   });
 });
