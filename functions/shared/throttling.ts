@@ -84,9 +84,21 @@ function severity(error: unknown): number {
 }
 
 /**
- * Waits for every promise, then throws the failure that matters most — throttling before
- * other transient errors before permanent ones — so work side by side is never cut short
- * by its first failure and the job runtime still sees the push-back.
+ * Of several failures, the one that matters most: throttling before other transient errors
+ * before permanent ones (the first of its rank), so the job runtime still sees the push-back.
+ *
+ * @example
+ * ```ts
+ * throw worstError([new PermanentError('bad line'), new ThrottledError('slow down')]); // the ThrottledError
+ * ```
+ */
+export function worstError(errors: readonly unknown[]): unknown {
+  return [...errors].sort((a, b) => severity(a) - severity(b))[0];
+}
+
+/**
+ * Waits for every promise, then throws the {@link worstError} of the failures, so work side
+ * by side is never cut short by its first failure.
  *
  * @example
  * ```ts
@@ -96,8 +108,6 @@ function severity(error: unknown): number {
 export async function allOrWorst<T>(work: readonly Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(work);
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
-  if (failures.length > 0) {
-    throw [...failures].sort((a, b) => severity(a) - severity(b))[0];
-  }
+  if (failures.length > 0) throw worstError(failures);
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

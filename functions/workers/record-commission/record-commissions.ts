@@ -18,9 +18,13 @@ import type { CloudEvent } from '../../events/envelope';
 import type { ItemSold } from '../../events/schemas/orders';
 import type { JobCode } from '../../jobs';
 import { type Item, isConditionFailed } from '../../shared/dynamo-attributes';
-import { isTransient, PermanentError } from '../../shared/errors';
+import { PermanentError } from '../../shared/errors';
 import type { Log } from '../../shared/telemetry';
-import { classifyAwsErrorWithThrottling, ThrottledError } from '../../shared/throttling';
+import {
+  classifyAwsErrorWithThrottling,
+  ThrottledError,
+  worstError,
+} from '../../shared/throttling';
 import { type Commission, commissionFor, saleDifferences } from './commission';
 import { commissionFromItem, commissionItem } from './commission-item';
 import type { CommissionRates } from './rates';
@@ -105,16 +109,9 @@ async function putCommission(
   }
 }
 
-/** Throttling first (the job runtime must ease off), then other transient errors, then the rest. */
-function severity(error: unknown): number {
-  if (error instanceof ThrottledError) return 0;
-  return isTransient(error) ? 1 : 2;
-}
-
 /** The one error a run ends with; conflicts on several lines are reported together. */
 function errorToThrow(errors: readonly unknown[]): unknown {
-  const ranked = [...errors].sort((a, b) => severity(a) - severity(b));
-  const first = ranked[0];
+  const first = worstError(errors);
   const conflicts = errors.filter((e) => e instanceof CommissionConflictError);
   if (first instanceof CommissionConflictError && conflicts.length > 1) {
     return new CommissionConflictError(conflicts.map((c) => (c as Error).message).join('; '));

@@ -5,6 +5,7 @@ import {
   classifyAwsErrorWithThrottling,
   errorForHttpStatus,
   ThrottledError,
+  worstError,
 } from '../../../functions/shared/throttling';
 
 describe('errorForHttpStatus', () => {
@@ -83,5 +84,17 @@ describe('allOrWorst', () => {
       ]),
     ).rejects.toBeInstanceOf(TransientError);
     expect(await allOrWorst([Promise.resolve(1), Promise.resolve(2)])).toEqual([1, 2]);
+  });
+});
+
+describe('worstError', () => {
+  it('picks throttling, then transient, then permanent; the first of its rank', () => {
+    const permanent = new PermanentError('bad');
+    const first = new TransientError('first');
+    const second = new TransientError('second');
+    expect(worstError([permanent, first, second])).toBe(first);
+    const throttled = new ThrottledError('slow down');
+    expect(worstError([permanent, first, throttled])).toBe(throttled);
+    expect(worstError([permanent])).toBe(permanent);
   });
 });
