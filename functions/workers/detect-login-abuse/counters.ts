@@ -8,7 +8,8 @@
  * The counter remembers the jobs it counted: a string set of up to {@link COUNTED_JOBS_CAP}
  * job ids beside the count. One conditional UpdateItem adds the job to the set and one to
  * the count unless the set has it, and returns the new count: one write unit, no read —
- * a third of what a transaction with a marker item costs (issue 19). A counter whose set is
+ * a third of what a transaction with a marker item costs (issue 19) — and jobs in flight
+ * together that count the same counter share that update (counter-set.ts). A counter whose set is
  * full (an account or address under attack) counts further jobs the old way: a transaction
  * of a marker item `counted#<job id>#<kind>` put on the condition that none exists, and the
  * ADD on the condition that the set does not name the job, then a consistent read of the
@@ -32,90 +33,45 @@ import {
   GetItemCommand,
   type TransactWriteItem,
   TransactWriteItemsCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type BackoffPolicy, fullJitterDelay, sleep } from '../../shared/backoff';
-import {
-  epochSeconds,
-  type Item,
-  isConditionFailed,
-  num,
-  readNum,
-  str,
-} from '../../shared/dynamo-attributes';
+import { fullJitterDelay, sleep } from '../../shared/backoff';
+import { epochSeconds, type Item, num, readNum, str } from '../../shared/dynamo-attributes';
 import { TransientError } from '../../shared/errors';
 import {
   allOrWorst,
   classifyAwsErrorWithThrottling,
   ThrottledError,
 } from '../../shared/throttling';
-import { TABLES } from '../../topology/topology';
+import {
+  CONFLICT_BACKOFF,
+  CONFLICT_TRIES,
+  type Counter,
+  type CountOptions,
+  counterIdOf,
+  counterUpdate,
+  KEY,
+  MARKER_RETENTION_SECONDS,
+  markerIdOf,
+  type Subject,
+  TTL,
+} from './counter-item';
+import { addToCounterSet } from './counter-set';
 import type { CountingWindow } from './windows';
 
-/** What is counted: failures per account and failures per source address. */
-export type SubjectKind = 'account' | 'ip';
+export {
+  COUNTED_JOBS_CAP,
+  COUNTER_RETENTION_SECONDS,
+  type CountOptions,
+  counterIdOf,
+  MARKER_RETENTION_SECONDS,
+  markerIdOf,
+  type Subject,
+  type SubjectKind,
+} from './counter-item';
 
-export interface Subject {
-  readonly kind: SubjectKind;
-  /** The account id, or the IP address in lower case. */
-  readonly value: string;
-}
-
-/**
- * How long a job's marker is kept: longer than the job can come back — its retries fit in
- * two days (job-definition.ts) and SQS keeps a dead letter for at most 14 days.
- */
-export const MARKER_RETENTION_SECONDS = 16 * 86_400;
-/**
- * How long a counter outlives its window (or its latest increment, if later): as long as a
- * marker, because its job set is the marker of the jobs it holds.
- */
-export const COUNTER_RETENTION_SECONDS = MARKER_RETENTION_SECONDS;
-/**
- * Job ids a counter remembers in its own item: 16 of 32 characters are half a kilobyte, so
- * the item stays within one write unit (1 KB) with a subject of a few hundred bytes.
- */
-export const COUNTED_JOBS_CAP = 16;
-
-/**
- * Transactions on one counter conflict when they overlap (an IP under attack): each is
- * refused as a whole and is safe to try again at once. A few quick tries, then the job's
- * own backoff.
- */
-const CONFLICT_TRIES = 5;
-const CONFLICT_BACKOFF: BackoffPolicy = { baseMs: 20, capMs: 400 };
 /** Counters this environment found full, so later jobs go straight to the transaction. */
 const FULL_COUNTERS_REMEMBERED = 1_000;
 const fullCounters = new Set<string>();
-
-const KEY = TABLES.abuseCounters.partitionKey;
-const TTL = TABLES.abuseCounters.ttl;
-const JOBS = 'jobs';
-
-/**
- * The counter item's key. The subject is URI-encoded so it cannot run into the separators.
- *
- * @example
- * ```ts
- * counterIdOf({ kind: 'ip', value: '203.0.113.9' }, window); // 'ip#203.0.113.9#2026-11-28T10:05:00.000Z'
- * ```
- */
-export function counterIdOf(subject: Subject, window: CountingWindow): string {
-  return `${subject.kind}#${encodeURIComponent(subject.value)}#${window.start}`;
-}
-
-/**
- * The key of the marker that says a job's failure is counted for one subject kind (for a
- * counter whose set is full); without a kind, the marker the previous code wrote for both.
- *
- * @example
- * ```ts
- * markerIdOf('0f3a…', 'ip'); // 'counted#0f3a…#ip'
- * ```
- */
-export function markerIdOf(jobId: string, kind?: SubjectKind): string {
-  return kind === undefined ? `counted#${jobId}` : `counted#${jobId}#${kind}`;
-}
 
 /** The counts after a job's failure was counted. */
 export interface CountResult {
@@ -123,13 +79,6 @@ export interface CountResult {
   readonly counts: readonly number[];
   /** False when earlier runs of the same job had already counted it for every subject. */
   readonly counted: boolean;
-}
-
-export interface CountOptions {
-  /** The time of the run: TTLs are set from it. */
-  readonly now: Date;
-  /** Jitter for retries after conflicts; Math.random by default. */
-  readonly random?: () => number;
 }
 
 /** One subject's count after this job, and whether this run added it. */
@@ -163,19 +112,11 @@ export async function countFailureOnce(
   return { counts: results.map((r) => r.count), counted: results.some((r) => r.counted) };
 }
 
-interface Counter {
-  readonly dynamodb: DynamoDBClient;
-  readonly table: string;
-  readonly jobId: string;
-  readonly window: CountingWindow;
-  readonly options: CountOptions;
-}
-
 async function countOnce(counter: Counter, subject: Subject): Promise<SubjectCount> {
   const counterId = counterIdOf(subject, counter.window);
   const fast = fullCounters.has(counterId)
     ? ({ kind: 'full' } as const)
-    : await addToSet(counter, subject, counterId);
+    : await addToCounterSet(counter, subject, counterId);
   if (fast.kind === 'counted') return { count: fast.count, counted: true };
   if (fast.kind === 'known') return { count: fast.count, counted: false };
   if (fast.kind === 'full') remember(counterId);
@@ -186,84 +127,6 @@ async function countOnce(counter: Counter, subject: Subject): Promise<SubjectCou
 function remember(counterId: string): void {
   if (fullCounters.size >= FULL_COUNTERS_REMEMBERED) fullCounters.clear();
   fullCounters.add(counterId);
-}
-
-/** The SET and ADD every counting write makes, and their names and values. */
-function counterUpdate(counter: Counter, subject: Subject) {
-  const now = epochSeconds(counter.options.now);
-  const counterTtl = Math.max(counter.window.endSeconds, now) + COUNTER_RETENTION_SECONDS;
-  return {
-    set: 'SET #kind = :kind, #subject = :subject, #windowStart = :start, #ttl = :ttl',
-    names: {
-      '#count': 'count',
-      '#jobs': JOBS,
-      '#kind': 'kind',
-      '#subject': 'subject',
-      '#windowStart': 'windowStart',
-      '#ttl': TTL,
-    },
-    values: {
-      ':one': num(1),
-      ':kind': str(subject.kind),
-      ':subject': str(subject.value),
-      ':start': str(counter.window.start),
-      ':ttl': num(counterTtl),
-      ':jobId': str(counter.jobId),
-    },
-  };
-}
-
-type FastPath =
-  | { readonly kind: 'counted' | 'known'; readonly count: number }
-  | { readonly kind: 'full' | 'legacy' };
-
-/**
- * Adds the job to the counter's set and one to its count, unless the set names the job
- * already (`known`), is full (`full`) or the counter predates the set (`legacy`).
- */
-async function addToSet(counter: Counter, subject: Subject, counterId: string): Promise<FastPath> {
-  const { set, names, values } = counterUpdate(counter, subject);
-  const update = new UpdateItemCommand({
-    TableName: counter.table,
-    Key: { [KEY]: str(counterId) },
-    UpdateExpression: `ADD #count :one, #jobs :job ${set}`,
-    ConditionExpression:
-      'attribute_not_exists(#key) OR (attribute_exists(#jobs) AND size(#jobs) < :cap AND NOT contains(#jobs, :jobId))',
-    ExpressionAttributeNames: { ...names, '#key': KEY },
-    ExpressionAttributeValues: {
-      ...values,
-      ':job': { SS: [counter.jobId] },
-      ':cap': num(COUNTED_JOBS_CAP),
-    },
-    ReturnValues: 'UPDATED_NEW',
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const { Attributes: after } = await counter.dynamodb.send(update);
-      return { kind: 'counted', count: (after && readNum(after, 'count')) ?? 1 };
-    } catch (error) {
-      // The counter is in another job's marker transaction (its set is full, or it is
-      // legacy): refused as a whole, safe to try again.
-      if (isTransactionConflict(error) && attempt < CONFLICT_TRIES) {
-        await sleep(fullJitterDelay(CONFLICT_BACKOFF, attempt, counter.options.random));
-        continue;
-      }
-      if (!isConditionFailed(error)) {
-        throw classifyAwsErrorWithThrottling(error, `count failure of job ${counter.jobId}`);
-      }
-      const before = (error as { Item?: Item }).Item ?? {};
-      const jobs = before[JOBS]?.SS;
-      if (jobs?.includes(counter.jobId)) {
-        return { kind: 'known', count: readNum(before, 'count') ?? 0 };
-      }
-      return { kind: jobs === undefined ? 'legacy' : 'full' };
-    }
-  }
-}
-
-function isTransactionConflict(error: unknown): boolean {
-  return (error as { name?: string } | null)?.name === 'TransactionConflictException';
 }
 
 /**
@@ -304,7 +167,7 @@ async function addWithMarker(
         UpdateExpression: `ADD #count :one ${set}`,
         ConditionExpression: 'NOT contains(#jobs, :jobId)',
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: { ...values, ':one': num(1), ':jobId': str(jobId) },
       },
     },
   ];

@@ -83,6 +83,49 @@ describe('failed-login counters on moto', () => {
     }
   });
 
+  it('jobs in flight together share one update per counter, and stay exact past the set', async () => {
+    const run = uniqueId('grp');
+    const account: Subject = { kind: 'account', value: `acc-${run}` };
+    const ip: Subject = { kind: 'ip', value: `198.51.100.9-${run}` };
+    const updates = { count: 0 };
+    const name = `count-updates-${run}`;
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') updates.count++;
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      // A batch of ten started together, as the job runtime starts them.
+      const first = Array.from({ length: 10 }, (_, i) => `${run}-job-${i}`);
+      const counted = await Promise.all(first.map((jobId) => count(jobId, [account, ip])));
+      expect(updates.count).toBe(2);
+      expect(counted.map((r) => r.counts[0]).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+        Array.from({ length: 10 }, (_, i) => i + 1),
+      );
+      expect(counted.every((r) => r.counted)).toBe(true);
+
+      // A redelivered batch: three of the first again, with nine new ones — past the set's 16.
+      const second = [
+        ...first.slice(0, 3),
+        ...Array.from({ length: 9 }, (_, i) => `${run}-new-${i}`),
+      ];
+      const again = await Promise.all(second.map((jobId) => count(jobId, [account, ip])));
+      expect(again.slice(0, 3).every((r) => !r.counted)).toBe(true);
+      expect(again.slice(3).every((r) => r.counted)).toBe(true);
+    } finally {
+      dynamodb.middlewareStack.remove(name);
+    }
+    for (const subject of [account, ip]) {
+      const { count: total, jobs } = await stored(subject);
+      expect(total).toBe(19);
+      expect(jobs).toHaveLength(COUNTED_JOBS_CAP);
+    }
+    const runMarkers = (await markers(`counted#${run}`)).filter((m) => m.endsWith('#ip'));
+    expect(runMarkers).toHaveLength(19 - COUNTED_JOBS_CAP);
+  });
+
   it('a run cut short after its account counts only the address when it runs again', async () => {
     const run = uniqueId('cut');
     const account: Subject = { kind: 'account', value: `acc-${run}` };

@@ -1,0 +1,220 @@
+/**
+ * The counters' fast path: a job is counted by adding its id to the counter's set of up to
+ * {@link COUNTED_JOBS_CAP} and one to its count, in one conditional UpdateItem that returns
+ * the new count — unless the set names the job already (`known`), is full (`full`) or the
+ * counter predates the set (`legacy`); those two are counted with a marker (counters.ts).
+ *
+ * Jobs that count the same counter at the same time share one update: the jobs of a
+ * delivered batch start in the same turn of the event loop, and the additions asked for in
+ * one turn are sent together on the next (DataLoader), one UpdateItem per counter for up to
+ * {@link COUNTED_JOBS_CAP} jobs — on the condition that the set names none of them and has
+ * room for all. An account or address under attack is counted once per batch instead of once
+ * per failed login: fewer write units, and less pressure on the one item every attempt
+ * writes (a DynamoDB item takes at most 1,000 writes a second). When that condition fails,
+ * the jobs the set names are known, and each of the others is counted on its own, as if it
+ * had come alone.
+ */
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import DataLoader from 'dataloader';
+import { type Item, isConditionFailed, num, readNum, str } from '../../shared/dynamo-attributes';
+import { classifyAwsErrorWithThrottling } from '../../shared/throttling';
+import {
+  COUNTED_JOBS_CAP,
+  type Counter,
+  counterUpdate,
+  JOBS,
+  KEY,
+  type Subject,
+  withConflictRetries,
+} from './counter-item';
+
+export type FastPath =
+  | { readonly kind: 'counted' | 'known'; readonly count: number }
+  | { readonly kind: 'full' | 'legacy' };
+
+/** One job's addition to one counter's set. */
+interface SetAddition {
+  readonly counter: Counter;
+  readonly subject: Subject;
+  readonly counterId: string;
+}
+
+const additions = new DataLoader<SetAddition, FastPath>(addTogether, {
+  cache: false,
+  // After every job started in this turn has asked (their promise chains run first).
+  batchScheduleFn: (send) => setImmediate(send),
+});
+
+/**
+ * Adds the job to the counter's set and one to its count — together with the other jobs
+ * counting the same counter in this turn of the event loop.
+ *
+ * @example
+ * ```ts
+ * const fast = await addToCounterSet(counter, subject, counterIdOf(subject, counter.window));
+ * if (fast.kind === 'counted') fast.count; // the count with this job
+ * ```
+ */
+export function addToCounterSet(
+  counter: Counter,
+  subject: Subject,
+  counterId: string,
+): Promise<FastPath> {
+  return additions.load({ counter, subject, counterId });
+}
+
+/** DataLoader's batch function: every addition asked for in one turn, one result each. */
+async function addTogether(all: readonly SetAddition[]): Promise<(FastPath | Error)[]> {
+  const byCounter = new Map<string, number[]>();
+  all.forEach((addition, i) => {
+    const key = `${addition.counter.table}\u0000${addition.counterId}`;
+    const positions = byCounter.get(key);
+    if (positions) positions.push(i);
+    else byCounter.set(key, [i]);
+  });
+  const results: (FastPath | Error)[] = new Array(all.length);
+  await Promise.all(
+    [...byCounter.values()].map(async (positions) => {
+      const outcomes = await addToOneCounter(positions.map((i) => all[i] as SetAddition));
+      positions.forEach((position, k) => {
+        results[position] = outcomes[k] as FastPath | Error;
+      });
+    }),
+  );
+  return results;
+}
+
+/**
+ * One counter's additions. The same job twice (two deliveries of one message side by side)
+ * is added once; its other copies learn it is known.
+ */
+async function addToOneCounter(additions: readonly SetAddition[]): Promise<(FastPath | Error)[]> {
+  const firstOf = new Map<string, number>();
+  additions.forEach((addition, i) => {
+    if (!firstOf.has(addition.counter.jobId)) firstOf.set(addition.counter.jobId, i);
+  });
+  const distinct = [...firstOf.values()].map((i) => additions[i] as SetAddition);
+  const byJob = new Map<string, FastPath | Error>();
+  for (let start = 0; start < distinct.length; start += COUNTED_JOBS_CAP) {
+    const group = distinct.slice(start, start + COUNTED_JOBS_CAP);
+    const outcomes = await addGroup(group);
+    group.forEach((addition, k) => {
+      byJob.set(addition.counter.jobId, outcomes[k] as FastPath | Error);
+    });
+  }
+  return additions.map((addition, i) => {
+    const outcome = byJob.get(addition.counter.jobId) as FastPath | Error;
+    const copy = firstOf.get(addition.counter.jobId) !== i;
+    return copy && !(outcome instanceof Error) && outcome.kind === 'counted'
+      ? { kind: 'known', count: outcome.count }
+      : outcome;
+  });
+}
+
+/** Distinct jobs of one counter, at most the cap: one update, or each on its own. */
+async function addGroup(group: readonly SetAddition[]): Promise<(FastPath | Error)[]> {
+  if (group.length === 1) return [await settled(addOne(group[0] as SetAddition))];
+  try {
+    const count = await addAll(group);
+    return group.map((_, k) => ({ kind: 'counted', count: count - group.length + 1 + k }));
+  } catch (error) {
+    if (!isConditionFailed(error)) {
+      const failure = classifyAwsErrorWithThrottling(error, `count ${group.length} failures`);
+      return group.map(() => failure);
+    }
+    const before = (error as { Item?: Item }).Item ?? {};
+    const jobs = before[JOBS]?.SS;
+    if (jobs === undefined) return group.map(() => ({ kind: 'legacy' }));
+    // The set names some of them, or another addition took the room: the known ones are
+    // done, a full set counts the rest with markers, otherwise each tries on its own.
+    return Promise.all(
+      group.map((addition): Promise<FastPath | Error> => {
+        if (jobs.includes(addition.counter.jobId)) {
+          return Promise.resolve({ kind: 'known', count: readNum(before, 'count') ?? 0 });
+        }
+        if (jobs.length >= COUNTED_JOBS_CAP) return Promise.resolve({ kind: 'full' });
+        return settled(addOne(addition));
+      }),
+    );
+  }
+}
+
+async function settled(result: Promise<FastPath>): Promise<FastPath | Error> {
+  try {
+    return await result;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** The update for several jobs at once; the new count, or the SDK's error. */
+async function addAll(group: readonly SetAddition[]): Promise<number> {
+  const [first] = group as [SetAddition];
+  // The latest run's time sets the TTL: TTL deletes late, never early.
+  const latest = group.reduce((a, b) => (b.counter.options.now > a.counter.options.now ? b : a));
+  const { set, names, values } = counterUpdate(latest.counter, first.subject);
+  const jobIds = group.map((addition) => addition.counter.jobId);
+  const named = Object.fromEntries(jobIds.map((jobId, k) => [`:job${k}`, str(jobId)]));
+  const none = jobIds.map((_, k) => `NOT contains(#jobs, :job${k})`).join(' AND ');
+  const update = new UpdateItemCommand({
+    TableName: first.counter.table,
+    Key: { [KEY]: str(first.counterId) },
+    UpdateExpression: `ADD #count :added, #jobs :jobs ${set}`,
+    ConditionExpression: `attribute_not_exists(#key) OR (attribute_exists(#jobs) AND size(#jobs) <= :room AND ${none})`,
+    ExpressionAttributeNames: { ...names, '#key': KEY },
+    ExpressionAttributeValues: {
+      ...values,
+      ...named,
+      ':added': num(group.length),
+      ':jobs': { SS: jobIds },
+      ':room': num(COUNTED_JOBS_CAP - group.length),
+    },
+    ReturnValues: 'UPDATED_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  const { Attributes: after } = await withConflictRetries(
+    () => first.counter.dynamodb.send(update),
+    first.counter.options.random,
+  );
+  return (after && readNum(after, 'count')) ?? group.length;
+}
+
+/** One job's update: the set names it (`known`), is full, or the counter is legacy. */
+async function addOne(addition: SetAddition): Promise<FastPath> {
+  const { counter, subject, counterId } = addition;
+  const { set, names, values } = counterUpdate(counter, subject);
+  const update = new UpdateItemCommand({
+    TableName: counter.table,
+    Key: { [KEY]: str(counterId) },
+    UpdateExpression: `ADD #count :one, #jobs :job ${set}`,
+    ConditionExpression:
+      'attribute_not_exists(#key) OR (attribute_exists(#jobs) AND size(#jobs) < :cap AND NOT contains(#jobs, :jobId))',
+    ExpressionAttributeNames: { ...names, '#key': KEY },
+    ExpressionAttributeValues: {
+      ...values,
+      ':one': num(1),
+      ':jobId': str(counter.jobId),
+      ':job': { SS: [counter.jobId] },
+      ':cap': num(COUNTED_JOBS_CAP),
+    },
+    ReturnValues: 'UPDATED_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  try {
+    const { Attributes: after } = await withConflictRetries(
+      () => counter.dynamodb.send(update),
+      counter.options.random,
+    );
+    return { kind: 'counted', count: (after && readNum(after, 'count')) ?? 1 };
+  } catch (error) {
+    if (!isConditionFailed(error)) {
+      throw classifyAwsErrorWithThrottling(error, `count failure of job ${counter.jobId}`);
+    }
+    const before = (error as { Item?: Item }).Item ?? {};
+    const jobs = before[JOBS]?.SS;
+    if (jobs?.includes(counter.jobId)) {
+      return { kind: 'known', count: readNum(before, 'count') ?? 0 };
+    }
+    return { kind: jobs === undefined ? 'legacy' : 'full' };
+  }
+}
