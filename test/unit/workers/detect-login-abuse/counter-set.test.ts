@@ -119,6 +119,21 @@ describe('addToCounterSet', () => {
     );
   });
 
+  it('additions through different clients are never merged', async () => {
+    const other = new DynamoDBClient({ region: 'eu-west-1' });
+    const otherMock = mockClient(other);
+    otherMock.on(UpdateItemCommand).resolves({ Attributes: { count: { N: '1' } } });
+    mock.on(UpdateItemCommand).resolves({ Attributes: { count: { N: '1' } } });
+    const id = counterIdOf(account, window);
+    await Promise.all([
+      addToCounterSet(counter('a'), account, id),
+      addToCounterSet({ ...counter('b'), dynamodb: other }, account, id),
+    ]);
+    expect(updates()).toHaveLength(1);
+    expect(otherMock.commandCalls(UpdateItemCommand)).toHaveLength(1);
+    otherMock.restore();
+  });
+
   it('more jobs than a set holds: one update per sixteen', async () => {
     mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => ({
       Attributes: { count: { N: input.ExpressionAttributeValues?.[':added']?.N ?? '1' } },
