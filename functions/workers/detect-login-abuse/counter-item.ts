@@ -114,6 +114,24 @@ export function counterUpdate(counter: Counter, subject: Subject) {
   };
 }
 
+/** Each DynamoDB client's number: counting through different clients is never merged. */
+const clientNumbers = new WeakMap<object, number>();
+let clientsSeen = 0;
+
+/**
+ * What the counting of jobs in flight together is grouped by: the client, the table and the
+ * counter (counter-set.ts, counter-markers.ts).
+ */
+export function groupKeyOf(counter: Counter, counterId: string): string {
+  let client = clientNumbers.get(counter.dynamodb);
+  if (client === undefined) {
+    clientsSeen += 1;
+    client = clientsSeen;
+    clientNumbers.set(counter.dynamodb, client);
+  }
+  return `${client}\u0000${counter.table}\u0000${counterId}`;
+}
+
 /**
  * Sends a write on a counter, again after a short jittered pause while DynamoDB refuses it
  * for a transaction in progress on the same item (another job's marker transaction).

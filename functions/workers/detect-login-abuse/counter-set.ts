@@ -22,6 +22,7 @@ import {
   COUNTED_JOBS_CAP,
   type Counter,
   counterUpdate,
+  groupKeyOf,
   JOBS,
   KEY,
   type Subject,
@@ -63,26 +64,11 @@ export function addToCounterSet(
   return additions.load({ counter, subject, counterId });
 }
 
-/** Each DynamoDB client's number: additions through different clients are never merged. */
-const clientNumbers = new WeakMap<object, number>();
-let clientsSeen = 0;
-
-function clientNumber(client: object): number {
-  let number = clientNumbers.get(client);
-  if (number === undefined) {
-    clientsSeen += 1;
-    number = clientsSeen;
-    clientNumbers.set(client, number);
-  }
-  return number;
-}
-
 /** DataLoader's batch function: every addition asked for in one turn, one result each. */
 async function addTogether(all: readonly SetAddition[]): Promise<(FastPath | Error)[]> {
   const byCounter = new Map<string, number[]>();
   all.forEach((addition, i) => {
-    const { dynamodb, table } = addition.counter;
-    const key = `${clientNumber(dynamodb)}\u0000${table}\u0000${addition.counterId}`;
+    const key = groupKeyOf(addition.counter, addition.counterId);
     const positions = byCounter.get(key);
     if (positions) positions.push(i);
     else byCounter.set(key, [i]);

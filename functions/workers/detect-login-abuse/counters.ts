@@ -28,33 +28,10 @@
  * counted (a counter recreated after expiry would count it again) and late events add up.
  * TTL deletes late, never early.
  */
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  type TransactWriteItem,
-  TransactWriteItemsCommand,
-} from '@aws-sdk/client-dynamodb';
-import { fullJitterDelay, sleep } from '../../shared/backoff';
-import { epochSeconds, type Item, num, readNum, str } from '../../shared/dynamo-attributes';
-import { TransientError } from '../../shared/errors';
-import {
-  allOrWorst,
-  classifyAwsErrorWithThrottling,
-  ThrottledError,
-} from '../../shared/throttling';
-import {
-  CONFLICT_BACKOFF,
-  CONFLICT_TRIES,
-  type Counter,
-  type CountOptions,
-  counterIdOf,
-  counterUpdate,
-  KEY,
-  MARKER_RETENTION_SECONDS,
-  markerIdOf,
-  type Subject,
-  TTL,
-} from './counter-item';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { allOrWorst } from '../../shared/throttling';
+import { type Counter, type CountOptions, counterIdOf, type Subject } from './counter-item';
+import { countWithMarker, type SubjectCount } from './counter-markers';
 import { addToCounterSet } from './counter-set';
 import type { CountingWindow } from './windows';
 
@@ -78,12 +55,6 @@ export interface CountResult {
   /** Each subject's count in the window, in the order given. */
   readonly counts: readonly number[];
   /** False when earlier runs of the same job had already counted it for every subject. */
-  readonly counted: boolean;
-}
-
-/** One subject's count after this job, and whether this run added it. */
-interface SubjectCount {
-  readonly count: number;
   readonly counted: boolean;
 }
 
@@ -120,123 +91,10 @@ async function countOnce(counter: Counter, subject: Subject): Promise<SubjectCou
   if (fast.kind === 'counted') return { count: fast.count, counted: true };
   if (fast.kind === 'known') return { count: fast.count, counted: false };
   if (fast.kind === 'full') remember(counterId);
-  const counted = await addWithMarker(counter, subject, counterId, fast.kind === 'legacy');
-  return { count: await readCount(counter.dynamodb, counter.table, counterId), counted };
+  return countWithMarker(counter, subject, counterId, fast.kind === 'legacy');
 }
 
 function remember(counterId: string): void {
   if (fullCounters.size >= FULL_COUNTERS_REMEMBERED) fullCounters.clear();
   fullCounters.add(counterId);
-}
-
-/**
- * The transaction for a full or legacy counter: the job's marker for this kind, put if
- * absent, with the ADD on the condition that the set does not name the job (and, for a
- * legacy counter, that the previous code's marker is absent). False when a condition
- * failed: an earlier run counted the job.
- */
-async function addWithMarker(
-  counter: Counter,
-  subject: Subject,
-  counterId: string,
-  legacy: boolean,
-): Promise<boolean> {
-  const { table, jobId } = counter;
-  const now = epochSeconds(counter.options.now);
-  const { set, names, values } = counterUpdate(counter, subject);
-  const absent = {
-    ConditionExpression: 'attribute_not_exists(#key)',
-    ExpressionAttributeNames: { '#key': KEY },
-  };
-  const items: TransactWriteItem[] = [
-    {
-      Put: {
-        TableName: table,
-        Item: {
-          [KEY]: str(markerIdOf(jobId, subject.kind)),
-          windowStart: str(counter.window.start),
-          [TTL]: num(now + MARKER_RETENTION_SECONDS),
-        },
-        ...absent,
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: { [KEY]: str(counterId) },
-        UpdateExpression: `ADD #count :one ${set}`,
-        ConditionExpression: 'NOT contains(#jobs, :jobId)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ...values, ':one': num(1), ':jobId': str(jobId) },
-      },
-    },
-  ];
-  if (legacy) {
-    items.push({
-      ConditionCheck: { TableName: table, Key: { [KEY]: str(markerIdOf(jobId)) }, ...absent },
-    });
-  }
-  const transaction = new TransactWriteItemsCommand({ TransactItems: items });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await counter.dynamodb.send(transaction);
-      return true;
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      // A marker is there, or the set names the job: an earlier run counted it.
-      if (codes?.includes('ConditionalCheckFailed')) return false;
-      if (codes?.includes('TransactionConflict') && attempt < CONFLICT_TRIES) {
-        await sleep(fullJitterDelay(CONFLICT_BACKOFF, attempt, counter.options.random));
-        continue;
-      }
-      throw classifyCancellation(error, codes, `count failure of job ${jobId}`);
-    }
-  }
-}
-
-/** The reason codes of a cancelled transaction, one per item (`None` where it was fine). */
-function cancellationCodes(error: unknown): string[] | undefined {
-  const shape = error as { name?: string; CancellationReasons?: Array<{ Code?: string }> } | null;
-  if (shape?.name !== 'TransactionCanceledException') return undefined;
-  return (shape.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-}
-
-/**
- * A cancelled transaction is the caller's fault only for a reason of its own making
- * (validation); conflicts, throttling and capacity are the service pushing back.
- */
-function classifyCancellation(
-  error: unknown,
-  codes: readonly string[] | undefined,
-  context: string,
-): Error {
-  if (codes === undefined) return classifyAwsErrorWithThrottling(error, context);
-  const detail = `${context}: transaction cancelled (${codes.join(', ')})`;
-  const reasons = codes.filter((code) => code !== 'None');
-  if (reasons.some((c) => c === 'ThrottlingError' || c === 'ProvisionedThroughputExceeded')) {
-    return new ThrottledError(detail, { cause: error });
-  }
-  if (reasons.length > 0 && reasons.every((c) => c === 'TransactionConflict')) {
-    return new TransientError(detail, { cause: error });
-  }
-  return classifyAwsErrorWithThrottling(error, context);
-}
-
-/** A counter's value now (0 when it has none), read consistently. */
-async function readCount(dynamodb: DynamoDBClient, table: string, counterId: string) {
-  let item: Item | undefined;
-  try {
-    ({ Item: item } = await dynamodb.send(
-      new GetItemCommand({
-        TableName: table,
-        Key: { [KEY]: str(counterId) },
-        ProjectionExpression: '#count',
-        ExpressionAttributeNames: { '#count': 'count' },
-        ConsistentRead: true,
-      }),
-    ));
-  } catch (error) {
-    throw classifyAwsErrorWithThrottling(error, `read count ${counterId}`);
-  }
-  return (item && readNum(item, 'count')) ?? 0;
 }

@@ -6,7 +6,8 @@
  * The job is idempotent by itself, with no idempotency store: its failure is counted once
  * whatever runs it again — a duplicate delivery, a retry after the security index refused a
  * write, a redrive of its dead letter (see counters.ts: each counter remembers the jobs it
- * counted, one conditional update per subject). The suspicion side is idempotent too: the threshold
+ * counted, one conditional update per subject, shared by the jobs in flight that count the
+ * same counter). The suspicion side is idempotent too: the threshold
  * test is "at or above", the record is put-if-absent and the document create-only, so a
  * run that finds the record not yet indexed finishes the job with the same document.
  */

@@ -126,6 +126,43 @@ describe('failed-login counters on moto', () => {
     expect(runMarkers).toHaveLength(19 - COUNTED_JOBS_CAP);
   });
 
+  it('past the set, jobs in flight together share one marker transaction per counter', async () => {
+    const run = uniqueId('mrk');
+    const account: Subject = { kind: 'account', value: `acc-${run}` };
+    const ip: Subject = { kind: 'ip', value: `198.51.100.10-${run}` };
+    const job = (i: number) => `${run}-job-${i}`;
+    const batch = (from: number, to: number) =>
+      Promise.all(Array.from({ length: to - from }, (_, i) => count(job(from + i), [account, ip])));
+    await batch(0, COUNTED_JOBS_CAP); // fills both sets
+    const transactions = { count: 0 };
+    const name = `count-transactions-${run}`;
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') transactions.count++;
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const past = await batch(COUNTED_JOBS_CAP, 40);
+      expect(transactions.count).toBe(2);
+      expect(past.every((r) => r.counted && r.counts.every((c) => c === 40))).toBe(true);
+      // The same jobs again with two new ones: only the new ones count.
+      const again = await Promise.all(
+        [...Array.from({ length: 24 }, (_, i) => job(COUNTED_JOBS_CAP + i)), job(40), job(41)].map(
+          (jobId) => count(jobId, [account, ip]),
+        ),
+      );
+      expect(again.filter((r) => r.counted)).toHaveLength(2);
+    } finally {
+      dynamodb.middlewareStack.remove(name);
+    }
+    for (const subject of [account, ip]) expect((await stored(subject)).count).toBe(42);
+    const runMarkers = await markers(`counted#${run}`);
+    expect(runMarkers.filter((m) => m.endsWith('#ip'))).toHaveLength(42 - COUNTED_JOBS_CAP);
+    expect(runMarkers.filter((m) => m.endsWith('#account'))).toHaveLength(42 - COUNTED_JOBS_CAP);
+  });
+
   it('a run cut short after its account counts only the address when it runs again', async () => {
     const run = uniqueId('cut');
     const account: Subject = { kind: 'account', value: `acc-${run}` };

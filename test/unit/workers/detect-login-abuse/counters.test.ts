@@ -144,7 +144,9 @@ describe('countFailureOnce', () => {
     const seconds = now.getTime() / 1000;
     expect(items[0]?.Put?.Item?.expiresAt?.N).toBe(String(seconds + MARKER_RETENTION_SECONDS));
     expect(items[1]?.Update?.Key?.counterId?.S).toBe(counterIdOf(subjects[1] as Subject, window));
-    expect(items[1]?.Update?.ConditionExpression).toBe('NOT contains(#jobs, :jobId)');
+    expect(items[1]?.Update?.ConditionExpression).toBe('NOT contains(#jobs, :job0)');
+    expect(items[1]?.Update?.ExpressionAttributeValues?.[':job0']).toEqual({ S: 'job-1' });
+    expect(items[1]?.Update?.ExpressionAttributeValues?.[':added']).toEqual({ N: '1' });
     const reads = mock.commandCalls(GetItemCommand).map((c) => c.args[0].input);
     expect(reads.map((r) => [r.Key?.counterId?.S, r.ConsistentRead])).toEqual([
       [counterIdOf(subjects[1] as Subject, window), true],
@@ -163,7 +165,8 @@ describe('countFailureOnce', () => {
     const transactions = mock.commandCalls(TransactWriteItemsCommand);
     expect(transactions).toHaveLength(2);
     for (const t of transactions) {
-      const check = t.args[0].input.TransactItems?.[2]?.ConditionCheck;
+      // The job's marker, the previous code's marker, then the counter.
+      const check = t.args[0].input.TransactItems?.[1]?.ConditionCheck;
       expect(check?.Key?.counterId?.S).toBe(markerIdOf('job-1'));
       expect(check?.ConditionExpression).toBe('attribute_not_exists(#key)');
     }

@@ -1,0 +1,293 @@
+/**
+ * The counters' marker path, for a counter whose set is full (an account or address under
+ * attack) or that predates the set (legacy): a transaction puts a marker per job
+ * (`counted#<job id>#<kind>`) on the condition that none exists — for a legacy counter also
+ * checking the marker the previous code wrote (`counted#<job id>`) — with the counter's ADD
+ * on the condition that its set names none of the jobs; then one consistent read of the count.
+ *
+ * As on the set path (counter-set.ts), the jobs in flight together that count the same
+ * counter share one transaction: k markers and one update, (k + 1) × 2 write units instead
+ * of k × 4, and one read instead of k. Under attack this is the path every failed login
+ * takes, and one item takes at most 1,000 write units a second — 500 transactions: sharing
+ * them lets a counter keep up with ten times as many failures. When a condition fails (a
+ * job counted before), the jobs whose own marker answered are known, the others try again
+ * together; when only the counter's condition failed, each tries alone.
+ */
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import DataLoader from 'dataloader';
+import { fullJitterDelay, sleep } from '../../shared/backoff';
+import { epochSeconds, type Item, num, readNum, str } from '../../shared/dynamo-attributes';
+import { TransientError } from '../../shared/errors';
+import { classifyAwsErrorWithThrottling, ThrottledError } from '../../shared/throttling';
+import {
+  CONFLICT_BACKOFF,
+  CONFLICT_TRIES,
+  type Counter,
+  counterUpdate,
+  groupKeyOf,
+  KEY,
+  MARKER_RETENTION_SECONDS,
+  markerIdOf,
+  type Subject,
+  TTL,
+} from './counter-item';
+
+/** One subject's count after a job, and whether this run added the job. */
+export interface SubjectCount {
+  readonly count: number;
+  readonly counted: boolean;
+}
+
+/** Jobs in one transaction: k markers (and k legacy checks) and the counter, ≤ 100 items. */
+const MARKED_TOGETHER_CAP = 25;
+
+interface Marking {
+  readonly counter: Counter;
+  readonly subject: Subject;
+  readonly counterId: string;
+  readonly legacy: boolean;
+}
+
+const markings = new DataLoader<Marking, SubjectCount>(markTogether, {
+  cache: false,
+  batchScheduleFn: (send) => setImmediate(send),
+});
+
+/**
+ * Counts the job on a full or legacy counter with its marker — in one transaction with the
+ * other jobs counting the same counter in this turn of the event loop — and reads the count.
+ *
+ * @example
+ * ```ts
+ * const { count, counted } = await countWithMarker(counter, subject, counterId, false);
+ * ```
+ */
+export function countWithMarker(
+  counter: Counter,
+  subject: Subject,
+  counterId: string,
+  legacy: boolean,
+): Promise<SubjectCount> {
+  return markings.load({ counter, subject, counterId, legacy });
+}
+
+async function markTogether(all: readonly Marking[]): Promise<(SubjectCount | Error)[]> {
+  const byCounter = new Map<string, number[]>();
+  all.forEach((marking, i) => {
+    const key = `${groupKeyOf(marking.counter, marking.counterId)}\u0000${marking.legacy}`;
+    const positions = byCounter.get(key);
+    if (positions) positions.push(i);
+    else byCounter.set(key, [i]);
+  });
+  const results: (SubjectCount | Error)[] = new Array(all.length);
+  await Promise.all(
+    [...byCounter.values()].map(async (positions) => {
+      const outcomes = await markOneCounter(positions.map((i) => all[i] as Marking));
+      positions.forEach((position, k) => {
+        results[position] = outcomes[k] as SubjectCount | Error;
+      });
+    }),
+  );
+  return results;
+}
+
+/** One counter's jobs: copies of one job are marked once; the count is read once. */
+async function markOneCounter(markings: readonly Marking[]): Promise<(SubjectCount | Error)[]> {
+  const firstOf = new Map<string, number>();
+  markings.forEach((marking, i) => {
+    if (!firstOf.has(marking.counter.jobId)) firstOf.set(marking.counter.jobId, i);
+  });
+  const distinct = [...firstOf.values()].map((i) => markings[i] as Marking);
+  const counted = new Map<string, boolean | Error>();
+  for (let start = 0; start < distinct.length; start += MARKED_TOGETHER_CAP) {
+    const group = distinct.slice(start, start + MARKED_TOGETHER_CAP);
+    for (const [jobId, outcome] of await markGroup(group)) counted.set(jobId, outcome);
+  }
+  const [first] = markings as [Marking];
+  let count: number | Error;
+  try {
+    count = await readCount(first.counter.dynamodb, first.counter.table, first.counterId);
+  } catch (error) {
+    count = error as Error;
+  }
+  return markings.map((marking, i) => {
+    const outcome = counted.get(marking.counter.jobId) as boolean | Error;
+    if (outcome instanceof Error) return outcome;
+    if (count instanceof Error) return count;
+    return { count, counted: outcome && firstOf.get(marking.counter.jobId) === i };
+  });
+}
+
+/** Marks a group of distinct jobs: whether each was counted now (false: before). */
+async function markGroup(group: readonly Marking[]): Promise<Map<string, boolean | Error>> {
+  const outcomes = new Map<string, boolean | Error>();
+  let pending = group;
+  while (pending.length > 0) {
+    try {
+      await sendMarking(pending);
+      for (const marking of pending) outcomes.set(marking.counter.jobId, true);
+      return outcomes;
+    } catch (error) {
+      if (!(error instanceof MarkingRefused)) {
+        for (const marking of pending) outcomes.set(marking.counter.jobId, error as Error);
+        return outcomes;
+      }
+      for (const jobId of error.countedBefore) outcomes.set(jobId, false);
+      const rest = pending.filter((m) => !error.countedBefore.has(m.counter.jobId));
+      if (rest.length === pending.length) {
+        // Only the counter's condition failed: its set names one of them. Each alone.
+        if (pending.length === 1) {
+          outcomes.set((pending[0] as Marking).counter.jobId, false);
+          return outcomes;
+        }
+        for (const marking of pending) {
+          for (const [jobId, outcome] of await markGroup([marking])) outcomes.set(jobId, outcome);
+        }
+        return outcomes;
+      }
+      pending = rest;
+    }
+  }
+  return outcomes;
+}
+
+/** A condition failed: the jobs whose own marker (or the previous code's) is there. */
+class MarkingRefused extends Error {
+  override name = 'MarkingRefused';
+  constructor(readonly countedBefore: ReadonlySet<string>) {
+    super('a marker or the set says a job was counted before');
+  }
+}
+
+/** The transaction for `group` (distinct jobs of one counter); retried on conflicts. */
+async function sendMarking(group: readonly Marking[]): Promise<void> {
+  const [first] = group as [Marking];
+  const { table } = first.counter;
+  const latest = group.reduce((a, b) => (b.counter.options.now > a.counter.options.now ? b : a));
+  const markerTtl = epochSeconds(latest.counter.options.now) + MARKER_RETENTION_SECONDS;
+  const { set, names, values } = counterUpdate(latest.counter, first.subject);
+  const absent = {
+    ConditionExpression: 'attribute_not_exists(#key)',
+    ExpressionAttributeNames: { '#key': KEY },
+  };
+  const items: TransactWriteItem[] = [];
+  const owners: string[] = [];
+  for (const { counter } of group) {
+    items.push({
+      Put: {
+        TableName: table,
+        Item: {
+          [KEY]: str(markerIdOf(counter.jobId, first.subject.kind)),
+          windowStart: str(counter.window.start),
+          [TTL]: num(markerTtl),
+        },
+        ...absent,
+      },
+    });
+    owners.push(counter.jobId);
+    if (first.legacy) {
+      items.push({
+        ConditionCheck: {
+          TableName: table,
+          Key: { [KEY]: str(markerIdOf(counter.jobId)) },
+          ...absent,
+        },
+      });
+      owners.push(counter.jobId);
+    }
+  }
+  const jobIds = group.map((m) => m.counter.jobId);
+  items.push({
+    Update: {
+      TableName: table,
+      Key: { [KEY]: str(first.counterId) },
+      UpdateExpression: `ADD #count :added ${set}`,
+      ConditionExpression: jobIds.map((_, k) => `NOT contains(#jobs, :job${k})`).join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: {
+        ...values,
+        ':added': num(group.length),
+        ...Object.fromEntries(jobIds.map((jobId, k) => [`:job${k}`, str(jobId)])),
+      },
+    },
+  });
+  const transaction = new TransactWriteItemsCommand({ TransactItems: items });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await first.counter.dynamodb.send(transaction);
+      return;
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes?.includes('ConditionalCheckFailed')) {
+        const countedBefore = new Set<string>();
+        codes.forEach((code, i) => {
+          if (code === 'ConditionalCheckFailed' && i < owners.length) {
+            countedBefore.add(owners[i] as string);
+          }
+        });
+        throw new MarkingRefused(countedBefore);
+      }
+      if (codes?.includes('TransactionConflict') && attempt < CONFLICT_TRIES) {
+        await sleep(fullJitterDelay(CONFLICT_BACKOFF, attempt, first.counter.options.random));
+        continue;
+      }
+      throw classifyCancellation(
+        error,
+        codes,
+        `count failure of ${group.length === 1 ? `job ${first.counter.jobId}` : `${group.length} jobs`}`,
+      );
+    }
+  }
+}
+
+/** The reason codes of a cancelled transaction, one per item (`None` where it was fine). */
+function cancellationCodes(error: unknown): string[] | undefined {
+  const shape = error as { name?: string; CancellationReasons?: Array<{ Code?: string }> } | null;
+  if (shape?.name !== 'TransactionCanceledException') return undefined;
+  return (shape.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+}
+
+/**
+ * A cancelled transaction is the caller's fault only for a reason of its own making
+ * (validation); conflicts, throttling and capacity are the service pushing back.
+ */
+function classifyCancellation(
+  error: unknown,
+  codes: readonly string[] | undefined,
+  context: string,
+): Error {
+  if (codes === undefined) return classifyAwsErrorWithThrottling(error, context);
+  const detail = `${context}: transaction cancelled (${codes.join(', ')})`;
+  const reasons = codes.filter((code) => code !== 'None');
+  if (reasons.some((c) => c === 'ThrottlingError' || c === 'ProvisionedThroughputExceeded')) {
+    return new ThrottledError(detail, { cause: error });
+  }
+  if (reasons.length > 0 && reasons.every((c) => c === 'TransactionConflict')) {
+    return new TransientError(detail, { cause: error });
+  }
+  return classifyAwsErrorWithThrottling(error, context);
+}
+
+/** A counter's value now (0 when it has none), read consistently. */
+async function readCount(dynamodb: DynamoDBClient, table: string, counterId: string) {
+  let item: Item | undefined;
+  try {
+    ({ Item: item } = await dynamodb.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { [KEY]: str(counterId) },
+        ProjectionExpression: '#count',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ConsistentRead: true,
+      }),
+    ));
+  } catch (error) {
+    throw classifyAwsErrorWithThrottling(error, `read count ${counterId}`);
+  }
+  return (item && readNum(item, 'count')) ?? 0;
+}
