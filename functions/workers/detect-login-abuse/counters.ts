@@ -30,7 +30,13 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { allOrWorst } from '../../shared/throttling';
-import { type Counter, type CountOptions, counterIdOf, type Subject } from './counter-item';
+import {
+  type Counter,
+  type CountOptions,
+  counterIdOf,
+  groupKeyOf,
+  type Subject,
+} from './counter-item';
 import { countWithMarker, type SubjectCount } from './counter-markers';
 import { addToCounterSet } from './counter-set';
 import type { CountingWindow } from './windows';
@@ -85,16 +91,18 @@ export async function countFailureOnce(
 
 async function countOnce(counter: Counter, subject: Subject): Promise<SubjectCount> {
   const counterId = counterIdOf(subject, counter.window);
-  const fast = fullCounters.has(counterId)
+  // Keyed as the shared writes are: the same counter id in another table is another counter.
+  const known = groupKeyOf(counter, counterId);
+  const fast = fullCounters.has(known)
     ? ({ kind: 'full' } as const)
     : await addToCounterSet(counter, subject, counterId);
   if (fast.kind === 'counted') return { count: fast.count, counted: true };
   if (fast.kind === 'known') return { count: fast.count, counted: false };
-  if (fast.kind === 'full') remember(counterId);
+  if (fast.kind === 'full') remember(known);
   return countWithMarker(counter, subject, counterId, fast.kind === 'legacy');
 }
 
-function remember(counterId: string): void {
+function remember(key: string): void {
   if (fullCounters.size >= FULL_COUNTERS_REMEMBERED) fullCounters.clear();
-  fullCounters.add(counterId);
+  fullCounters.add(key);
 }

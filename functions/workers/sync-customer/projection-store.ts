@@ -59,10 +59,8 @@ function fieldsToAttribute(fields: ProjectionFields): AttributeValue {
 }
 
 /**
- * Reads a customer. `consistent` (the default) for a read after a version conflict, so it
- * sees the write that beat it; a first read may be eventually consistent (half the read
- * units): a stale item can only be older, its version makes the write fail and the caller
- * reads again, consistently.
+ * Reads a customer (strongly consistent, so a retry after a version conflict sees the write
+ * that beat it).
  *
  * @example
  * ```ts
@@ -73,7 +71,6 @@ export async function readProjection(
   dynamodb: DynamoDBClient,
   table: string,
   customerId: string,
-  consistent = true,
 ): Promise<StoredProjection> {
   let item: Item | undefined;
   try {
@@ -81,7 +78,7 @@ export async function readProjection(
       new GetItemCommand({
         TableName: table,
         Key: { [KEY]: str(customerId) },
-        ConsistentRead: consistent,
+        ConsistentRead: true,
       }),
     ));
   } catch (error) {

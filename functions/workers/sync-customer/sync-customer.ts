@@ -1,9 +1,9 @@
 /**
  * sync-customer's work for one change event: read the customer, merge the changes field
  * by field (newest `changedAt` wins, see merge-changes.ts) and write the result if it
- * differs, conditional on the version read. A write that loses a race (or followed a stale
- * first read) re-reads consistently and merges again; changes that are all older than the
- * projection (late or duplicate deliveries) write nothing.
+ * differs, conditional on the version read. A write that loses a race re-reads and merges
+ * again; changes that are all older than the projection (late or duplicate deliveries)
+ * write nothing.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CloudEvent } from '../../events/envelope';
@@ -55,10 +55,7 @@ export async function syncCustomer(
 ): Promise<SyncOutcome> {
   const { customerId, changes } = event.data;
   for (let round = 1; round <= MAX_MERGE_ROUNDS; round++) {
-    // The first read may be stale (eventually consistent, half the cost): a stale item can
-    // only be older, so its changes are merged again on a consistent read after the write's
-    // version check fails. Skipping a change needs no fresher read: fields only get newer.
-    const current = await readProjection(deps.dynamodb, deps.table, customerId, round > 1);
+    const current = await readProjection(deps.dynamodb, deps.table, customerId);
     const merged = mergeChanges(current.fields, changes);
     if (merged.applied.length === 0) return { applied: [], rounds: round };
     if (await writeProjection(deps.dynamodb, deps.table, current, merged.fields, deps.now())) {

@@ -4,7 +4,12 @@
  * counter's job set has room, is full, or predates the set — with runs of the same job
  * side by side, a run cut short between its subjects, and the previous code's markers.
  */
-import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { readNum } from '../../../functions/shared/dynamo-attributes';
 import { resourceName } from '../../../functions/topology/naming';
@@ -28,6 +33,10 @@ const now = new Date('2026-11-28T10:02:00Z');
 
 const count = (jobId: string, subjects: readonly Subject[]) =>
   countFailureOnce(dynamodb, table, jobId, subjects, window, { now });
+/** Another container's client: its counting is never merged with this one's. */
+const other = new DynamoDBClient({});
+const countWith = (client: DynamoDBClient, jobId: string, subjects: readonly Subject[]) =>
+  countFailureOnce(client, table, jobId, subjects, window, { now });
 
 async function stored(subject: Subject) {
   const { Item: item } = await dynamodb.send(
@@ -194,5 +203,52 @@ describe('failed-login counters on moto', () => {
     expect(await count(`${run}-c`, [account, ip])).toEqual({ counts: [3, 3], counted: true });
     expect(await count(`${run}-c`, [account, ip])).toEqual({ counts: [3, 3], counted: false });
     expect(await count(`${run}-b`, [account, ip])).toEqual({ counts: [3, 3], counted: false });
+  });
+  it('two containers count overlapping batches on a set part full: exact, and the highest count seen is the total', async () => {
+    const run = uniqueId('two');
+    const account: Subject = { kind: 'account', value: `acc-${run}` };
+    const ip: Subject = { kind: 'ip', value: `192.0.2.1-${run}` };
+    const seed = Array.from({ length: 12 }, (_, i) => `${run}-seed-${i}`);
+    await Promise.all(seed.map((j) => countWith(dynamodb, j, [account, ip])));
+    const a = Array.from({ length: 20 }, (_, i) => `${run}-j-${i}`);
+    const b = [
+      ...a.slice(10),
+      ...seed.slice(0, 4),
+      ...Array.from({ length: 6 }, (_, i) => `${run}-k-${i}`),
+    ];
+    const results = await Promise.all([
+      ...a.map((j) => countWith(dynamodb, j, [account, ip])),
+      ...b.map((j) => countWith(other, j, [account, ip])),
+      ...a.slice(0, 5).map((j) => countWith(dynamodb, j, [account, ip])),
+    ]);
+    const expected = 12 + 20 + 6;
+    expect((await stored(account)).count).toBe(expected);
+    expect((await stored(ip)).count).toBe(expected);
+    const seen = results.flatMap((r) => r.counts);
+    expect(Math.max(...seen)).toBe(expected);
+    for (const c of seen) expect(c).toBeLessThanOrEqual(expected);
+  });
+
+  it("a legacy counter counts a batch with copies exactly, honouring the previous code's markers", async () => {
+    const run = uniqueId('leg');
+    const ip: Subject = { kind: 'ip', value: `192.0.2.2-${run}` };
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { counterId: { S: counterIdOf(ip, window) }, count: { N: '2' } },
+      }),
+    );
+    const old = [`${run}-old-0`, `${run}-old-1`];
+    for (const j of old) {
+      await dynamodb.send(
+        new PutItemCommand({ TableName: table, Item: { counterId: { S: markerIdOf(j) } } }),
+      );
+    }
+    const fresh = Array.from({ length: 6 }, (_, i) => `${run}-n-${i}`);
+    const results = await Promise.all(
+      [...old, ...fresh, ...fresh].map((j) => countWith(dynamodb, j, [ip])),
+    );
+    expect((await stored(ip)).count).toBe(8);
+    expect(results.slice(0, 2).every((r) => !r.counted)).toBe(true);
   });
 });
