@@ -10,8 +10,9 @@
  * of k × 4, and one read instead of k. Under attack this is the path every failed login
  * takes, and one item takes at most 1,000 write units a second — 500 transactions: sharing
  * them lets a counter keep up with ten times as many failures. When a condition fails (a
- * job counted before), the jobs whose own marker answered are known, the others try again
- * together; when only the counter's condition failed, each tries alone.
+ * job counted before), the jobs whose own marker answered and those the counter's set names
+ * (its item comes back with the refusal) are known, the others try again together; should
+ * the refusal not say which job, the group is halved until it does.
  */
 import {
   type DynamoDBClient,
@@ -30,6 +31,7 @@ import {
   type Counter,
   counterUpdate,
   groupKeyOf,
+  JOBS,
   KEY,
   MARKER_RETENTION_SECONDS,
   markerIdOf,
@@ -140,13 +142,15 @@ async function markGroup(group: readonly Marking[]): Promise<Map<string, boolean
       for (const jobId of error.countedBefore) outcomes.set(jobId, false);
       const rest = pending.filter((m) => !error.countedBefore.has(m.counter.jobId));
       if (rest.length === pending.length) {
-        // Only the counter's condition failed: its set names one of them. Each alone.
+        // Only the counter's condition failed and its set did not come back to say which job
+        // it names: halve the group until it does (at most 2 log2 k more transactions).
         if (pending.length === 1) {
           outcomes.set((pending[0] as Marking).counter.jobId, false);
           return outcomes;
         }
-        for (const marking of pending) {
-          for (const [jobId, outcome] of await markGroup([marking])) outcomes.set(jobId, outcome);
+        const half = Math.ceil(pending.length / 2);
+        for (const part of [pending.slice(0, half), pending.slice(half)]) {
+          for (const [jobId, outcome] of await markGroup(part)) outcomes.set(jobId, outcome);
         }
         return outcomes;
       }
@@ -156,7 +160,10 @@ async function markGroup(group: readonly Marking[]): Promise<Map<string, boolean
   return outcomes;
 }
 
-/** A condition failed: the jobs whose own marker (or the previous code's) is there. */
+/**
+ * A condition failed: the jobs whose own marker (or the previous code's) is there, and those
+ * the counter's set names (its item comes back with the refusal).
+ */
 class MarkingRefused extends Error {
   override name = 'MarkingRefused';
   constructor(readonly countedBefore: ReadonlySet<string>) {
@@ -214,6 +221,8 @@ async function sendMarking(group: readonly Marking[]): Promise<void> {
         ':added': num(group.length),
         ...Object.fromEntries(jobIds.map((jobId, k) => [`:job${k}`, str(jobId)])),
       },
+      // The set as it was, with the refusal: it names the jobs counted before.
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   });
   const transaction = new TransactWriteItemsCommand({ TransactItems: items });
@@ -230,6 +239,8 @@ async function sendMarking(group: readonly Marking[]): Promise<void> {
             countedBefore.add(owners[i] as string);
           }
         });
+        const named = new Set(setOfRefusedCounter(error, owners.length));
+        for (const jobId of jobIds) if (named.has(jobId)) countedBefore.add(jobId);
         throw new MarkingRefused(countedBefore);
       }
       if (codes?.includes('TransactionConflict') && attempt < CONFLICT_TRIES) {
@@ -243,6 +254,14 @@ async function sendMarking(group: readonly Marking[]): Promise<void> {
       );
     }
   }
+}
+
+/** The job ids in the counter's set, from its refusal (the transaction's item `at`). */
+function setOfRefusedCounter(error: unknown, at: number): readonly string[] {
+  const reasons = (error as { CancellationReasons?: Array<{ Code?: string; Item?: Item }> })
+    .CancellationReasons;
+  const reason = reasons?.[at];
+  return reason?.Code === 'ConditionalCheckFailed' ? (reason.Item?.[JOBS]?.SS ?? []) : [];
 }
 
 /** The reason codes of a cancelled transaction, one per item (`None` where it was fine). */

@@ -251,4 +251,54 @@ describe('failed-login counters on moto', () => {
     expect((await stored(ip)).count).toBe(8);
     expect(results.slice(0, 2).every((r) => !r.counted)).toBe(true);
   });
+  it('a mixed batch past the set (set-held, marker-held, new, copies): exact, in two transactions per counter', async () => {
+    const run = uniqueId('mix');
+    const account: Subject = { kind: 'account', value: `acc-${run}` };
+    const ip: Subject = { kind: 'ip', value: `198.51.100.20-${run}` };
+    const job = (i: number) => `${run}-job-${i}`;
+    const batch = (ids: string[]) => Promise.all(ids.map((id) => count(id, [account, ip])));
+    await batch(Array.from({ length: COUNTED_JOBS_CAP }, (_, i) => job(i)));
+    await batch([job(16), job(17), job(18), job(19)]); // markers; counter remembered full
+    const mixed = [job(0), job(16), job(40), job(41), job(40), job(1), job(17), job(42)];
+    const transactions = { count: 0 };
+    const name = `count-transactions-${run}`;
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') transactions.count++;
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    const results = await batch(mixed).finally(() => dynamodb.middlewareStack.remove(name));
+    // Per counter: one refused (its markers and its set name four of them), one for the
+    // three new ones — the set comes back with the refusal.
+    expect(transactions.count).toBe(4);
+    expect(results.map((r) => r.counted)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    for (const r of results) expect(r.counts).toEqual([23, 23]);
+    expect((await stored(account)).count).toBe(23);
+    expect((await stored(ip)).count).toBe(23);
+  });
+
+  it('thirty new jobs and two set-held ones in one turn: exact', async () => {
+    const run = uniqueId('big');
+    const account: Subject = { kind: 'account', value: `acc-${run}` };
+    const ip: Subject = { kind: 'ip', value: `198.51.100.21-${run}` };
+    const job = (i: number) => `${run}-job-${i}`;
+    const batch = (ids: string[]) => Promise.all(ids.map((id) => count(id, [account, ip])));
+    await batch(Array.from({ length: COUNTED_JOBS_CAP + 1 }, (_, i) => job(i)));
+    const ids = [job(3), ...Array.from({ length: 30 }, (_, i) => job(100 + i)), job(7)];
+    const results = await batch(ids);
+    expect(results.filter((r) => r.counted)).toHaveLength(30);
+    expect((await stored(account)).count).toBe(COUNTED_JOBS_CAP + 1 + 30);
+    expect((await stored(ip)).count).toBe(COUNTED_JOBS_CAP + 1 + 30);
+  });
 });

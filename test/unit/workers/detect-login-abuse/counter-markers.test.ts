@@ -109,7 +109,50 @@ describe('countWithMarker', () => {
     expect(retry?.at(-1)?.Update?.ExpressionAttributeValues?.[':added']).toEqual({ N: '2' });
   });
 
-  it("only the counter's condition failed (its set names one): each job alone", async () => {
+  it("the counter's set names one of them: known from the refusal, the others go together", async () => {
+    const ids = ['held', ...Array.from({ length: 24 }, (_, i) => `new-${i}`)];
+    mock.on(TransactWriteItemsCommand).callsFake((input: TransactWriteItemsCommandInput) => {
+      const items = input.TransactItems ?? [];
+      const update = items.at(-1)?.Update;
+      expect(update?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+      if (markersOf(items).includes(markerIdOf('held', 'ip'))) {
+        throw Object.assign(
+          cancelled(...items.slice(0, -1).map(() => 'None'), 'ConditionalCheckFailed'),
+          {
+            CancellationReasons: [
+              ...items.slice(0, -1).map(() => ({ Code: 'None' })),
+              {
+                Code: 'ConditionalCheckFailed',
+                Item: { count: { N: '40' }, jobs: { SS: ['held', 'x'] } },
+              },
+            ],
+          },
+        );
+      }
+      return {};
+    });
+    const results = await together(ids);
+    expect(results.filter((r) => (r as { counted: boolean }).counted)).toHaveLength(24);
+    expect((results[0] as { counted: boolean }).counted).toBe(false);
+    expect(transactions().map((items) => markersOf(items).length)).toEqual([25, 24]);
+  });
+
+  it('a refusal that does not say which job: the group is halved, not split into singles', async () => {
+    const ids = ['held', ...Array.from({ length: 24 }, (_, i) => `new-${i}`)];
+    mock.on(TransactWriteItemsCommand).callsFake((input: TransactWriteItemsCommandInput) => {
+      const items = input.TransactItems ?? [];
+      if (markersOf(items).includes(markerIdOf('held', 'ip'))) {
+        throw cancelled(...items.slice(0, -1).map(() => 'None'), 'ConditionalCheckFailed');
+      }
+      return {};
+    });
+    const results = await together(ids);
+    expect(results.filter((r) => (r as { counted: boolean }).counted)).toHaveLength(24);
+    // 25 → 13 + 12 → 7 + 6 → 4 + 3 → 2 + 2 → 1 + 1: eleven, not twenty-six.
+    expect(transactions().length).toBeLessThanOrEqual(11);
+  });
+
+  it("only the counter's condition failed (its set names one): two jobs end alone", async () => {
     mock.on(TransactWriteItemsCommand).callsFake((input: TransactWriteItemsCommandInput) => {
       const items = input.TransactItems ?? [];
       if (items.length > 2) throw cancelled('None', 'None', 'ConditionalCheckFailed');
