@@ -20,11 +20,11 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import DataLoader from 'dataloader';
 import { fullJitterDelay, sleep } from '../../shared/backoff';
 import { epochSeconds, type Item, num, readNum, str } from '../../shared/dynamo-attributes';
 import { TransientError } from '../../shared/errors';
 import { classifyAwsErrorWithThrottling, ThrottledError } from '../../shared/throttling';
+import { type CounterRequest, counterLoader, firstOfEachJob } from './counter-batching';
 import {
   CONFLICT_BACKOFF,
   CONFLICT_TRIES,
@@ -48,17 +48,15 @@ export interface SubjectCount {
 /** Jobs in one transaction: k markers (and k legacy checks) and the counter, ≤ 100 items. */
 const MARKED_TOGETHER_CAP = 25;
 
-interface Marking {
-  readonly counter: Counter;
+interface Marking extends CounterRequest {
   readonly subject: Subject;
-  readonly counterId: string;
   readonly legacy: boolean;
 }
 
-const markings = new DataLoader<Marking, SubjectCount>(markTogether, {
-  cache: false,
-  batchScheduleFn: (send) => setImmediate(send),
-});
+const markings = counterLoader<Marking, SubjectCount>(
+  (marking) => `${groupKeyOf(marking.counter, marking.counterId)}\u0000${marking.legacy}`,
+  markOneCounter,
+);
 
 /**
  * Counts the job on a full or legacy counter with its marker — in one transaction with the
@@ -78,33 +76,9 @@ export function countWithMarker(
   return markings.load({ counter, subject, counterId, legacy });
 }
 
-async function markTogether(all: readonly Marking[]): Promise<(SubjectCount | Error)[]> {
-  const byCounter = new Map<string, number[]>();
-  all.forEach((marking, i) => {
-    const key = `${groupKeyOf(marking.counter, marking.counterId)}\u0000${marking.legacy}`;
-    const positions = byCounter.get(key);
-    if (positions) positions.push(i);
-    else byCounter.set(key, [i]);
-  });
-  const results: (SubjectCount | Error)[] = new Array(all.length);
-  await Promise.all(
-    [...byCounter.values()].map(async (positions) => {
-      const outcomes = await markOneCounter(positions.map((i) => all[i] as Marking));
-      positions.forEach((position, k) => {
-        results[position] = outcomes[k] as SubjectCount | Error;
-      });
-    }),
-  );
-  return results;
-}
-
 /** One counter's jobs: copies of one job are marked once; the count is read once. */
 async function markOneCounter(markings: readonly Marking[]): Promise<(SubjectCount | Error)[]> {
-  const firstOf = new Map<string, number>();
-  markings.forEach((marking, i) => {
-    if (!firstOf.has(marking.counter.jobId)) firstOf.set(marking.counter.jobId, i);
-  });
-  const distinct = [...firstOf.values()].map((i) => markings[i] as Marking);
+  const { distinct, isCopy } = firstOfEachJob(markings);
   const counted = new Map<string, boolean | Error>();
   for (let start = 0; start < distinct.length; start += MARKED_TOGETHER_CAP) {
     const group = distinct.slice(start, start + MARKED_TOGETHER_CAP);
@@ -121,7 +95,7 @@ async function markOneCounter(markings: readonly Marking[]): Promise<(SubjectCou
     const outcome = counted.get(marking.counter.jobId) as boolean | Error;
     if (outcome instanceof Error) return outcome;
     if (count instanceof Error) return count;
-    return { count, counted: outcome && firstOf.get(marking.counter.jobId) === i };
+    return { count, counted: outcome && !isCopy(i) };
   });
 }
 

@@ -2,11 +2,11 @@
  * The counters' fast path: a job is counted by adding its id to the counter's set of up to
  * {@link COUNTED_JOBS_CAP} and one to its count, in one conditional UpdateItem that returns
  * the new count — unless the set names the job already (`known`), is full (`full`) or the
- * counter predates the set (`legacy`); those two are counted with a marker (counters.ts).
+ * counter predates the set (`legacy`); those two are counted with a marker (counter-markers.ts).
  *
  * Jobs that count the same counter at the same time share one update: the jobs of a
  * delivered batch start in the same turn of the event loop, and the additions asked for in
- * one turn are sent together on the next (DataLoader), one UpdateItem per counter for up to
+ * one turn are sent together on the next (counter-batching.ts), one UpdateItem per counter for up to
  * {@link COUNTED_JOBS_CAP} jobs — on the condition that the set names none of them and has
  * room for all. An account or address under attack is counted once per batch instead of once
  * per failed login: fewer write units, and less pressure on the one item every attempt
@@ -15,9 +15,9 @@
  * had come alone.
  */
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import DataLoader from 'dataloader';
 import { type Item, isConditionFailed, num, readNum, str } from '../../shared/dynamo-attributes';
 import { classifyAwsErrorWithThrottling } from '../../shared/throttling';
+import { type CounterRequest, counterLoader, firstOfEachJob } from './counter-batching';
 import {
   COUNTED_JOBS_CAP,
   type Counter,
@@ -34,17 +34,14 @@ export type FastPath =
   | { readonly kind: 'full' | 'legacy' };
 
 /** One job's addition to one counter's set. */
-interface SetAddition {
-  readonly counter: Counter;
+interface SetAddition extends CounterRequest {
   readonly subject: Subject;
-  readonly counterId: string;
 }
 
-const additions = new DataLoader<SetAddition, FastPath>(addTogether, {
-  cache: false,
-  // After every job started in this turn has asked (their promise chains run first).
-  batchScheduleFn: (send) => setImmediate(send),
-});
+const additions = counterLoader<SetAddition, FastPath>(
+  (addition) => groupKeyOf(addition.counter, addition.counterId),
+  addToOneCounter,
+);
 
 /**
  * Adds the job to the counter's set and one to its count — together with the other jobs
@@ -64,37 +61,12 @@ export function addToCounterSet(
   return additions.load({ counter, subject, counterId });
 }
 
-/** DataLoader's batch function: every addition asked for in one turn, one result each. */
-async function addTogether(all: readonly SetAddition[]): Promise<(FastPath | Error)[]> {
-  const byCounter = new Map<string, number[]>();
-  all.forEach((addition, i) => {
-    const key = groupKeyOf(addition.counter, addition.counterId);
-    const positions = byCounter.get(key);
-    if (positions) positions.push(i);
-    else byCounter.set(key, [i]);
-  });
-  const results: (FastPath | Error)[] = new Array(all.length);
-  await Promise.all(
-    [...byCounter.values()].map(async (positions) => {
-      const outcomes = await addToOneCounter(positions.map((i) => all[i] as SetAddition));
-      positions.forEach((position, k) => {
-        results[position] = outcomes[k] as FastPath | Error;
-      });
-    }),
-  );
-  return results;
-}
-
 /**
  * One counter's additions. The same job twice (two deliveries of one message side by side)
  * is added once; its other copies learn it is known.
  */
 async function addToOneCounter(additions: readonly SetAddition[]): Promise<(FastPath | Error)[]> {
-  const firstOf = new Map<string, number>();
-  additions.forEach((addition, i) => {
-    if (!firstOf.has(addition.counter.jobId)) firstOf.set(addition.counter.jobId, i);
-  });
-  const distinct = [...firstOf.values()].map((i) => additions[i] as SetAddition);
+  const { distinct, isCopy } = firstOfEachJob(additions);
   const byJob = new Map<string, FastPath | Error>();
   for (let start = 0; start < distinct.length; start += COUNTED_JOBS_CAP) {
     const group = distinct.slice(start, start + COUNTED_JOBS_CAP);
@@ -105,8 +77,7 @@ async function addToOneCounter(additions: readonly SetAddition[]): Promise<(Fast
   }
   return additions.map((addition, i) => {
     const outcome = byJob.get(addition.counter.jobId) as FastPath | Error;
-    const copy = firstOf.get(addition.counter.jobId) !== i;
-    return copy && !(outcome instanceof Error) && outcome.kind === 'counted'
+    return isCopy(i) && !(outcome instanceof Error) && outcome.kind === 'counted'
       ? { kind: 'known', count: outcome.count }
       : outcome;
   });

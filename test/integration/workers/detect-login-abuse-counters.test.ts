@@ -49,6 +49,24 @@ async function stored(subject: Subject) {
   return { count: item && readNum(item, 'count'), jobs: item?.jobs?.SS ?? [] };
 }
 
+/** Runs `work` and counts the requests of `command` this test's client sends meanwhile. */
+async function counting<T>(command: string, work: () => Promise<T>) {
+  const sent = { count: 0 };
+  const name = `count-${command}-${uniqueId('mw')}`;
+  dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === command) sent.count++;
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    return { result: await work(), sent: sent.count };
+  } finally {
+    dynamodb.middlewareStack.remove(name);
+  }
+}
+
 async function markers(prefix: string): Promise<string[]> {
   const { Items = [] } = await dynamodb.send(
     new ScanCommand({
@@ -96,36 +114,25 @@ describe('failed-login counters on moto', () => {
     const run = uniqueId('grp');
     const account: Subject = { kind: 'account', value: `acc-${run}` };
     const ip: Subject = { kind: 'ip', value: `198.51.100.9-${run}` };
-    const updates = { count: 0 };
-    const name = `count-updates-${run}`;
-    dynamodb.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'UpdateItemCommand') updates.count++;
-        return next(args);
-      },
-      { step: 'initialize', name },
+    // A batch of ten started together, as the job runtime starts them.
+    const first = Array.from({ length: 10 }, (_, i) => `${run}-job-${i}`);
+    const { result: counted, sent: updates } = await counting('UpdateItemCommand', () =>
+      Promise.all(first.map((jobId) => count(jobId, [account, ip]))),
     );
-    try {
-      // A batch of ten started together, as the job runtime starts them.
-      const first = Array.from({ length: 10 }, (_, i) => `${run}-job-${i}`);
-      const counted = await Promise.all(first.map((jobId) => count(jobId, [account, ip])));
-      expect(updates.count).toBe(2);
-      expect(counted.map((r) => r.counts[0]).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
-        Array.from({ length: 10 }, (_, i) => i + 1),
-      );
-      expect(counted.every((r) => r.counted)).toBe(true);
+    expect(updates).toBe(2);
+    expect(counted.map((r) => r.counts[0]).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
+    expect(counted.every((r) => r.counted)).toBe(true);
 
-      // A redelivered batch: three of the first again, with nine new ones — past the set's 16.
-      const second = [
-        ...first.slice(0, 3),
-        ...Array.from({ length: 9 }, (_, i) => `${run}-new-${i}`),
-      ];
-      const again = await Promise.all(second.map((jobId) => count(jobId, [account, ip])));
-      expect(again.slice(0, 3).every((r) => !r.counted)).toBe(true);
-      expect(again.slice(3).every((r) => r.counted)).toBe(true);
-    } finally {
-      dynamodb.middlewareStack.remove(name);
-    }
+    // A redelivered batch: three of the first again, with nine new ones — past the set's 16.
+    const second = [
+      ...first.slice(0, 3),
+      ...Array.from({ length: 9 }, (_, i) => `${run}-new-${i}`),
+    ];
+    const again = await Promise.all(second.map((jobId) => count(jobId, [account, ip])));
+    expect(again.slice(0, 3).every((r) => !r.counted)).toBe(true);
+    expect(again.slice(3).every((r) => r.counted)).toBe(true);
     for (const subject of [account, ip]) {
       const { count: total, jobs } = await stored(subject);
       expect(total).toBe(19);
@@ -143,29 +150,18 @@ describe('failed-login counters on moto', () => {
     const batch = (from: number, to: number) =>
       Promise.all(Array.from({ length: to - from }, (_, i) => count(job(from + i), [account, ip])));
     await batch(0, COUNTED_JOBS_CAP); // fills both sets
-    const transactions = { count: 0 };
-    const name = `count-transactions-${run}`;
-    dynamodb.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand') transactions.count++;
-        return next(args);
-      },
-      { step: 'initialize', name },
+    const { result: past, sent: transactions } = await counting('TransactWriteItemsCommand', () =>
+      batch(COUNTED_JOBS_CAP, 40),
     );
-    try {
-      const past = await batch(COUNTED_JOBS_CAP, 40);
-      expect(transactions.count).toBe(2);
-      expect(past.every((r) => r.counted && r.counts.every((c) => c === 40))).toBe(true);
-      // The same jobs again with two new ones: only the new ones count.
-      const again = await Promise.all(
-        [...Array.from({ length: 24 }, (_, i) => job(COUNTED_JOBS_CAP + i)), job(40), job(41)].map(
-          (jobId) => count(jobId, [account, ip]),
-        ),
-      );
-      expect(again.filter((r) => r.counted)).toHaveLength(2);
-    } finally {
-      dynamodb.middlewareStack.remove(name);
-    }
+    expect(transactions).toBe(2);
+    expect(past.every((r) => r.counted && r.counts.every((c) => c === 40))).toBe(true);
+    // The same jobs again with two new ones: only the new ones count.
+    const again = await Promise.all(
+      [...Array.from({ length: 24 }, (_, i) => job(COUNTED_JOBS_CAP + i)), job(40), job(41)].map(
+        (jobId) => count(jobId, [account, ip]),
+      ),
+    );
+    expect(again.filter((r) => r.counted)).toHaveLength(2);
     for (const subject of [account, ip]) expect((await stored(subject)).count).toBe(42);
     const runMarkers = await markers(`counted#${run}`);
     expect(runMarkers.filter((m) => m.endsWith('#ip'))).toHaveLength(42 - COUNTED_JOBS_CAP);
@@ -260,19 +256,13 @@ describe('failed-login counters on moto', () => {
     await batch(Array.from({ length: COUNTED_JOBS_CAP }, (_, i) => job(i)));
     await batch([job(16), job(17), job(18), job(19)]); // markers; counter remembered full
     const mixed = [job(0), job(16), job(40), job(41), job(40), job(1), job(17), job(42)];
-    const transactions = { count: 0 };
-    const name = `count-transactions-${run}`;
-    dynamodb.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand') transactions.count++;
-        return next(args);
-      },
-      { step: 'initialize', name },
+    const { result: results, sent: transactions } = await counting(
+      'TransactWriteItemsCommand',
+      () => batch(mixed),
     );
-    const results = await batch(mixed).finally(() => dynamodb.middlewareStack.remove(name));
     // Per counter: one refused (its markers and its set name four of them), one for the
     // three new ones — the set comes back with the refusal.
-    expect(transactions.count).toBe(4);
+    expect(transactions).toBe(4);
     expect(results.map((r) => r.counted)).toEqual([
       false,
       false,

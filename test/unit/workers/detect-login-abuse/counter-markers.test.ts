@@ -20,6 +20,7 @@ import {
 } from '../../../../functions/workers/detect-login-abuse/counter-item';
 import { countWithMarker } from '../../../../functions/workers/detect-login-abuse/counter-markers';
 import { windowOf } from '../../../../functions/workers/detect-login-abuse/windows';
+import { transactionCancelled } from '../../../support/dynamo-errors';
 
 const dynamodb = new DynamoDBClient({ region: 'eu-west-1' });
 const mock = mockClient(dynamodb);
@@ -43,14 +44,6 @@ const together = (jobIds: readonly string[], legacy = false) =>
   );
 const transactions = () =>
   mock.commandCalls(TransactWriteItemsCommand).map((c) => c.args[0].input.TransactItems ?? []);
-/** A cancelled transaction, as the SDK throws it: one reason per item. */
-const cancelled = (...codes: string[]) =>
-  Object.assign(new Error('Transaction cancelled'), {
-    name: 'TransactionCanceledException',
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
 /** The marker ids a transaction puts. */
 const markersOf = (items: NonNullable<TransactWriteItemsCommandInput['TransactItems']>) =>
   items.flatMap((item) => item.Put?.Item?.counterId?.S ?? []);
@@ -96,7 +89,7 @@ describe('countWithMarker', () => {
   it('a job whose marker is there was counted before; the others are counted together again', async () => {
     mock
       .on(TransactWriteItemsCommand)
-      .rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'None', 'None'))
+      .rejectsOnce(transactionCancelled('None', 'ConditionalCheckFailed', 'None', 'None'))
       .resolves({});
     const results = await together(['a', 'b', 'c']);
     expect(results).toEqual([
@@ -117,7 +110,7 @@ describe('countWithMarker', () => {
       expect(update?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
       if (markersOf(items).includes(markerIdOf('held', 'ip'))) {
         throw Object.assign(
-          cancelled(...items.slice(0, -1).map(() => 'None'), 'ConditionalCheckFailed'),
+          transactionCancelled(...items.slice(0, -1).map(() => 'None'), 'ConditionalCheckFailed'),
           {
             CancellationReasons: [
               ...items.slice(0, -1).map(() => ({ Code: 'None' })),
@@ -142,7 +135,10 @@ describe('countWithMarker', () => {
     mock.on(TransactWriteItemsCommand).callsFake((input: TransactWriteItemsCommandInput) => {
       const items = input.TransactItems ?? [];
       if (markersOf(items).includes(markerIdOf('held', 'ip'))) {
-        throw cancelled(...items.slice(0, -1).map(() => 'None'), 'ConditionalCheckFailed');
+        throw transactionCancelled(
+          ...items.slice(0, -1).map(() => 'None'),
+          'ConditionalCheckFailed',
+        );
       }
       return {};
     });
@@ -155,10 +151,10 @@ describe('countWithMarker', () => {
   it("only the counter's condition failed (its set names one): two jobs end alone", async () => {
     mock.on(TransactWriteItemsCommand).callsFake((input: TransactWriteItemsCommandInput) => {
       const items = input.TransactItems ?? [];
-      if (items.length > 2) throw cancelled('None', 'None', 'ConditionalCheckFailed');
+      if (items.length > 2) throw transactionCancelled('None', 'None', 'ConditionalCheckFailed');
       // Alone, b's own transaction meets the set that names it.
       if (markersOf(items)[0] === markerIdOf('b', 'ip'))
-        throw cancelled('None', 'ConditionalCheckFailed');
+        throw transactionCancelled('None', 'ConditionalCheckFailed');
       return {};
     });
     const results = await together(['a', 'b']);
@@ -181,7 +177,7 @@ describe('countWithMarker', () => {
   it('conflicts are tried again; throttling fails every job as throttling', async () => {
     mock
       .on(TransactWriteItemsCommand)
-      .rejectsOnce(cancelled('None', 'None', 'TransactionConflict'))
+      .rejectsOnce(transactionCancelled('None', 'None', 'TransactionConflict'))
       .resolves({});
     expect(await together(['a', 'b'])).toEqual([
       { count: 40, counted: true },
@@ -190,7 +186,9 @@ describe('countWithMarker', () => {
     expect(transactions()).toHaveLength(2);
 
     mock.reset();
-    mock.on(TransactWriteItemsCommand).rejects(cancelled('ThrottlingError', 'None', 'None'));
+    mock
+      .on(TransactWriteItemsCommand)
+      .rejects(transactionCancelled('ThrottlingError', 'None', 'None'));
     for (const result of await together(['a', 'b'])) expect(result).toBeInstanceOf(ThrottledError);
   });
 

@@ -4,7 +4,6 @@
  * update ends each job where it would have ended alone.
  */
 import {
-  ConditionalCheckFailedException,
   DynamoDBClient,
   UpdateItemCommand,
   type UpdateItemCommandInput,
@@ -21,6 +20,7 @@ import {
 } from '../../../../functions/workers/detect-login-abuse/counter-item';
 import { addToCounterSet } from '../../../../functions/workers/detect-login-abuse/counter-set';
 import { windowOf } from '../../../../functions/workers/detect-login-abuse/windows';
+import { conditionFailed } from '../../../support/dynamo-errors';
 
 const dynamodb = new DynamoDBClient({ region: 'eu-west-1' });
 const mock = mockClient(dynamodb);
@@ -46,14 +46,6 @@ const together = (subject: Subject, jobIds: readonly string[]) =>
     ),
   );
 const updates = () => mock.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
-const conditionFailed = (item: Record<string, unknown>) =>
-  Object.assign(
-    new ConditionalCheckFailedException({
-      message: 'The conditional request failed',
-      $metadata: {},
-    }),
-    { Item: item },
-  );
 const ids = (n: number, prefix = 'job') => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
 beforeEach(() => {

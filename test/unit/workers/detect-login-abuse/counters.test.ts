@@ -7,7 +7,6 @@
  * test/integration/workers/detect-login-abuse-counters.test.ts.)
  */
 import {
-  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   TransactWriteItemsCommand,
@@ -28,6 +27,7 @@ import {
   type Subject,
 } from '../../../../functions/workers/detect-login-abuse/counters';
 import { windowOf } from '../../../../functions/workers/detect-login-abuse/windows';
+import { conditionFailed, transactionCancelled } from '../../../support/dynamo-errors';
 
 const dynamodb = new DynamoDBClient({ region: 'eu-west-1' });
 const mock = mockClient(dynamodb);
@@ -38,25 +38,6 @@ let subjects: Subject[] = [];
 const window = windowOf('2026-11-28T10:01:00Z', 300);
 const count = (jobId = 'job-1') =>
   countFailureOnce(dynamodb, 'counters', jobId, subjects, window, { now, random: () => 0 });
-
-/** A cancelled transaction, as the SDK throws it: one reason per item. */
-const cancelled = (...codes: string[]) =>
-  Object.assign(new Error('Transaction cancelled'), {
-    name: 'TransactionCanceledException',
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-
-/** A failed condition with the item as it was (ReturnValuesOnConditionCheckFailure). */
-const conditionFailed = (item: Record<string, unknown>) =>
-  Object.assign(
-    new ConditionalCheckFailedException({
-      message: 'The conditional request failed',
-      $metadata: {},
-    }),
-    { Item: item },
-  );
 
 const jobs = (n: number) => ({ SS: Array.from({ length: n }, (_, i) => `other-${i}`) });
 const isIp = (input: UpdateItemCommandInput) => input.Key?.counterId?.S?.startsWith('ip#');
@@ -176,8 +157,8 @@ describe('countFailureOnce', () => {
     mock.on(UpdateItemCommand).rejects(conditionFailed({ count: { N: '2' } }));
     mock
       .on(TransactWriteItemsCommand)
-      .rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None'))
-      .rejectsOnce(cancelled('None', 'None', 'ConditionalCheckFailed'));
+      .rejectsOnce(transactionCancelled('ConditionalCheckFailed', 'None', 'None'))
+      .rejectsOnce(transactionCancelled('None', 'None', 'ConditionalCheckFailed'));
     expect(await count()).toEqual({ counts: [3, 27], counted: false });
   });
 
@@ -185,13 +166,13 @@ describe('countFailureOnce', () => {
     mock.on(UpdateItemCommand).rejects(conditionFailed({ count: { N: '16' }, jobs: jobs(16) }));
     mock
       .on(TransactWriteItemsCommand)
-      .rejectsOnce(cancelled('None', 'TransactionConflict'))
-      .rejectsOnce(cancelled('TransactionConflict', 'None'))
+      .rejectsOnce(transactionCancelled('None', 'TransactionConflict'))
+      .rejectsOnce(transactionCancelled('TransactionConflict', 'None'))
       .resolves({});
     expect(await count()).toEqual({ counts: [3, 27], counted: true });
     expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(4);
 
-    mock.on(TransactWriteItemsCommand).rejects(cancelled('None', 'TransactionConflict'));
+    mock.on(TransactWriteItemsCommand).rejects(transactionCancelled('None', 'TransactionConflict'));
     await expect(count('job-2')).rejects.toBeInstanceOf(TransientError);
   });
 
@@ -212,7 +193,7 @@ describe('countFailureOnce', () => {
     await expect(count()).rejects.toBeInstanceOf(ThrottledError);
 
     mock.on(UpdateItemCommand).rejects(conditionFailed({ count: { N: '16' }, jobs: jobs(16) }));
-    mock.on(TransactWriteItemsCommand).rejects(cancelled('None', 'ValidationError'));
+    mock.on(TransactWriteItemsCommand).rejects(transactionCancelled('None', 'ValidationError'));
     const error = await count('job-3').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect(error).not.toBeInstanceOf(TransientError);
