@@ -20,8 +20,12 @@ export interface CounterRequest {
  *
  * @example
  * ```ts
- * const additions = counterLoader((r) => groupKeyOf(r.counter, r.counterId), addToOneCounter);
- * const outcome = await additions.load({ counter, counterId, subject });
+ * // One answer per request, each counter's requests together (counter-set.ts sends an update).
+ * const sizes = counterLoader(
+ *   (request: CounterRequest) => request.counterId,
+ *   async (requests) => requests.map(() => requests.length),
+ * );
+ * await sizes.load({ counter, counterId: 'ip#203.0.113.9#2026-11-28T10:05:00.000Z' }); // 1
  * ```
  */
 export function counterLoader<T extends CounterRequest, R>(
