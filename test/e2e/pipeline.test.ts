@@ -224,8 +224,19 @@ describe(`the pipeline end to end (${scenario.records.length} records)`, () => {
     // The fix: a build that knows LOGIN_FAILED v2 (v1 upcasts to it unchanged).
     const { deps } = createRouterDeps(process.env, 'sluice-replay');
     const fixed = { ...deps, parser: new EventParser(registryKnowingLoginFailedV2()) };
-    replay = (event) => handleReplayEvent(event, fixed);
+    let moved: Promise<void> = Promise.resolve();
+    replay = async (event) => {
+      await moved;
+      return handleReplayEvent(event, fixed);
+    };
 
-    await redriveAfterTheFix(pipeline, { deadLetters: expected.deadLetters, settle });
+    await redriveAfterTheFix(pipeline, {
+      deadLetters: expected.deadLetters,
+      settle,
+      // Replays wait for the move: ElasticMQ would move their new dead letters again.
+      holdReplaysUntil: (done) => {
+        moved = done;
+      },
+    });
   });
 });

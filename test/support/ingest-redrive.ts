@@ -15,7 +15,7 @@ import { expect } from 'vitest';
 import type { DeadLetter } from '../../functions/queues/dead-letter';
 import { resourceName } from '../../functions/topology/naming';
 import { ROUTER_QUEUES } from '../../functions/topology/topology';
-import { peekAll } from '../../local/shared/inspect';
+import { peekAll, waitFor } from '../../local/shared/inspect';
 import { queueDepth } from '../../local/shared/queue-counts';
 import type { ShopRecord } from '../../local/shop/scenario';
 import type { PipelineUnderTest } from './pipeline-under-test';
@@ -35,6 +35,14 @@ export interface RedriveContext {
   readonly settle: (what: string, until: () => Promise<boolean>) => Promise<void>;
   /** Appended to assertion messages (where to look). */
   readonly evidence?: string;
+  /**
+   * Called before the move starts with a promise that settles when it has: a harness whose
+   * replays it can hold makes them wait for it. ElasticMQ's move task moves until the DLQ is
+   * empty (MoveMessagesAsyncOps pops to the end), so a dead letter that fails again and lands
+   * in the DLQ while it runs is moved a second time; SQS moves the messages counted at the
+   * start (ApproximateNumberOfMessagesToMove).
+   */
+  readonly holdReplaysUntil?: (moved: Promise<void>) => void;
 }
 
 /**
@@ -55,16 +63,29 @@ export async function redriveAfterTheFix(
   const remaining = ctx.deadLetters.length - unknownVersion.length;
   const dlqUrl = queueUrl(ROUTER_QUEUES.ingestDlq);
   const dlqArn = await queueArn(sqs, dlqUrl);
-  await sqs.send(
-    new StartMessageMoveTaskCommand({
-      SourceArn: dlqArn,
-      DestinationArn: await queueArn(sqs, queueUrl(ROUTER_QUEUES.replay)),
-    }),
-  );
   const moved = async () => {
     const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));
     return Results[0]?.Status === 'COMPLETED';
   };
+  let release = () => {};
+  ctx.holdReplaysUntil?.(
+    new Promise<void>((resolve) => {
+      release = resolve;
+    }),
+  );
+  try {
+    await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: dlqArn,
+        DestinationArn: await queueArn(sqs, queueUrl(ROUTER_QUEUES.replay)),
+      }),
+    );
+    if (ctx.holdReplaysUntil) {
+      await waitFor('the move task', moved, { timeoutMs: 60_000, intervalMs: 200 });
+    }
+  } finally {
+    release();
+  }
   await ctx.settle(
     'the redrive',
     async () => (await moved()) && (await queueDepth(sqs, dlqUrl)) === remaining,
