@@ -44,8 +44,8 @@ export const JOBS = 'jobs';
  * refused as a whole and is safe to try again at once. A few quick tries, then the job's
  * own backoff.
  */
-export const CONFLICT_TRIES = 5;
-export const CONFLICT_BACKOFF: BackoffPolicy = { baseMs: 20, capMs: 400 };
+const CONFLICT_TRIES = 5;
+const CONFLICT_BACKOFF: BackoffPolicy = { baseMs: 20, capMs: 400 };
 
 export interface CountOptions {
   /** The time of the run: TTLs are set from it. */
@@ -134,17 +134,19 @@ export function groupKeyOf(counter: Counter, counterId: string): string {
 
 /**
  * Sends a write on a counter, again after a short jittered pause while DynamoDB refuses it
- * for a transaction in progress on the same item (another job's marker transaction).
+ * for a conflicting transaction on the same item — by default an update refused for another
+ * job's marker transaction; `isConflict` says it for a transaction of one's own.
  */
 export async function withConflictRetries<T>(
   send: () => Promise<T>,
   random: (() => number) | undefined,
+  isConflict: (error: unknown) => boolean = isTransactionConflict,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
     } catch (error) {
-      if (!isTransactionConflict(error) || attempt >= CONFLICT_TRIES) throw error;
+      if (!isConflict(error) || attempt >= CONFLICT_TRIES) throw error;
       await sleep(fullJitterDelay(CONFLICT_BACKOFF, attempt, random));
     }
   }

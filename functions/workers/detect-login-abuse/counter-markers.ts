@@ -20,14 +20,11 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { fullJitterDelay, sleep } from '../../shared/backoff';
 import { epochSeconds, type Item, num, readNum, str } from '../../shared/dynamo-attributes';
 import { TransientError } from '../../shared/errors';
 import { classifyAwsErrorWithThrottling, ThrottledError } from '../../shared/throttling';
 import { type CounterRequest, counterLoader, firstOfEachJob } from './counter-batching';
 import {
-  CONFLICT_BACKOFF,
-  CONFLICT_TRIES,
   type Counter,
   counterUpdate,
   groupKeyOf,
@@ -37,6 +34,7 @@ import {
   markerIdOf,
   type Subject,
   TTL,
+  withConflictRetries,
 } from './counter-item';
 
 /** One subject's count after a job, and whether this run added the job. */
@@ -85,11 +83,14 @@ async function markOneCounter(markings: readonly Marking[]): Promise<(SubjectCou
     for (const [jobId, outcome] of await markGroup(group)) counted.set(jobId, outcome);
   }
   const [first] = markings as [Marking];
-  let count: number | Error;
-  try {
-    count = await readCount(first.counter.dynamodb, first.counter.table, first.counterId);
-  } catch (error) {
-    count = error as Error;
+  let count: number | Error = 0;
+  // Nothing to read for when every job failed (a throttled table gets no extra request).
+  if ([...counted.values()].some((outcome) => !(outcome instanceof Error))) {
+    try {
+      count = await readCount(first.counter.dynamodb, first.counter.table, first.counterId);
+    } catch (error) {
+      count = error as Error;
+    }
   }
   return markings.map((marking, i) => {
     const outcome = counted.get(marking.counter.jobId) as boolean | Error;
@@ -200,33 +201,36 @@ async function sendMarking(group: readonly Marking[]): Promise<void> {
     },
   });
   const transaction = new TransactWriteItemsCommand({ TransactItems: items });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await first.counter.dynamodb.send(transaction);
-      return;
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes?.includes('ConditionalCheckFailed')) {
-        const countedBefore = new Set<string>();
-        codes.forEach((code, i) => {
-          if (code === 'ConditionalCheckFailed' && i < owners.length) {
-            countedBefore.add(owners[i] as string);
-          }
-        });
-        const named = new Set(setOfRefusedCounter(error, owners.length));
-        for (const jobId of jobIds) if (named.has(jobId)) countedBefore.add(jobId);
-        throw new MarkingRefused(countedBefore);
-      }
-      if (codes?.includes('TransactionConflict') && attempt < CONFLICT_TRIES) {
-        await sleep(fullJitterDelay(CONFLICT_BACKOFF, attempt, first.counter.options.random));
-        continue;
-      }
-      throw classifyCancellation(
-        error,
-        codes,
-        `count failure of ${group.length === 1 ? `job ${first.counter.jobId}` : `${group.length} jobs`}`,
-      );
+  try {
+    // A refusal (a condition failed) is an answer, not a conflict to wait out.
+    await withConflictRetries(
+      () => first.counter.dynamodb.send(transaction),
+      first.counter.options.random,
+      (error) => {
+        const codes = cancellationCodes(error);
+        return (
+          !!codes?.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed')
+        );
+      },
+    );
+  } catch (error) {
+    const codes = cancellationCodes(error);
+    if (codes?.includes('ConditionalCheckFailed')) {
+      const countedBefore = new Set<string>();
+      codes.forEach((code, i) => {
+        if (code === 'ConditionalCheckFailed' && i < owners.length) {
+          countedBefore.add(owners[i] as string);
+        }
+      });
+      const named = new Set(setOfRefusedCounter(error, owners.length));
+      for (const jobId of jobIds) if (named.has(jobId)) countedBefore.add(jobId);
+      throw new MarkingRefused(countedBefore);
     }
+    throw classifyCancellation(
+      error,
+      codes,
+      `count failure of ${group.length === 1 ? `job ${first.counter.jobId}` : `${group.length} jobs`}`,
+    );
   }
 }
 

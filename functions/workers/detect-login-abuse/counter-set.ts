@@ -10,9 +10,9 @@
  * {@link COUNTED_JOBS_CAP} jobs — on the condition that the set names none of them and has
  * room for all. An account or address under attack is counted once per batch instead of once
  * per failed login: fewer write units, and less pressure on the one item every attempt
- * writes (a DynamoDB item takes at most 1,000 writes a second). When that condition fails,
- * the jobs the set names are known, and each of the others is counted on its own, as if it
- * had come alone.
+ * writes (a DynamoDB item takes at most 1,000 writes a second). A lone job takes the same
+ * update. When that condition fails, the jobs the set names are known, and each of the
+ * others is counted on its own, as if it had come alone.
  */
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Item, isConditionFailed, num, readNum, str } from '../../shared/dynamo-attributes';
@@ -83,43 +83,40 @@ async function addToOneCounter(additions: readonly SetAddition[]): Promise<(Fast
   });
 }
 
-/** Distinct jobs of one counter, at most the cap: one update, or each on its own. */
+/**
+ * Distinct jobs of one counter, at most the cap: one update for all of them. Refused, the
+ * jobs the set names are known; a full set (or a lone job it refused) goes to the markers;
+ * otherwise another addition took the room, and each job tries again alone.
+ */
 async function addGroup(group: readonly SetAddition[]): Promise<(FastPath | Error)[]> {
-  if (group.length === 1) return [await settled(addOne(group[0] as SetAddition))];
   try {
     const count = await addAll(group);
     return group.map((_, k) => ({ kind: 'counted', count: count - group.length + 1 + k }));
   } catch (error) {
     if (!isConditionFailed(error)) {
-      const failure = classifyAwsErrorWithThrottling(error, `count ${group.length} failures`);
+      const what =
+        group.length === 1
+          ? `count failure of job ${(group[0] as SetAddition).counter.jobId}`
+          : `count ${group.length} failures`;
+      const failure = classifyAwsErrorWithThrottling(error, what);
       return group.map(() => failure);
     }
     const before = (error as { Item?: Item }).Item ?? {};
     const jobs = before[JOBS]?.SS;
     if (jobs === undefined) return group.map(() => ({ kind: 'legacy' }));
-    // The set names some of them, or another addition took the room: the known ones are
-    // done, a full set counts the rest with markers, otherwise each tries on its own.
     return Promise.all(
-      group.map((addition): Promise<FastPath | Error> => {
+      group.map(async (addition): Promise<FastPath | Error> => {
         if (jobs.includes(addition.counter.jobId)) {
-          return Promise.resolve({ kind: 'known', count: readNum(before, 'count') ?? 0 });
+          return { kind: 'known', count: readNum(before, 'count') ?? 0 };
         }
-        if (jobs.length >= COUNTED_JOBS_CAP) return Promise.resolve({ kind: 'full' });
-        return settled(addOne(addition));
+        if (group.length === 1 || jobs.length >= COUNTED_JOBS_CAP) return { kind: 'full' };
+        return (await addGroup([addition]))[0] as FastPath | Error;
       }),
     );
   }
 }
 
-async function settled(result: Promise<FastPath>): Promise<FastPath | Error> {
-  try {
-    return await result;
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
-}
-
-/** The update for several jobs at once; the new count, or the SDK's error. */
+/** The update for a group of jobs (one or more); the new count, or the SDK's error. */
 async function addAll(group: readonly SetAddition[]): Promise<number> {
   const [first] = group as [SetAddition];
   // The latest run's time sets the TTL: TTL deletes late, never early.
@@ -149,44 +146,4 @@ async function addAll(group: readonly SetAddition[]): Promise<number> {
     first.counter.options.random,
   );
   return (after && readNum(after, 'count')) ?? group.length;
-}
-
-/** One job's update: the set names it (`known`), is full, or the counter is legacy. */
-async function addOne(addition: SetAddition): Promise<FastPath> {
-  const { counter, subject, counterId } = addition;
-  const { set, names, values } = counterUpdate(counter, subject);
-  const update = new UpdateItemCommand({
-    TableName: counter.table,
-    Key: { [KEY]: str(counterId) },
-    UpdateExpression: `ADD #count :one, #jobs :job ${set}`,
-    ConditionExpression:
-      'attribute_not_exists(#key) OR (attribute_exists(#jobs) AND size(#jobs) < :cap AND NOT contains(#jobs, :jobId))',
-    ExpressionAttributeNames: { ...names, '#key': KEY },
-    ExpressionAttributeValues: {
-      ...values,
-      ':one': num(1),
-      ':jobId': str(counter.jobId),
-      ':job': { SS: [counter.jobId] },
-      ':cap': num(COUNTED_JOBS_CAP),
-    },
-    ReturnValues: 'UPDATED_NEW',
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  });
-  try {
-    const { Attributes: after } = await withConflictRetries(
-      () => counter.dynamodb.send(update),
-      counter.options.random,
-    );
-    return { kind: 'counted', count: (after && readNum(after, 'count')) ?? 1 };
-  } catch (error) {
-    if (!isConditionFailed(error)) {
-      throw classifyAwsErrorWithThrottling(error, `count failure of job ${counter.jobId}`);
-    }
-    const before = (error as { Item?: Item }).Item ?? {};
-    const jobs = before[JOBS]?.SS;
-    if (jobs?.includes(counter.jobId)) {
-      return { kind: 'known', count: readNum(before, 'count') ?? 0 };
-    }
-    return { kind: jobs === undefined ? 'legacy' : 'full' };
-  }
 }

@@ -190,6 +190,8 @@ describe('countWithMarker', () => {
       .on(TransactWriteItemsCommand)
       .rejects(transactionCancelled('ThrottlingError', 'None', 'None'));
     for (const result of await together(['a', 'b'])) expect(result).toBeInstanceOf(ThrottledError);
+    // Nothing was counted: the throttled table is not read as well.
+    expect(mock.commandCalls(GetItemCommand)).toHaveLength(0);
   });
 
   it('more jobs than one transaction takes: one per twenty-five', async () => {

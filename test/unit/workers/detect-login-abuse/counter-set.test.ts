@@ -91,7 +91,7 @@ describe('addToCounterSet', () => {
     expect(updates()[0]?.ExpressionAttributeValues?.[':jobs']).toEqual({ SS: ['a', 'b'] });
   });
 
-  it('each counter gets its own update; a lone job keeps the single-job update', async () => {
+  it('each counter gets its own update; a lone job takes the same update alone', async () => {
     mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => ({
       Attributes: { count: { N: input.Key?.counterId?.S?.startsWith('ip#') ? '1' : '2' } },
     }));
@@ -106,9 +106,11 @@ describe('addToCounterSet', () => {
     expect(onIp).toEqual([{ kind: 'counted', count: 1 }]);
     const byCounter = new Map(updates().map((u) => [u.Key?.counterId?.S, u]));
     expect(byCounter.size).toBe(2);
-    expect(byCounter.get(counterIdOf(ip, window))?.UpdateExpression).toMatch(
-      /^ADD #count :one, #jobs :job /,
-    );
+    // A lone job takes the same update, with itself alone in it.
+    const lone = byCounter.get(counterIdOf(ip, window));
+    expect(lone?.UpdateExpression).toMatch(/^ADD #count :added, #jobs :jobs /);
+    expect(lone?.ExpressionAttributeValues?.[':jobs']).toEqual({ SS: ['c'] });
+    expect(lone?.ExpressionAttributeValues?.[':added']).toEqual({ N: '1' });
   });
 
   it('additions through different clients are never merged', async () => {
@@ -140,12 +142,13 @@ describe('addToCounterSet', () => {
 
   it('a set that names some of them: those are known, the others are counted alone', async () => {
     mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
-      if (input.ExpressionAttributeValues?.[':added']) {
+      const alone = input.ExpressionAttributeValues?.[':jobs']?.SS;
+      if (alone?.length !== 1) {
         throw conditionFailed({ count: { N: '4' }, jobs: { SS: ['x', 'b'] } });
       }
       return {
         Attributes: {
-          count: { N: input.ExpressionAttributeValues?.[':jobId']?.S === 'a' ? '5' : '6' },
+          count: { N: alone[0] === 'a' ? '5' : '6' },
         },
       };
     });
@@ -155,8 +158,8 @@ describe('addToCounterSet', () => {
       { kind: 'known', count: 4 },
       { kind: 'counted', count: 6 },
     ]);
-    const singles = updates().filter((u) => u.ExpressionAttributeValues?.[':one']);
-    expect(singles.map((u) => u.ExpressionAttributeValues?.[':jobId']?.S).sort()).toEqual([
+    const singles = updates().filter((u) => u.ExpressionAttributeValues?.[':added']?.N === '1');
+    expect(singles.map((u) => u.ExpressionAttributeValues?.[':job0']?.S).sort()).toEqual([
       'a',
       'c',
     ]);

@@ -66,10 +66,13 @@ describe('countFailureOnce', () => {
       subjects.map((s) => counterIdOf(s, window)),
     );
     for (const update of updates) {
-      expect(update.UpdateExpression).toMatch(/^ADD #count :one, #jobs :job /);
-      expect(update.ExpressionAttributeValues?.[':job']).toEqual({ SS: ['job-1'] });
-      expect(update.ConditionExpression).toContain('NOT contains(#jobs, :jobId)');
-      expect(update.ExpressionAttributeValues?.[':cap']?.N).toBe(String(COUNTED_JOBS_CAP));
+      expect(update.UpdateExpression).toMatch(/^ADD #count :added, #jobs :jobs /);
+      expect(update.ExpressionAttributeValues?.[':jobs']).toEqual({ SS: ['job-1'] });
+      expect(update.ExpressionAttributeValues?.[':added']).toEqual({ N: '1' });
+      expect(update.ConditionExpression).toContain('NOT contains(#jobs, :job0)');
+      expect(update.ExpressionAttributeValues?.[':job0']).toEqual({ S: 'job-1' });
+      // Room for this one job in the set.
+      expect(update.ExpressionAttributeValues?.[':room']?.N).toBe(String(COUNTED_JOBS_CAP - 1));
       expect(update.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
       // A counter lives a day past its window (the window ended after `now` here).
       expect(update.ExpressionAttributeValues?.[':ttl']?.N).toBe(
