@@ -7,11 +7,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventParser } from '../events/parse-event';
 import { functionClient } from '../shared/client-hooks';
 import { CODE_VERSION } from '../shared/code-version';
+import { createDynamoDBClient } from '../shared/dynamo-client';
 import type { Env } from '../shared/env';
 import { createTelemetry, MetricCounter } from '../shared/telemetry';
+import { resourceName } from '../topology/naming';
+import { TABLES } from '../topology/topology';
 import { ROUTES } from '../workers/jobs';
 import { readRouterConfig } from './config';
-import { LEDGER_CONCURRENCY_FACTOR, S3DeadLetterLedger } from './dead-letter-ledger';
+import { DynamoDeadLetterLedger, LEDGER_CONCURRENCY_FACTOR } from './dead-letter-ledger';
 import type { RouterDeps } from './route-batch';
 
 /**
@@ -28,12 +31,12 @@ export function createRouterDeps(env: Env, serviceName: string) {
   );
   const deps: RouterDeps = {
     sqs: functionClient(new SQSClient({})),
-    ledger: new S3DeadLetterLedger(s3, {
-      bucket: config.claimCheckBucket,
+    ledger: new DynamoDeadLetterLedger(createDynamoDBClient(), {
+      table: resourceName(config.stage, TABLES.ingestLedger.name),
       codeVersion: CODE_VERSION,
       maxAttempts: config.sendMaxAttempts,
       backoff: config.sendBackoff,
-      // A call per partition of a batch (a PutObject, a listing, a page read back).
+      // A call per page a batch touches (a read of up to 100, a write each).
       concurrency: config.sendConcurrency * LEDGER_CONCURRENCY_FACTOR,
     }),
     s3,

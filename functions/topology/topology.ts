@@ -82,6 +82,13 @@ export const TABLES = {
     ttl: 'expiresAt',
   },
   customers: { name: 'customers', partitionKey: 'customerId', ownedBySluice: true },
+  /** The router's dead-letter ledger: pages of dead-lettered offsets (dead-letter-ledger.ts). */
+  ingestLedger: {
+    name: 'ingest-ledger',
+    partitionKey: 'pageId',
+    ownedBySluice: true,
+    ttl: 'expiresAt',
+  },
 } as const;
 
 export type TableKey = keyof typeof TABLES;

@@ -49,12 +49,7 @@ export function grantTable(
   access: TableAccess,
   indexNames: readonly string[] = [],
 ): void {
-  const stack = Stack.of(role);
-  const tableArn = stack.formatArn({
-    service: 'dynamodb',
-    resource: 'table',
-    resourceName: tableName,
-  });
+  const tableArn = tableArnOf(role, tableName);
   const resources = [tableArn];
   if (access !== 'write')
     resources.push(...indexNames.map((index) => `${tableArn}/index/${index}`));
@@ -62,23 +57,32 @@ export function grantTable(
 }
 
 /**
- * Grants listing the keys under one prefix of a bucket (ListObjectsV2 with that `Prefix`),
- * and nothing else of the bucket.
+ * Grants exactly `actions` on a table found by its physical name, for a role that needs less
+ * than a kind of access.
  *
  * @example
  * ```ts
- * grantListing(router.role, bucket.bucketArn, 'ingest-ledger/');
+ * grantTableActions(router.role, 'sluice-dev-ingest-ledger', ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
  * ```
  */
-export function grantListing(role: IRole, bucketArn: string, prefix: string): void {
+export function grantTableActions(
+  role: IRole,
+  tableName: string,
+  actions: readonly `dynamodb:${string}`[],
+): void {
   addStatement(
     role,
-    new PolicyStatement({
-      actions: ['s3:ListBucket'],
-      resources: [bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
-    }),
+    new PolicyStatement({ actions: [...actions], resources: [tableArnOf(role, tableName)] }),
   );
+}
+
+/** A table's ARN, built in the grantee's stack so no cross-stack export ties the table. */
+function tableArnOf(role: IRole, tableName: string): string {
+  return Stack.of(role).formatArn({
+    service: 'dynamodb',
+    resource: 'table',
+    resourceName: tableName,
+  });
 }
 
 /**

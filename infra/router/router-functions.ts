@@ -10,12 +10,11 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { LEDGER_PREFIX } from '../../functions/router/dead-letter-ledger';
 import { REPLAY_FUNCTION, ROUTER_FUNCTION } from '../../functions/topology/functions';
 import { REPLAY_SETTINGS } from '../../functions/topology/queue-settings';
 import { replayReservation, routerReservation } from '../config/reservations';
 import type { StageConfig } from '../config/schema';
-import { grantListing, grantObjects } from '../constructs/grants';
+import { grantObjects, grantTableActions } from '../constructs/grants';
 import { SQS_MAPPING_METRICS } from '../constructs/mapping-metrics';
 import { guardReservedConcurrency } from '../constructs/reserved-concurrency-guard';
 import { SluiceFunction, type SluiceFunctionProps } from '../constructs/sluice-function';
@@ -38,6 +37,8 @@ export interface RouterFunctionsProps {
   /** The replay queue, whose DLQ is the ingest DLQ. */
   readonly replayQueue: QueueWithDlq;
   readonly claimCheck: IBucket;
+  /** The physical name of the router's dead-letter ledger table. */
+  readonly ledgerTable: string;
 }
 
 /**
@@ -45,6 +46,7 @@ export interface RouterFunctionsProps {
  * ```ts
  * const routing = new RouterFunctions(stack, 'RouterFunctions', {
  *   config, codeVersion: 'abc123', environment, vpc: functionVpc, replayQueue, claimCheck,
+ *   ledgerTable: 'sluice-dev-ingest-ledger',
  * });
  * routing.grantRouting(jobQueues);
  * ```
@@ -118,15 +120,11 @@ export class RouterFunctions extends StackPart {
       );
     }
 
-    // The router's dead-letter ledger: pages of offsets under ingest-ledger/, written,
-    // listed by prefix and read back on a redelivery (replay needs none). Reading stays
-    // limited to the ledger: the router does not read claim checks.
-    grantObjects(this.router.role, claimCheck.bucketArn, LEDGER_PREFIX, { read: true });
-    grantListing(this.router.role, claimCheck.bucketArn, LEDGER_PREFIX);
-    acknowledgeWildcardResources(
-      this.router.role,
-      [`${claimCheck.bucketArn}/${LEDGER_PREFIX}*`],
-      'The dead-letter ledger keys one object per batch and partition by code version, topic, partition and offsets under one prefix: the prefix is the narrowest grant.',
-    );
+    // The router's dead-letter ledger: pages read (BatchGetItem) and added to (UpdateItem),
+    // nothing else of the table; replay needs none.
+    grantTableActions(this.router.role, this.props.ledgerTable, [
+      'dynamodb:BatchGetItem',
+      'dynamodb:UpdateItem',
+    ]);
   }
 }

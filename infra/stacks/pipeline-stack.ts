@@ -94,6 +94,7 @@ export class PipelineStack extends SluiceStack {
       subnets: props.subnets,
       securityGroups: [props.functionSecurityGroup],
     };
+    const tables = tableNames(config);
     const routing = new RouterFunctions(this, 'RouterFunctions', {
       config,
       codeVersion: props.codeVersion,
@@ -101,11 +102,11 @@ export class PipelineStack extends SluiceStack {
       vpc: functionVpc,
       replayQueue: this.replayQueue,
       claimCheck: this.claimCheck,
+      ledgerTable: tables.ingestLedger,
     });
     this.router = routing.router.function;
     this.replay = routing.replay.function;
 
-    const tables = tableNames(config);
     for (const job of JOB_NAMES) {
       this.workers.set(
         job,

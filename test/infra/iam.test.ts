@@ -133,27 +133,26 @@ describe('least privilege', () => {
     },
   );
 
-  it('lets the router write ingest claim checks and keep its dead-letter ledger only, and the replay function also read claim checks', () => {
+  it('lets the router write ingest claim checks and keep its dead-letter ledger table only, and the replay function also read claim checks', () => {
     const template = stage.template(stage.stacks.pipeline);
     const roleId = (prefix: string) =>
       Object.keys(resourcesOf(template, 'AWS::IAM::Role')).find((id) => id.startsWith(prefix));
-    const s3For = (prefix: string) =>
+    const statementsOf = (prefix: string, service: string) =>
       statements()
         .filter((s) => JSON.stringify(s.roles) === JSON.stringify([{ Ref: roleId(prefix) }]))
         .map((s) => s.statement)
-        .filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+        .filter((s) => actionsOf(s).some((a) => a.startsWith(`${service}:`)));
+    const s3For = (prefix: string) => statementsOf(prefix, 's3');
     const router = s3For('RouterRole');
-    expect(router.map(actionsOf)).toEqual([
-      ['s3:PutObject'],
-      ['s3:PutObject', 's3:GetObject'],
-      ['s3:ListBucket'],
-    ]);
-    // Claim checks written, not read; the ledger's pages written and read back.
+    // Claim checks written, not read.
+    expect(router.map(actionsOf)).toEqual([['s3:PutObject']]);
     expect(JSON.stringify(router[0]?.Resource)).toContain('/ingest/*');
-    expect(JSON.stringify(router[1]?.Resource)).toContain('/ingest-ledger/*');
-    expect(JSON.stringify(router[1]?.Resource)).not.toContain('/ingest/*');
-    // Listing only under the ledger's prefix.
-    expect(router[2]?.Condition).toEqual({ StringLike: { 's3:prefix': ['ingest-ledger/*'] } });
+    // The ledger's pages read and added to, in its own table only; replay keeps none.
+    const ledger = statementsOf('RouterRole', 'dynamodb');
+    expect(ledger.map(actionsOf)).toEqual([['dynamodb:BatchGetItem', 'dynamodb:UpdateItem']]);
+    expect(JSON.stringify(ledger[0]?.Resource)).toContain(':table/sluice-test-ingest-ledger');
+    expect(JSON.stringify(ledger[0]?.Resource)).not.toContain('*');
+    expect(statementsOf('ReplayRole', 'dynamodb')).toEqual([]);
     expect(s3For('ReplayRole').map(actionsOf)).toEqual([['s3:PutObject', 's3:GetObject']]);
   });
 

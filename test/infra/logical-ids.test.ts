@@ -65,6 +65,7 @@ const PINNED: Record<string, Record<string, readonly string[]>> = {
       'Tablecommissions216D161C',
       'Tablecustomers7C9F8DF4',
       'TableidempotencyFF605E19',
+      'TableingestLedgerB13E33CA',
       'TablejobRecords84C3D118',
     ],
   },

@@ -50,7 +50,6 @@ const DEFAULT_STAGE_ACKNOWLEDGMENTS: Record<string, string[]> = {
   'sluice-test-pipeline/RouterFunctions/Router/Role': [
     VPC_ENI,
     `IAM5[Resource::${CLAIM_CHECK}/ingest/*]`,
-    `IAM5[Resource::${CLAIM_CHECK}/ingest-ledger/*]`,
     `IAM5[Resource::{"Fn::Select":[0,{"Fn::Split":[":cluster/",${CLUSTER_EXPORT}]}]}:group/{"Fn::Select":[1,{"Fn::Split":[":cluster/",${CLUSTER_EXPORT}]}]}/sluice-test-replay-*]`,
   ],
   'sluice-test-pipeline/RouterFunctions/Replay/Role': [`IAM5[Resource::${CLAIM_CHECK}/ingest/*]`],

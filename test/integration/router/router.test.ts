@@ -1,15 +1,11 @@
 /**
- * The router against a real SQS-compatible server (ElasticMQ locally) and S3 (moto):
+ * The router against a real SQS-compatible server (ElasticMQ locally), S3 and DynamoDB (moto):
  * jobs, dead letters and claim checks arrive as specified, and "Start DLQ redrive" to the
  * replay queue (StartMessageMoveTask) runs dead letters through the same code after a fix.
  */
 import { createHash } from 'node:crypto';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   GetQueueAttributesCommand,
   type Message,
@@ -22,11 +18,12 @@ import { EventParser } from '../../../functions/events/parse-event';
 import { getClaimCheck } from '../../../functions/queues/claim-check';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../functions/queues/job-message';
-import { S3DeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
+import { DynamoDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import { handleReplayEvent } from '../../../functions/router/replay';
 import type { RouterDeps } from '../../../functions/router/route-batch';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
+import { provisionTables } from '../../../local/provision/tables';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
 import { drainQueue } from '../../support/drain-queue';
 import { registryKnowingLoginFailedV2 } from '../../support/fixed-registry';
@@ -39,6 +36,7 @@ applyLocalServiceEnv();
 const stage = uniqueStage('it');
 const sqs = new SQSClient({});
 const s3 = new S3Client(localS3Options);
+const dynamodb = new DynamoDBClient({});
 let urls: Map<string, string>;
 let deps: RouterDeps;
 
@@ -49,24 +47,24 @@ function routerDeps(parser = new EventParser(), maxBytes = '8192'): RouterDeps {
 }
 let queueUrlBase = '';
 let bucket = '';
+let ledgerTable = '';
 
 /** Receives until the queue has been empty twice in a row; deletes what it read. */
 const drain = (logicalName: string) => drainQueue(sqs, urls.get(logicalName) as string);
-
-const pad = (offset: number) => String(offset).padStart(20, '0');
 
 const bodies = <T>(messages: Message[]) => messages.map((m) => JSON.parse(m.Body ?? '') as T);
 
 beforeAll(async () => {
   ({ urls, queueUrlBase } = await provisionQueues(sqs, stage));
   bucket = await provisionBucket(s3, stage);
+  ledgerTable = (await provisionTables(dynamodb, stage)).get('ingestLedger') as string;
   deps = routerDeps();
 });
 
 describe('router against ElasticMQ and moto', () => {
-  it('keeps its dead-letter ledger in S3: a page per batch and partition, found again across batches, old keys too', async () => {
-    const ledger = new S3DeadLetterLedger(s3, {
-      bucket,
+  it('keeps its dead-letter ledger in DynamoDB: a page per partition and window, found again across batches', async () => {
+    const ledger = new DynamoDeadLetterLedger(dynamodb, {
+      table: ledgerTable,
       codeVersion: 'integration',
       maxAttempts: 3,
       backoff: { baseMs: 10, capMs: 100 },
@@ -79,39 +77,31 @@ describe('router against ElasticMQ and moto', () => {
       offset,
     });
     const version = createHash('sha256').update('integration').digest('hex').slice(0, 16);
-    const prefix = `ingest-ledger/${version}/orders.events/`;
     const first = [entry(0), entry(9), entry(10), entry(3, 1)];
     const second = [entry(12), entry(20), entry(1_000_001), entry(5, 1)];
     expect(await ledger.record(first)).toEqual([]);
     expect(await ledger.record(second)).toEqual([]);
-    // A dead letter the previous code recorded: an empty object at its offset.
-    const old = entry(15);
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: `${prefix}0/${String(old.offset).padStart(20, '0')}`,
-        Body: '',
-      }),
-    );
-    const keys = (
-      await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))
-    ).Contents?.map((c) => (c.Key as string).slice(prefix.length));
-    // Per batch and partition a page (1,000,001 is in a window of its own), and the old key.
-    expect(keys?.map((k) => k.replace(/-[0-9a-f]{8}$/, '-hash'))).toEqual([
-      `0/${pad(10)}-${pad(0)}-hash`,
-      `0/${pad(15)}`,
-      `0/${pad(20)}-${pad(12)}-hash`,
-      `0/${pad(1_000_001)}-${pad(1_000_001)}-hash`,
-      `1/${pad(3)}-${pad(3)}-hash`,
-      `1/${pad(5)}-${pad(5)}-hash`,
-    ]);
-    const page = await s3.send(
-      new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${keys?.[0]}` }),
-    );
-    expect(page.ContentType).toBe('application/json');
-    expect(await page.Body?.transformToString()).toBe('[0,9,10]');
+    // A redelivered batch adds nothing to its pages.
+    expect(await ledger.record(first)).toEqual([]);
+    const page = async (partition: number, window: number) => {
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({
+          TableName: ledgerTable,
+          Key: { pageId: { S: `${version}#orders.events#${partition}#${window}` } },
+          ConsistentRead: true,
+        }),
+      );
+      return {
+        offsets: Item?.offsets?.NS?.map(Number).sort((x, y) => x - y),
+        ttl: Item?.expiresAt?.N,
+      };
+    };
+    expect((await page(0, 0)).offsets).toEqual([0, 9, 10, 12, 20]);
+    expect((await page(0, 1_000)).offsets).toEqual([1]);
+    expect((await page(1, 0)).offsets).toEqual([3, 5]);
+    expect(Number((await page(1, 0)).ttl)).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
 
-    const recorded = [...first, ...second, old];
+    const recorded = [...first, ...second];
     const asked = [
       ...recorded,
       entry(1),
@@ -124,19 +114,21 @@ describe('router against ElasticMQ and moto', () => {
     const { sent, unknown } = await ledger.lookup(asked);
     expect([...sent].sort()).toEqual(recorded.map((e) => e.id).sort());
     expect(unknown.size).toBe(0);
-    // Across both batches from 9 on: 9 and 20 read from their pages, 15 from its key.
-    const across = await ledger.lookup([entry(9), entry(14), entry(15), entry(20)]);
-    expect([...across.sent].sort()).toEqual(
-      [entry(9), entry(15), entry(20)].map((e) => e.id).sort(),
-    );
-    expect(across.unknown.size).toBe(0);
+    const otherCode = new DynamoDeadLetterLedger(dynamodb, {
+      table: ledgerTable,
+      codeVersion: 'other',
+      maxAttempts: 3,
+      backoff: { baseMs: 10, capMs: 100 },
+      concurrency: 8,
+    });
+    expect((await otherCode.lookup(recorded)).sent.size).toBe(0);
   });
 
-  it('sends each dead letter once over redeliveries of its batch, whole or from the middle (S3 ledger)', async () => {
+  it('sends each dead letter once over redeliveries of its batch, whole or from the middle (DynamoDB ledger)', async () => {
     const ledgerDeps: RouterDeps = {
       ...routerDeps(),
-      ledger: new S3DeadLetterLedger(s3, {
-        bucket,
+      ledger: new DynamoDeadLetterLedger(dynamodb, {
+        table: ledgerTable,
         codeVersion: `redelivery-${stage}`,
         maxAttempts: 3,
         backoff: { baseMs: 10, capMs: 100 },

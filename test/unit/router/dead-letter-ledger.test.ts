@@ -1,40 +1,42 @@
 /**
- * The S3 dead-letter ledger: one page (an object listing offsets) per batch and partition
- * under `ingest-ledger/`, found again by one listing per partition from the batch's first
- * dead-lettered offset and read back when it holds a wanted offset; keys of the previous
- * format (an empty object per offset) still understood; transient faults retried, a fault
+ * The DynamoDB dead-letter ledger: one item (a page) per partition and window of offsets,
+ * added to by one UpdateItem per page a batch touches and read back by one consistent
+ * BatchGetItem of up to 100 pages; unprocessed keys and transient faults retried, a fault
  * that outlasts the retries reported (unknown ids, unrecorded ids), a configuration fault
  * thrown.
  */
 import { createHash } from 'node:crypto';
 import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+  type AttributeValue,
+  BatchGetItemCommand,
+  DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  DynamoDeadLetterLedger,
   ingestDeadLetterId,
+  LEDGER_RETENTION_SECONDS,
   LEDGER_WINDOW,
   type LedgerEntry,
-  S3DeadLetterLedger,
 } from '../../../functions/router/dead-letter-ledger';
 import { PermanentError } from '../../../functions/shared/errors';
 import { OFFLINE_AWS } from '../../support/offline-aws';
 
-const s3 = new S3Client(OFFLINE_AWS);
-const mock = mockClient(s3);
+const dynamodb = new DynamoDBClient(OFFLINE_AWS);
+const mock = mockClient(dynamodb);
+const NOW = new Date('2026-12-07T10:00:00Z');
 const options = {
-  bucket: 'b',
+  table: 'sluice-test-ingest-ledger',
   codeVersion: 'abc',
   maxAttempts: 3,
   backoff: { baseMs: 0, capMs: 0 },
   concurrency: 4,
+  now: () => NOW,
   sleep: async () => undefined,
 };
-const ledger = new S3DeadLetterLedger(s3, options);
+const ledger = new DynamoDeadLetterLedger(dynamodb, options);
 const TOPIC = 'orders.events';
 const entry = (offset: number, partition = 0, topic = TOPIC): LedgerEntry => ({
   id: ingestDeadLetterId({ topic, partition, offset }, 'abc'),
@@ -46,63 +48,70 @@ const entries = (offsets: readonly number[], partition = 0) =>
   offsets.map((offset) => entry(offset, partition));
 const ids = (list: readonly LedgerEntry[]) => list.map((e) => e.id).sort();
 const sorted = (set: ReadonlySet<string>) => [...set].sort();
-/** The key prefix of a partition's pages under code version 'abc' (the format, spelled out). */
-const prefix = (partition = 0) =>
-  `ingest-ledger/${createHash('sha256').update('abc').digest('hex').slice(0, 16)}/${TOPIC}/${partition}/`;
-const pad = (offset: number) => String(offset).padStart(20, '0');
+/** A page's key under code version 'abc' (the format, spelled out). */
+const pageId = (window: number, partition = 0, topic = TOPIC) =>
+  `${createHash('sha256').update('abc').digest('hex').slice(0, 16)}#${encodeURIComponent(topic)}#${partition}#${window}`;
 const fault = (name: string, status: number) =>
   Object.assign(new Error(name), {
     name,
     $fault: status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: status },
   });
-const unavailable = () => fault('SlowDown', 503);
-const denied = () => fault('AccessDenied', 403);
+const unavailable = () => fault('InternalServerError', 500);
+const denied = () => fault('AccessDeniedException', 400);
 
-type Operation = 'put' | 'get' | 'list';
+type Operation = 'update' | 'read';
 
 /**
- * A bucket in memory answering PutObject (keeping bodies), GetObject and ListObjectsV2 (in
- * key order, `pageSize` keys per answer); `listed` holds the keys of each answer. `fails`
- * says which calls (the n-th of an operation, from 1) throw a transient fault instead.
+ * A ledger table in memory answering UpdateItem (`ADD` to a number set, `SET` of the TTL) and
+ * BatchGetItem; `fails` says which calls (the n-th of an operation, from 1) throw a transient
+ * fault instead, `unprocessed` which keys of the n-th read come back unprocessed.
  */
-function memoryBucket(
-  pageSize = 1000,
+function memoryTable(
   fails: (operation: Operation, n: number) => boolean = () => false,
+  unprocessed: (key: string, n: number) => boolean = () => false,
 ) {
-  const objects = new Map<string, string>();
-  const listed: string[][] = [];
-  const counts: Record<Operation, number> = { put: 0, get: 0, list: 0 };
-  const faulty = (operation: Operation) => {
-    if (fails(operation, ++counts[operation])) throw unavailable();
-  };
-  mock.on(PutObjectCommand).callsFake((input) => {
-    faulty('put');
-    objects.set(input.Key, String(input.Body ?? ''));
+  const pages = new Map<string, { offsets: Set<string>; ttl: string }>();
+  const counts: Record<Operation, number> = { update: 0, read: 0 };
+  mock.on(UpdateItemCommand).callsFake((input) => {
+    if (fails('update', ++counts.update)) throw unavailable();
+    const key = input.Key.pageId.S as string;
+    const page = pages.get(key) ?? { offsets: new Set<string>(), ttl: '' };
+    for (const offset of input.ExpressionAttributeValues[':offsets'].NS) page.offsets.add(offset);
+    page.ttl = input.ExpressionAttributeValues[':ttl'].N;
+    pages.set(key, page);
     return {};
   });
-  mock.on(GetObjectCommand).callsFake((input) => {
-    faulty('get');
-    const text = objects.get(input.Key);
-    if (text === undefined) throw fault('NoSuchKey', 404);
-    return { Body: { transformToString: async () => text } } as never;
-  });
-  mock.on(ListObjectsV2Command).callsFake((input) => {
-    faulty('list');
-    const all = [...objects.keys()]
-      .filter((k) => k.startsWith(input.Prefix) && (!input.StartAfter || k > input.StartAfter))
-      .sort();
-    listed.push(all.slice(0, pageSize));
+  mock.on(BatchGetItemCommand).callsFake((input) => {
+    const n = ++counts.read;
+    if (fails('read', n)) throw unavailable();
+    const request = input.RequestItems[options.table];
+    const keys = request.Keys.map((k: Record<string, AttributeValue>) => k.pageId?.S as string);
+    const left = keys.filter((key: string) => unprocessed(key, n));
+    const found = keys
+      .filter((key: string) => !left.includes(key) && pages.has(key))
+      .map((key: string) => ({
+        pageId: { S: key },
+        offsets: { NS: [...(pages.get(key)?.offsets ?? [])] },
+      }));
     return {
-      Contents: all.slice(0, pageSize).map((Key) => ({ Key })),
-      IsTruncated: all.length > pageSize,
+      Responses: { [options.table]: found },
+      ...(left.length > 0
+        ? {
+            UnprocessedKeys: {
+              [options.table]: {
+                ...request,
+                Keys: left.map((key: string) => ({ pageId: { S: key } })),
+              },
+            },
+          }
+        : {}),
     };
   });
-  return { objects, listed };
+  return { pages };
 }
 
-const calls = (command: typeof GetObjectCommand | typeof ListObjectsV2Command) =>
-  mock.commandCalls(command as never).map((c) => c.args[0].input as Record<string, string>);
+const reads = () => mock.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input);
 
 beforeEach(() => mock.reset());
 
@@ -118,242 +127,129 @@ describe('ingestDeadLetterId', () => {
   });
 });
 
-describe('S3DeadLetterLedger', () => {
-  it('writes one page per partition for a batch of many dead letters', async () => {
-    const { objects } = memoryBucket();
+describe('DynamoDeadLetterLedger', () => {
+  it('adds a batch to one page per partition and window: its offsets in the window, and a TTL', async () => {
+    const { pages } = memoryTable();
     const p0 = entries(Array.from({ length: 40 }, (_, i) => 1_000 + 3 * i));
-    const p1 = entries([7, 5, 9], 1);
-    const other = [entry(4, 0, 'identity.events')];
+    const p1 = entries([7, 5, 9, 5], 1);
+    const other = [entry(4, 0, 'identity/events')];
     expect(await ledger.record([...p1, ...p0, ...other])).toEqual([]);
-    const puts = mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(puts).toHaveLength(3);
-    const page0 = puts.find((p) => p.Key?.startsWith(prefix(0)));
-    const body = JSON.stringify(Array.from({ length: 40 }, (_, i) => 1_000 + 3 * i));
-    expect(page0?.Key).toBe(`${prefix(0)}${pad(1_117)}-${pad(1_000)}-${hashOf(body)}`);
-    expect(page0?.Body).toBe(body);
-    expect(page0?.ContentType).toBe('application/json');
-    expect(objects.get(`${prefix(1)}${pad(9)}-${pad(5)}-${hashOf('[5,7,9]')}`)).toBe('[5,7,9]');
-  });
-
-  it('finds exactly what it recorded: not the offsets between a page’s, nor another code version’s', async () => {
-    memoryBucket();
-    const recorded = [...entries([5, 9, 10, 12]), entry(7, 1), entry(0, 2)];
-    expect(await ledger.record(recorded)).toEqual([]);
-    const asked = [...entries([4, 5, 6, 10, 11, 12, 13]), entry(7, 1), entry(8, 1), entry(0, 2)];
-    const { sent, unknown } = await ledger.lookup(asked);
-    expect(sorted(sent)).toEqual(ids([...entries([5, 10, 12]), entry(7, 1), entry(0, 2)]));
-    expect(unknown.size).toBe(0);
-    // Per partition, one listing and one page read back.
-    expect(calls(ListObjectsV2Command)).toHaveLength(3);
-    expect(calls(GetObjectCommand)).toHaveLength(3);
-
-    const other = new S3DeadLetterLedger(s3, { ...options, codeVersion: 'def' });
-    expect((await other.lookup(entries([5]))).sent.size).toBe(0);
-  });
-
-  it('finds dead letters across the pages of one partition, also pages that overlap or nest', async () => {
-    const { objects } = memoryBucket();
-    // Three deliveries: a first batch, a later one, and a redelivery of the first (reaching
-    // further) sending 11, which failed to send the first time.
-    await ledger.record(entries([10, 12, 20]));
-    await ledger.record(entries([30, 35, 41]));
-    await ledger.record(entries([11, 33]));
-    expect(objects.size).toBe(3);
-    const asked = entries([11, 12, 13, 20, 30, 33, 36, 41]);
-    const { sent, unknown } = await ledger.lookup(asked);
-    expect(sorted(sent)).toEqual(ids(entries([11, 12, 20, 30, 33, 41])));
-    expect(unknown.size).toBe(0);
-
-    // Once a page says 12 was sent, the other page whose range holds 12 is not read.
-    mock.resetHistory();
-    expect(sorted((await ledger.lookup(entries([12]))).sent)).toEqual(ids(entries([12])));
-    expect(calls(GetObjectCommand)).toHaveLength(1);
-
-    // A page wholly above the offsets wanted sorts before one holding them: still found.
-    // (115 was sent first; 105 failed to send, then went out with 125 on a redelivery.)
-    await ledger.record(entries([115]));
-    await ledger.record(entries([105, 125]));
-    mock.resetHistory();
-    expect(sorted((await ledger.lookup(entries([105]))).sent)).toEqual(ids(entries([105])));
-    // {115}, listed on the way, holds no offset wanted: not read.
-    expect(calls(GetObjectCommand).map((c) => c.Key)).toEqual([
-      `${prefix()}${pad(125)}-${pad(105)}-${hashOf('[105,125]')}`,
-    ]);
-  });
-
-  it('understands keys of the previous format, an empty object per offset, without reading them', async () => {
-    const { objects } = memoryBucket();
-    for (const offset of [3, 8]) objects.set(prefix() + pad(offset), '');
-    await ledger.record(entries([9, 11]));
-    const { sent, unknown } = await ledger.lookup(entries([3, 4, 8, 9, 10, 11]));
-    expect(sorted(sent)).toEqual(ids(entries([3, 8, 9, 11])));
-    expect(unknown.size).toBe(0);
-    expect(calls(GetObjectCommand).map((c) => c.Key)).toEqual([
-      `${prefix()}${pad(11)}-${pad(9)}-${hashOf('[9,11]')}`,
-    ]);
-  });
-
-  it('lists from the first offset wanted: from the start for offset 0, and a page ending there is included', async () => {
-    const { listed } = memoryBucket();
-    await ledger.record(entries([0, 3]));
-    expect(sorted((await ledger.lookup(entries([0]))).sent)).toEqual(ids(entries([0])));
-    expect(calls(ListObjectsV2Command)[0]?.StartAfter).toBeUndefined();
-
-    mock.resetHistory();
-    listed.length = 0;
-    await ledger.record(entries([4, 6]));
-    await ledger.record(entries([7, 9]));
-    // First offset wanted 9: the page ending at 9 is listed and read, the one ending at 6
-    // (below it) is not even listed.
-    expect(sorted((await ledger.lookup(entries([9, 10]))).sent)).toEqual(ids(entries([9])));
-    expect(calls(ListObjectsV2Command)[0]?.StartAfter).toBe(`${prefix()}${pad(8)}.`);
-    expect(listed.flat()).toEqual([`${prefix()}${pad(9)}-${pad(7)}-${hashOf('[7,9]')}`]);
-    // First offset wanted 7: the page ending at 6, just before it, is not listed either.
-    listed.length = 0;
-    expect(sorted((await ledger.lookup(entries([7, 8]))).sent)).toEqual(ids(entries([7])));
-    expect(calls(ListObjectsV2Command).at(-1)?.StartAfter).toBe(`${prefix()}${pad(6)}.`);
-    expect(listed.flat()).toEqual([`${prefix()}${pad(9)}-${pad(7)}-${hashOf('[7,9]')}`]);
-    // First offset wanted 6: the page ending there is listed, the one ending at 3 is not.
-    listed.length = 0;
-    expect(sorted((await ledger.lookup(entries([6]))).sent)).toEqual(ids(entries([6])));
-    expect(listed.flat().map((k) => k.slice(prefix().length, prefix().length + 20))).toEqual([
-      pad(6),
-      pad(9),
-    ]);
-  });
-
-  it('follows a truncated listing, and stops past the window of the last offset wanted', async () => {
-    const { listed } = memoryBucket(2);
-    for (let batch = 0; batch < 6; batch++)
-      await ledger.record(entries([10 * batch, 10 * batch + 5]));
-    // Pages of the next window, which cannot hold an offset of this one.
-    for (let batch = 0; batch < 6; batch++) await ledger.record(entries([LEDGER_WINDOW + batch]));
-    const asked = entries([5, 15, 16, 35, 50, 55]);
-    const { sent, unknown } = await ledger.lookup(asked);
-    expect(sorted(sent)).toEqual(ids(entries([5, 15, 35, 50, 55])));
-    expect(unknown.size).toBe(0);
-    // 6 pages of this window, 2 keys per answer, then the first answer reaching the next
-    // window ends it: 4 listings, each going on after the last key of the one before.
-    const listings = calls(ListObjectsV2Command);
-    expect(listings).toHaveLength(4);
-    for (let i = 1; i < listings.length; i++)
-      expect(listings[i]?.StartAfter).toBe(listed[i - 1]?.at(-1));
-  });
-
-  it('writes two pages for a batch straddling a window, and finds both', async () => {
-    const { objects } = memoryBucket();
-    const batch = entries([LEDGER_WINDOW - 2, LEDGER_WINDOW - 1, LEDGER_WINDOW, LEDGER_WINDOW + 4]);
-    expect(await ledger.record(batch)).toEqual([]);
-    expect(objects.size).toBe(2);
-    const { sent } = await ledger.lookup(
-      entries([LEDGER_WINDOW - 1, LEDGER_WINDOW + 1, LEDGER_WINDOW + 4]),
+    const updates = mock.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(updates).toHaveLength(3);
+    const page0 = updates.find((u) => u.Key?.pageId?.S === pageId(1));
+    expect(page0?.TableName).toBe(options.table);
+    expect(page0?.UpdateExpression).toBe('ADD #offsets :offsets SET #ttl = :ttl');
+    expect(page0?.ExpressionAttributeNames).toEqual({ '#offsets': 'offsets', '#ttl': 'expiresAt' });
+    expect(page0?.ExpressionAttributeValues?.[':offsets']?.NS).toEqual(
+      Array.from({ length: 40 }, (_, i) => String(3 * i)),
     );
-    expect(sorted(sent)).toEqual(ids(entries([LEDGER_WINDOW - 1, LEDGER_WINDOW + 4])));
+    const ttl = NOW.getTime() / 1000 + LEDGER_RETENTION_SECONDS;
+    expect(page0?.ExpressionAttributeValues?.[':ttl']).toEqual({ N: String(ttl) });
+    // Each offset once; a topic is URI-encoded in the key.
+    expect([...(pages.get(pageId(0, 1))?.offsets ?? [])].sort()).toEqual(['5', '7', '9']);
+    expect(pages.has(pageId(0, 0, 'identity/events'))).toBe(true);
+    expect(pageId(0, 0, 'identity/events')).toContain('#identity%2Fevents#');
   });
 
-  it('reports the offsets in the range of a page it cannot read as unknown, never as sent or not sent', async () => {
-    const { objects } = memoryBucket();
-    await ledger.record(entries([10, 14]));
-    await ledger.record(entries([20, 24]));
-    await ledger.record(entries([30, 34]));
-    await ledger.record(entries([12, 40]));
-    const keyOf = (max: number) =>
-      [...objects.keys()].find((k) => k.startsWith(prefix() + pad(max))) as string;
-    objects.set(keyOf(14), '[10,1'); // cut short
-    objects.set(keyOf(24), '[20,22,24]'); // not the body its key names (another hash)
-    // Gone between the listing and the read (expired).
-    mock.on(GetObjectCommand, { Key: keyOf(34) }).rejects(fault('NoSuchKey', 404));
-    const { sent, unknown } = await ledger.lookup(entries([9, 10, 11, 12, 22, 24, 25, 30, 31, 40]));
-    // 12 is also on a page that reads well.
-    expect(sorted(sent)).toEqual(ids(entries([12, 40])));
-    expect(sorted(unknown)).toEqual(ids(entries([10, 11, 22, 24, 30, 31])));
-  });
-
-  it('takes a body of the right hash but not a sorted list of its key’s offsets as unreadable', async () => {
-    const { objects } = memoryBucket();
-    for (const body of ['{"offsets":[1,5]}', '[5,1]', '[1,3,3,5]', '[1,"3",5]', '[1,3]']) {
-      objects.clear();
-      objects.set(`${prefix()}${pad(5)}-${pad(1)}-${hashOf(body)}`, body);
-      const { sent, unknown } = await ledger.lookup(entries([1, 3]));
-      expect(sent.size, body).toBe(0);
-      expect(sorted(unknown), body).toEqual(ids(entries([1, 3])));
-    }
-  });
-
-  it('retries transient faults of writes, listings and reads', async () => {
-    // The first call of each operation fails, and the second listing (a truncated one's next).
-    memoryBucket(1, (operation, n) => n === 1 || (operation === 'list' && n === 3));
-    expect(await ledger.record(entries([1, 2]))).toEqual([]);
-    expect(await ledger.record(entries([4, 6]))).toEqual([]);
-    const { sent, unknown } = await ledger.lookup(entries([1, 2, 3, 6]));
-    expect(sorted(sent)).toEqual(ids(entries([1, 2, 6])));
+  it('finds exactly what it recorded: not the offsets between, nor another partition’s, topic’s or code version’s', async () => {
+    memoryTable();
+    const recorded = entries([10, 12, 14]);
+    await ledger.record(recorded);
+    const between = entries([11, 13]);
+    const elsewhere = [entry(12, 1), entry(12, 0, 'identity.events')];
+    const { sent, unknown } = await ledger.lookup([...recorded, ...between, ...elsewhere]);
+    expect(sorted(sent)).toEqual(ids(recorded));
     expect(unknown.size).toBe(0);
-    expect(mock.commandCalls(PutObjectCommand)).toHaveLength(3);
-    // 1 fails, 2 lists the first page, 3 fails, 4 goes on after the first page.
-    const listings = calls(ListObjectsV2Command);
-    expect(listings).toHaveLength(4);
-    expect(listings[3]?.StartAfter).toBe(listings[2]?.StartAfter);
-    expect(listings[3]?.StartAfter).toMatch(/-[0-9a-f]{8}$/);
-    expect(mock.commandCalls(GetObjectCommand)).toHaveLength(3);
+    // One consistent read for the batch's three pages.
+    expect(reads()).toHaveLength(1);
+    expect(reads()[0]?.RequestItems?.[options.table]?.ConsistentRead).toBe(true);
+    expect(reads()[0]?.RequestItems?.[options.table]?.Keys).toHaveLength(3);
+    const otherCode = new DynamoDeadLetterLedger(dynamodb, { ...options, codeVersion: 'def' });
+    expect((await otherCode.lookup(recorded)).sent.size).toBe(0);
   });
 
-  it('retries a failing listing, then reports its partition’s ids as unknown', async () => {
-    mock.on(ListObjectsV2Command).rejects(unavailable());
-    const { sent, unknown } = await ledger.lookup([entry(1), entry(2)]);
+  it('keeps a batch straddling a window in two pages, and finds both; a redelivery adds nothing', async () => {
+    const { pages } = memoryTable();
+    const batch = entries([LEDGER_WINDOW - 2, LEDGER_WINDOW - 1, LEDGER_WINDOW, LEDGER_WINDOW + 5]);
+    await ledger.record(batch);
+    expect([...(pages.get(pageId(0))?.offsets ?? [])]).toEqual(['998', '999']);
+    expect([...(pages.get(pageId(1))?.offsets ?? [])]).toEqual(['0', '5']);
+    await ledger.record(batch.slice(1));
+    expect(pages.get(pageId(0))?.offsets.size).toBe(2);
+    expect(pages.get(pageId(1))?.offsets.size).toBe(2);
+    const { sent } = await ledger.lookup([...batch, entry(LEDGER_WINDOW + 1)]);
+    expect(sorted(sent)).toEqual(ids(batch));
+  });
+
+  it('reads more than 100 pages in calls of 100', async () => {
+    memoryTable();
+    const wide = entries(Array.from({ length: 150 }, (_, i) => i * LEDGER_WINDOW + 7));
+    await ledger.record(wide.filter((_, i) => i % 2 === 0));
+    const { sent } = await ledger.lookup(wide);
+    expect(sorted(sent)).toEqual(ids(wide.filter((_, i) => i % 2 === 0)));
+    expect(reads().map((r) => r.RequestItems?.[options.table]?.Keys?.length)).toEqual([100, 50]);
+  });
+
+  it('asks again for the pages DynamoDB left unprocessed, only for those', async () => {
+    memoryTable(undefined, (key, n) => n === 1 && key === pageId(1));
+    const batch = entries([5, LEDGER_WINDOW + 5]);
+    await ledger.record(batch);
+    const { sent, unknown } = await ledger.lookup([...batch, entry(LEDGER_WINDOW + 6)]);
+    expect(sorted(sent)).toEqual(ids(batch));
+    expect(unknown.size).toBe(0);
+    expect(reads().map((r) => r.RequestItems?.[options.table]?.Keys)).toEqual([
+      [{ pageId: { S: pageId(0) } }, { pageId: { S: pageId(1) } }],
+      [{ pageId: { S: pageId(1) } }],
+    ]);
+  });
+
+  it('reports the ids of pages still unread after its attempts as unknown, never as sent or not sent', async () => {
+    memoryTable(undefined, (key) => key === pageId(1));
+    const batch = entries([5, LEDGER_WINDOW + 5]);
+    await ledger.record(batch);
+    const { sent, unknown } = await ledger.lookup([...batch, entry(LEDGER_WINDOW + 6)]);
+    expect(sorted(sent)).toEqual([entry(5).id]);
+    expect(sorted(unknown)).toEqual(ids([entry(LEDGER_WINDOW + 5), entry(LEDGER_WINDOW + 6)]));
+    expect(reads()).toHaveLength(options.maxAttempts);
+  });
+
+  it('retries transient faults of writes and reads', async () => {
+    memoryTable((_operation, n) => n <= 2);
+    const batch = entries([3, 4]);
+    expect(await ledger.record(batch)).toEqual([]);
+    expect(sorted((await ledger.lookup(batch)).sent)).toEqual(ids(batch));
+    expect(mock.commandCalls(UpdateItemCommand)).toHaveLength(3);
+    expect(reads()).toHaveLength(3);
+  });
+
+  it('reports every id as unknown when reading fails on every attempt', async () => {
+    memoryTable((operation) => operation === 'read');
+    const batch = entries([3, LEDGER_WINDOW + 3]);
+    const { sent, unknown } = await ledger.lookup(batch);
     expect(sent.size).toBe(0);
-    expect(sorted(unknown)).toEqual(ids([entry(1), entry(2)]));
-    expect(mock.commandCalls(ListObjectsV2Command)).toHaveLength(3);
+    expect(sorted(unknown)).toEqual(ids(batch));
   });
 
-  it('retries a failing read, then reports the page’s wanted ids as unknown', async () => {
-    memoryBucket();
-    await ledger.record(entries([1, 5]));
-    await ledger.record(entries([8, 9]));
-    mock.on(GetObjectCommand).rejects(unavailable());
-    const { sent, unknown } = await ledger.lookup(entries([1, 2, 9]));
-    expect(sent.size).toBe(0);
-    expect(sorted(unknown)).toEqual(ids(entries([1, 2, 9])));
-    expect(mock.commandCalls(GetObjectCommand)).toHaveLength(6);
+  it('throws a configuration fault of a read', async () => {
+    mock.on(BatchGetItemCommand).rejects(denied());
+    await expect(ledger.lookup(entries([1]))).rejects.toBeInstanceOf(PermanentError);
+    expect(reads()).toHaveLength(1);
   });
 
-  it('throws a configuration fault of a listing or a read', async () => {
-    mock.on(ListObjectsV2Command).rejects(denied());
-    await expect(ledger.lookup([entry(1)])).rejects.toBeInstanceOf(PermanentError);
-
-    memoryBucket();
-    await ledger.record(entries([1]));
-    mock.on(GetObjectCommand).rejects(denied());
-    await expect(ledger.lookup([entry(1)])).rejects.toBeInstanceOf(PermanentError);
-    expect(mock.commandCalls(GetObjectCommand)).toHaveLength(1);
-  });
-
-  it('retries a failing write and returns every id of a page it could not write, never throwing', async () => {
-    let puts = 0;
-    mock.on(PutObjectCommand).callsFake(() => {
-      puts++;
-      if (puts === 1) throw unavailable();
+  it('returns the ids of a page it could not write, never throwing; a permanent fault is not retried', async () => {
+    mock.on(UpdateItemCommand).callsFake((input) => {
+      if (input.Key.pageId.S === pageId(0)) throw unavailable();
       return {};
     });
-    expect(await ledger.record([entry(1)])).toEqual([]);
-    expect(puts).toBe(2);
-
+    const failing = entries([1, 2]);
+    const other = entries([3], 1);
+    const unrecorded = await ledger.record([...failing, ...other]);
+    // The first page's attempts all fail; the second page is written.
+    expect(unrecorded.sort()).toEqual(ids(failing));
+    expect(mock.commandCalls(UpdateItemCommand)).toHaveLength(options.maxAttempts + 1);
     mock.reset();
-    mock.on(PutObjectCommand).callsFake((input) => {
-      if (input.Key.startsWith(prefix(1))) throw unavailable();
-      return {};
-    });
-    const failed = entries([2, 3, 7], 1);
-    expect((await ledger.record([...entries([2, 3]), ...failed])).sort()).toEqual(ids(failed));
-    // Partition 0's page once, partition 1's three times.
-    expect(mock.commandCalls(PutObjectCommand)).toHaveLength(4);
-
-    mock.reset();
-    mock.on(PutObjectCommand).rejects(denied());
-    expect((await ledger.record(entries([2, 3]))).sort()).toEqual(ids(entries([2, 3])));
-    expect(mock.commandCalls(PutObjectCommand)).toHaveLength(1);
+    mock.on(UpdateItemCommand).rejects(denied());
+    expect((await ledger.record(failing)).sort()).toEqual(ids(failing));
+    expect(mock.commandCalls(UpdateItemCommand)).toHaveLength(1);
   });
 });
-
-function hashOf(body: string): string {
-  return createHash('sha256').update(body).digest('hex').slice(0, 8);
-}
