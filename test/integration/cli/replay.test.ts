@@ -15,8 +15,13 @@ import { drain, provision, type Stage, sluice, uniqueStage } from './support';
 
 const brokers = (process.env[kafkaBrokersVariable] ?? '').split(',');
 const topic = runName('replay');
-/** Two batches a minute apart: the replay by timestamp starts at the second. */
-const T0 = Date.parse('2026-11-28T09:00:00.000Z');
+/**
+ * Two batches a minute apart: the replay by timestamp starts at the second. Within the last
+ * hour: the local Kafka keeps records 24 hours by their timestamps, and its retention check
+ * (every 5 minutes) deleted the records of a fixed date once it was a day old, emptying the
+ * topic between two tests of this file.
+ */
+const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
 const T1 = T0 + 60_000;
 let s: Stage;
 const admin = new Admin({ clientId: 'sluice-it', bootstrapBrokers: brokers });
