@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MSKEvent } from 'aws-lambda';
 import { build, type Metafile } from 'esbuild';
+import { JOB_PACK_KIND } from '../functions/queues/job-pack';
 import { functionBuildOptions } from '../infra/bundling';
 import { gitCodeVersion } from '../shared/code-version';
 import { type BenchBatch, BROKEN, type BrokenReason, benchBatch } from './support/batch';
@@ -189,11 +190,14 @@ async function checkRouter(router: RouterBundle, batch: BenchBatch): Promise<voi
   const jobs = new Map<string, number>();
   const deadLetters = new Map<string, number>();
   const errorClasses = new Set<string>();
+  let packs = 0;
+  let jobsInPacks = 0;
   for (const entry of captured.details) {
     const body = JSON.parse(entry.body) as {
       kind?: string;
       reason?: string;
       error?: { class?: string; path?: string };
+      jobs?: Array<{ kind?: string }>;
     };
     if (entry.queueUrl.endsWith('-ingest-dlq') && body.kind === 'sluice.dead-letter') {
       const reason = body.reason as BrokenReason;
@@ -206,6 +210,15 @@ async function checkRouter(router: RouterBundle, batch: BenchBatch): Promise<voi
       }
     } else if (body.kind === 'sluice.job' && entry.job !== undefined) {
       jobs.set(entry.job, (jobs.get(entry.job) ?? 0) + 1);
+    } else if (
+      body.kind === JOB_PACK_KIND &&
+      entry.job !== undefined &&
+      body.jobs?.every((job) => job.kind === 'sluice.job')
+    ) {
+      // A pack (jobsPerMessage): its jobs, each as a message of its own would count.
+      jobs.set(entry.job, (jobs.get(entry.job) ?? 0) + body.jobs.length);
+      packs++;
+      jobsInPacks += body.jobs.length;
     } else {
       problems.push(`unexpected message on ${entry.queueUrl}: ${entry.body.slice(0, 120)}`);
     }
@@ -218,8 +231,11 @@ async function checkRouter(router: RouterBundle, batch: BenchBatch): Promise<voi
     const got = deadLetters.get(reason) ?? 0;
     if (got !== expected) problems.push(`${got} ${reason} dead letters, expected ${expected}`);
   }
+  // A pack is one entry for all its jobs.
   const expectedEntries =
-    [...batch.jobs.values()].reduce((a, b) => a + b, 0) +
+    [...batch.jobs.values()].reduce((a, b) => a + b, 0) -
+    jobsInPacks +
+    packs +
     Object.values(batch.deadLetters).reduce((a, b) => a + b, 0);
   if (captured.entries !== expectedEntries) {
     problems.push(`${captured.entries} SendMessageBatch entries, expected ${expectedEntries}`);

@@ -6,9 +6,12 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { type JobMessage, jobIdOf } from '../../functions/queues/job-message';
+import { JobPacker } from '../../functions/queues/job-pack';
+import type { OutgoingMessage } from '../../functions/queues/sqs-batch-sender';
 import type { BulkWrite } from '../../functions/targets/opensearch/bulk';
 import { parseCatalogItem } from '../../functions/workers/index-product/catalog-row';
 import type { ProductEvent } from '../../functions/workers/index-product/index-products';
+import { indexProductJob } from '../../functions/workers/index-product/job';
 import { documentForRow } from '../../functions/workers/index-product/product-document';
 import { type CatalogRow, catalogItem, catalogRowFor } from '../../local/shop/catalog-rows';
 import { seededRandom } from '../../local/shop/seeded-random';
@@ -57,12 +60,26 @@ function jobMessage(row: CatalogRow, offset: number): JobMessage<ProductEvent> {
   };
 }
 
+/**
+ * The SQS event of a batch of job messages as the router would enqueue them: packed
+ * (index-product's `jobsPerMessage`, up to 64 KB a message), a record per pack.
+ */
 function sqsEvent(messages: readonly JobMessage[], first: number): SQSEvent {
+  const bodies: string[] = [];
+  const packer = new JobPacker<OutgoingMessage>(
+    indexProductJob.settings.jobsPerMessage ?? 1,
+    (message) => bodies.push(message.body),
+  );
+  for (const message of messages) {
+    const body = JSON.stringify(message);
+    packer.add({ queueUrl: 'bench', body, bytes: Buffer.byteLength(body) });
+  }
+  packer.flush();
   return {
-    Records: messages.map((message, k) => ({
+    Records: bodies.map((body, k) => ({
       messageId: `bench-${first + k}`,
       receiptHandle: `bench-receipt-${first + k}`,
-      body: JSON.stringify(message),
+      body,
       attributes: {
         ApproximateReceiveCount: '1',
         SentTimestamp: '0',

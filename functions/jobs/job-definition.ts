@@ -2,6 +2,8 @@
  * What a job is, as plain data: its name, the event types it consumes and the settings the
  * CDK stacks, the local runtime and the job runtime read. No clients here — CDK imports it.
  */
+
+import { JOB_PACK_MAX_JOBS } from '../queues/job-pack';
 import type { IndexKey, JobName, RouteKey, TableKey } from '../topology/topology';
 
 /** SQS's ceiling for a message's visibility timeout: 12 hours. */
@@ -47,6 +49,14 @@ export interface JobSettings {
    * chunk's data while the current chunk writes.
    */
   readonly chunkSize?: number;
+  /**
+   * Jobs the router packs into one SQS message (functions/queues/job-pack.ts), up to 64 KB:
+   * SQS bills each request per 64 KB, so a pack of n small jobs is sent, received and
+   * deleted for the price of one. Default 1 (a message per job). Only for batch jobs that
+   * are naturally idempotent: a pack delivered again runs again what it holds. `batchSize`
+   * still counts messages; `chunkSize` counts jobs.
+   */
+  readonly jobsPerMessage?: number;
   /** SQS event source mapping batching window (0–300). */
   readonly maxBatchingWindowSeconds: number;
   /** SQS event source mapping maximum concurrency (2–1000). */
@@ -125,7 +135,12 @@ export function settingsProblems(settings: JobSettings): string[] {
   // SQS ESM: more than 10 records per batch only with a batching window.
   const maxBatch = s.maxBatchingWindowSeconds > 0 ? 10_000 : 10;
   checkInteger(p, 'batchSize', s.batchSize, 1, maxBatch);
-  if (s.chunkSize !== undefined) checkInteger(p, 'chunkSize', s.chunkSize, 1, s.batchSize);
+  const perMessage = s.jobsPerMessage ?? 1;
+  checkInteger(p, 'jobsPerMessage', perMessage, 1, JOB_PACK_MAX_JOBS);
+  // A delivered batch holds up to batchSize messages of up to jobsPerMessage jobs each.
+  if (s.chunkSize !== undefined) {
+    checkInteger(p, 'chunkSize', s.chunkSize, 1, s.batchSize * perMessage);
+  }
   checkInteger(p, 'maxConcurrency', s.maxConcurrency, 2, 1000);
   checkInteger(p, 'maxAttempts', s.maxAttempts, 1, 100);
   checkInteger(p, 'backoff.baseSeconds', s.backoff.baseSeconds, 1, SQS_MAX_VISIBILITY_SECONDS - 1);
@@ -180,6 +195,10 @@ export function jobDefinition<const N extends string>(
   if (definition.eventTypes.length === 0) problems.push('eventTypes must not be empty');
   if (!definition.batch && definition.settings.chunkSize !== undefined) {
     problems.push('chunkSize is only meaningful for a batch job');
+  }
+  const natural = definition.batch && definition.settings.idempotency === 'natural';
+  if ((definition.settings.jobsPerMessage ?? 1) > 1 && !natural) {
+    problems.push('jobsPerMessage is only for a batch job with natural idempotency');
   }
   if (problems.length > 0) throw new InvalidJobDefinitionError(definition.name, problems);
   return Object.freeze({

@@ -134,9 +134,10 @@ export const LEDGER_CONCURRENCY_FACTOR = 4;
 export const LEDGER_WINDOW = 1_000;
 
 /**
- * How long a page is kept after its last write: longer than Lambda can deliver a batch again
- * (Kafka's retention, 7 days by default on MSK), as long as the claim-check bucket's objects
- * by default.
+ * How long a page is kept after its last write: as long as the claim-check bucket kept the S3
+ * pages by default, beyond MSK's default retention (7 days). A batch Lambda delivers again
+ * later than this (a topic kept longer, a mapping failing for a month) has its dead letters
+ * sent once more: doubled, never lost.
  */
 export const LEDGER_RETENTION_SECONDS = 30 * 86_400;
 
@@ -152,7 +153,8 @@ const OFFSETS = 'offsets';
  * `<code version hash>#<topic>#<partition>#<window>`. Recording adds a batch's offsets to
  * their pages (an UpdateItem `ADD` per page: idempotent, so a redelivery writes nothing new);
  * looking up reads the pages a batch's dead letters fall in (one consistent BatchGetItem for
- * up to 100 pages). A batch costs one write unit and one read unit per page it touches,
+ * up to 100 pages). A batch costs one read unit and one to three write units (a write is
+ * billed by the larger of the page before and after) per page it touches,
  * against a PutObject and a ListObjectsV2 per partition when the ledger lived in S3 (13 ×
  * the price), and a read comes back in milliseconds.
  *

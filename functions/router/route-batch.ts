@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventParser } from '../events/parse-event';
 import { JobMessageWriter } from '../queues/job-message';
+import { isJobPack, type JobPack, JobPacker } from '../queues/job-pack';
 import {
   BatchSender,
   messageTooLarge,
@@ -16,6 +17,7 @@ import {
 import { describeError, RecordRejectedError, TransientError } from '../shared/errors';
 import type { Log, MetricCounter } from '../shared/telemetry';
 import { type JobName, METRICS, type Routes } from '../topology/topology';
+import { JOBS } from '../workers/jobs';
 import { jobQueueUrl, type RouterConfig } from './config';
 import {
   type DeadLetterLedger,
@@ -88,14 +90,14 @@ export async function routeBatch(
 ): Promise<RecordOutcome[]> {
   const context = planContext(deps);
   const sendOptions = sendOptionsOf(deps);
-  const sender = new BatchSender<PlannedJob>(deps.sqs, sendOptions);
+  const sender = new BatchSender<JobOrPack>(deps.sqs, sendOptions);
   const plans = await planAndEnqueue(inputs, context, sender, deps.config.maxMessageBytes);
   deps.counter.count(M.recordsReceived, inputs.length);
 
   const pending = new Map<number, Error>();
   const sent = await sender.finish();
-  for (const { message, error } of sent.unsent) pending.set(message.input, error);
-  rejectRefusedJobs(sent.rejected, plans, pending, inputs, context);
+  for (const { message, error } of jobsOf(sent.unsent)) pending.set(message.input, error);
+  rejectRefusedJobs(jobsOf(sent.rejected), plans, pending, inputs, context);
 
   const rejects: number[] = [];
   for (let index = 0; index < plans.length; index++) {
@@ -106,6 +108,55 @@ export async function routeBatch(
   if (letters.suppressed > 0) deps.counter.count(M.deadLettersSuppressed, letters.suppressed);
 
   return settleAll(plans, pending, letters.resent, inputs, deps);
+}
+
+/** What the router sends: a job's own message, or a pack of jobs of one queue (job-pack.ts). */
+type JobOrPack = PlannedJob | JobPack<PlannedJob>;
+
+/** Each job of the messages of an outcome, with its message's error: a pack's are all its jobs'. */
+function jobsOf<E>(
+  outcomes: ReadonlyArray<{ message: JobOrPack; error: E }>,
+): Array<{ message: PlannedJob; error: E }> {
+  return outcomes.flatMap(({ message, error }) =>
+    isJobPack(message)
+      ? message.jobs.map((job) => ({ message: job, error }))
+      : [{ message, error }],
+  );
+}
+
+/**
+ * Hands each job to the sender: on its own, or — for a job whose definition sets
+ * `jobsPerMessage` — into its pack for that job and the record's partition, which goes to
+ * the sender when full; {@link flush} sends the partial packs. Packs stay within a partition
+ * so a pack SQS does not take holds back only its own partition's records (ReportBatchItemFailures
+ * reports the first offset not handled per partition).
+ */
+class JobEnqueuer {
+  private readonly packers = new Map<string, JobPacker<PlannedJob>>();
+
+  constructor(
+    private readonly sender: BatchSender<JobOrPack>,
+    private readonly maxBytes: number,
+  ) {}
+
+  add(message: PlannedJob, record: { topic: string; partition: number }): void {
+    const perMessage = JOBS[message.job].settings.jobsPerMessage ?? 1;
+    if (perMessage <= 1) {
+      this.sender.add(message);
+      return;
+    }
+    const key = `${message.job}\u0000${record.topic}\u0000${record.partition}`;
+    let packer = this.packers.get(key);
+    if (packer === undefined) {
+      packer = new JobPacker<PlannedJob>(perMessage, (m) => this.sender.add(m), this.maxBytes);
+      this.packers.set(key, packer);
+    }
+    packer.add(message);
+  }
+
+  flush(): void {
+    for (const packer of this.packers.values()) packer.flush();
+  }
 }
 
 /** What planning needs for one batch: one enqueue time and one queue URL string per job. */
@@ -147,11 +198,12 @@ function sendOptionsOf(deps: RouterDeps): SendOptions {
 async function planAndEnqueue(
   inputs: readonly RouterInput[],
   context: PlanContext,
-  sender: BatchSender<PlannedJob>,
+  sender: BatchSender<JobOrPack>,
   maxBytes: number,
 ): Promise<Kept[]> {
   const plans: Kept[] = [];
   const messages: PlannedJob[] = [];
+  const enqueuer = new JobEnqueuer(sender, maxBytes);
   for (let index = 0; index < inputs.length; index++) {
     messages.length = 0;
     const plan = planRecord(inputs[index] as RouterInput, index, context, messages);
@@ -167,10 +219,12 @@ async function planAndEnqueue(
       });
       continue;
     }
-    for (const message of messages) sender.add(message);
+    const { record } = inputs[index] as RouterInput;
+    for (const message of messages) enqueuer.add(message, record);
     plans.push(plan.kind === 'jobs' ? routed(plan.jobs) : plan);
     if (sender.backlogged) await sender.drained();
   }
+  enqueuer.flush();
   return plans;
 }
 
@@ -180,7 +234,7 @@ async function planAndEnqueue(
  * letter says which.
  */
 function rejectRefusedJobs(
-  refused: SendOutcome<PlannedJob>['rejected'],
+  refused: ReadonlyArray<SendOutcome<PlannedJob>['rejected'][number]>,
   plans: Kept[],
   pending: ReadonlyMap<number, Error>,
   inputs: readonly RouterInput[],

@@ -19,6 +19,7 @@ import { type Delivery, readDelivery } from './delivery';
 import type { Executor, Loaded, Loader } from './executors';
 import type { JobDeps } from './job-deps';
 import { JobMetrics } from './job-metrics';
+import { settlePacks, type UnpackedBatch, unpackBatch } from './job-packs';
 import { prepare } from './prepare';
 import { retryDelaySeconds } from './retry-schedule';
 import type { BatchRun, Prepared, Ready, Settlement } from './run-types';
@@ -39,7 +40,8 @@ export async function runJobBatch(
   load?: Loader,
   remainingMs?: () => number,
 ): Promise<SQSBatchResponse> {
-  const batch = new JobBatch(event, deps, execute, load, remainingMs);
+  const unpacked = unpackBatch(event);
+  const batch = new JobBatch(unpacked, event.Records.length, deps, execute, load, remainingMs);
   const units: UnitRunner = {
     read: (i) => batch.read(i),
     runUnit: (deliveries, loading, running) => batch.runUnit(deliveries, loading, running),
@@ -47,10 +49,10 @@ export async function runJobBatch(
     overlap: load !== undefined,
     remainingMs,
   };
-  const count = event.Records.length;
+  const count = unpacked.event.Records.length;
   if (deps.definition.batch) await scheduleChunks(count, deps, batch.run, units);
   else await scheduleSingles(count, deps, batch.run, units);
-  return batch.finish();
+  return batch.finish(event);
 }
 
 /** One SQS batch as it runs: its deliveries, how each was settled, the batch's shared state. */
@@ -59,8 +61,11 @@ class JobBatch {
   /** Per record, in order; undefined until the record's delivery is settled. */
   readonly #settlements: Array<Settlement | undefined>;
 
+  private readonly event: SQSEvent;
+
   constructor(
-    private readonly event: SQSEvent,
+    private readonly unpacked: UnpackedBatch,
+    private readonly deliveredCount: number,
     private readonly deps: JobDeps,
     private readonly execute: Executor,
     private readonly load: Loader | undefined,
@@ -73,7 +78,8 @@ class JobBatch {
       retryAfterSeconds: 0,
       longestUnitMs: 0,
     };
-    this.#settlements = new Array(event.Records.length);
+    this.event = unpacked.event;
+    this.#settlements = new Array(this.event.Records.length);
   }
 
   /**
@@ -167,12 +173,19 @@ class JobBatch {
    * Defers what was never attempted, puts retried deliveries back with their backoff,
    * publishes the batch's metrics, and answers SQS.
    */
-  async finish(): Promise<SQSBatchResponse> {
+  async finish(delivered: SQSEvent): Promise<SQSBatchResponse> {
     this.#deferUnattempted();
-    await changeVisibility(this.deps, this.event, this.#settlements);
+    // One settlement per delivered message: a pack's jobs' settlements folded into one.
+    const settlements = await settlePacks(
+      this.deps,
+      this.unpacked,
+      this.#settlements,
+      this.deliveredCount,
+    );
+    await changeVisibility(this.deps, delivered, settlements);
     this.run.metrics.publish();
-    const batchItemFailures = this.#settlements.flatMap((s, i) =>
-      s?.kind === 'ack' ? [] : [{ itemIdentifier: this.event.Records[i]?.messageId as string }],
+    const batchItemFailures = settlements.flatMap((s, i) =>
+      s?.kind === 'ack' ? [] : [{ itemIdentifier: delivered.Records[i]?.messageId as string }],
     );
     return { batchItemFailures };
   }

@@ -26,8 +26,12 @@ export interface JobContext<TEvent = unknown> {
 export type Settlement =
   /** Deleted by Lambda: done, duplicate, discarded, snoozed or dead-lettered. */
   | { readonly kind: 'ack' }
-  /** Returned in batchItemFailures, visible again after `delaySeconds`. */
-  | { readonly kind: 'retry'; readonly delaySeconds: number }
+  /**
+   * Returned in batchItemFailures, visible again after `delaySeconds`. `attempts`: the
+   * attempts counted so far, when this run counted one (read when a pack's unfinished jobs
+   * are sent again, job-packs.ts).
+   */
+  | { readonly kind: 'retry'; readonly delaySeconds: number; readonly attempts?: number }
   /** Returned in batchItemFailures at the queue's visibility timeout (a write failed). */
   | { readonly kind: 'unsettled' };
 

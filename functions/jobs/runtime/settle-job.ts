@@ -144,7 +144,7 @@ async function settleSnooze(
   } catch (error) {
     // Not re-sent: the same message comes back after the delay instead; still uncounted.
     log.warn('Snoozed job not re-sent; delaying this message', { error: describeError(error) });
-    return { kind: 'retry', delaySeconds };
+    return { kind: 'retry', delaySeconds, attempts: ready.attempt - 1 };
   }
   metrics.count('snoozed');
   if (ready.tracked) await writeRecord(run, ready, 'snoozed', { attempts: ready.attempt - 1 });
@@ -229,5 +229,5 @@ async function retryLater(
     attempt: ready.attempt,
     delaySeconds,
   });
-  return { kind: 'retry', delaySeconds };
+  return { kind: 'retry', delaySeconds, attempts: ready.attempt };
 }

@@ -18,6 +18,7 @@ import { EventParser } from '../../../functions/events/parse-event';
 import { getClaimCheck } from '../../../functions/queues/claim-check';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../functions/queues/job-message';
+import { readJobPack } from '../../../functions/queues/job-pack';
 import { DynamoDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import { handleReplayEvent } from '../../../functions/router/replay';
@@ -160,6 +161,25 @@ describe('router against ElasticMQ and moto', () => {
     // Jobs are not the ledger's business: a redelivery routes them again (idempotent jobs).
     await drain('job-index-product');
     await drain('job-audit');
+  });
+
+  it('packs the audit jobs of a partition into one message, and each other job into its own', async () => {
+    const records = Array.from({ length: 12 }, (_, offset) =>
+      structuredRecord(productPublished(500 + offset), { partition: 0, offset }),
+    );
+    await handleMskEvent(mskEvent(records), deps);
+    const audit = await drain('job-audit');
+    expect(audit).toHaveLength(1);
+    const pack = readJobPack(audit[0]?.Body ?? '');
+    expect(pack?.jobs.map((j) => (j as JobMessage).provenance.offset)).toEqual(
+      records.map((r) => r.offset),
+    );
+    expect(audit[0]?.MessageAttributes?.job?.StringValue).toBe('audit');
+    const index = bodies<JobMessage>(await drain('job-index-product'));
+    // A message each (a standard queue returns them in any order).
+    expect(index.map((j) => j.provenance.offset).sort((a, b) => a - b)).toEqual(
+      records.map((r) => r.offset),
+    );
   });
 
   it('enqueues jobs, dead-letters bad records and claim-checks oversized ones', async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBatchJob } from '../../../functions/jobs/define-job';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../functions/queues/job-message';
+import { jobPackBody } from '../../../functions/queues/job-pack';
 import { createOpenSearchClient } from '../../../functions/targets/opensearch/client';
 import { DOCUMENT_REJECTED } from '../../../functions/targets/opensearch/errors';
 import type { AuditDocument } from '../../../functions/targets/opensearch/indexes/audit';
@@ -176,5 +177,28 @@ describe('audit on ElasticMQ and OpenSearch', () => {
       error: { class: 'DocumentRejectedError' },
     });
     expect(letter?.error.message).toContain('mapper_parsing_exception');
+  });
+
+  it('runs a pack as its jobs: each recorded, one the mapping refuses dead-lettered alone with its own message', async () => {
+    const { handler, metric } = container();
+    const ids = Array.from({ length: 20 }, () => uniqueId('evt', 4));
+    const messages = ids.map((id, i) =>
+      auditMessage(id, i === 7 ? { time: '2026-12-31T23:59:60Z' } : {}),
+    );
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue(),
+        Entries: [{ Id: 'pack', MessageBody: jobPackBody(messages.map((m) => JSON.stringify(m))) }],
+      }),
+    );
+    expect(await pollUntil(sqs, queue(), handler, queueEmpty, 15_000)).toBe(true);
+    const counts = await Promise.all(ids.map(async (id) => (await recorded(id)).length));
+    expect(counts).toEqual(ids.map((_, i) => (i === 7 ? 0 : 1)));
+    const letters = (await receive(sqs, localStage.queueUrl('job-audit-dlq'))).map(
+      (m) => JSON.parse(m.Body ?? '') as DeadLetter,
+    );
+    expect(letters.map((l) => l.job?.message)).toEqual([messages[7]]);
+    expect(metric(METRICS.jobs.succeeded)).toBe(19);
+    expect(metric(METRICS.jobs.deadLettered)).toBe(1);
   });
 });

@@ -13,9 +13,10 @@ import {
   type RawKafkaRecord,
 } from '../../../functions/queues/dead-letter';
 import { JOB_MESSAGE_KIND, type JobMessage, jobIdOf } from '../../../functions/queues/job-message';
+import { readJobPack } from '../../../functions/queues/job-pack';
 import { jobQueueUrl, type RouterConfig } from '../../../functions/router/config';
 import type { JobName, RouteKey, Routes } from '../../../functions/topology/topology';
-import { JOB_NAMES } from '../../../functions/workers/jobs';
+import { JOB_NAMES, JOBS } from '../../../functions/workers/jobs';
 import { type GeneratedRecord, sqsJsonBytes } from './records';
 import type { PropertySink, SqsCall } from './sink';
 
@@ -182,62 +183,77 @@ export function judge(
       problems.push(`message on a queue nobody reads: ${message.queueUrl}`);
       continue;
     }
-    const body = JSON.parse(message.body) as JobMessage<CloudEvent>;
-    const index = byCoordinates.get(coordinates(body.provenance));
-    if (index === undefined) {
-      problems.push(`job ${job} for a record not in the batch: ${coordinates(body.provenance)}`);
-      continue;
+    // A pack (a job with jobsPerMessage) holds jobs of one partition, each checked as a message.
+    const pack = readJobPack(message.body);
+    const packed = pack !== undefined;
+    if (packed && (JOBS[job].settings.jobsPerMessage ?? 1) <= 1) {
+      problems.push(`a pack on the queue of ${job}, whose jobs are not packed`);
     }
-    const generated = records[index] as GeneratedRecord;
-    const what = describe(index);
-    const expect = generated.expect;
-    if (expect.kind !== 'event') {
-      problems.push(`${what}: invalid record routed to ${job}`);
-      continue;
+    if (pack && pack.jobs.length > (JOBS[job].settings.jobsPerMessage ?? 1)) {
+      problems.push(`a pack of ${pack.jobs.length} jobs of ${job}`);
     }
-    if (!expectedJobs(context.routes, expect.type).includes(job)) {
-      problems.push(`${what}: ${expect.type} routed to ${job}, which its route does not name`);
+    const bodies = (pack?.jobs ?? [JSON.parse(message.body)]) as JobMessage<CloudEvent>[];
+    if (new Set(bodies.map((b) => `${b.provenance?.topic}/${b.provenance?.partition}`)).size > 1) {
+      problems.push(`a pack of ${job} holds jobs of several partitions`);
     }
-    // jobIdOf is the oracle for ids, so also check it separates what it must.
-    const identity = `${expect.source}\n${expect.id}\n${job}`;
-    const owner = idOwners.get(body.jobId) ?? identity;
-    idOwners.set(body.jobId, owner);
-    if (owner !== identity) problems.push(`${what}: job id ${body.jobId} also names ${owner}`);
-    const seen = jobsOf[index] as Map<JobName, number>;
-    seen.set(job, (seen.get(job) ?? 0) + 1);
-    const wanted = {
-      kind: JOB_MESSAGE_KIND,
-      v: 1,
-      job,
-      jobId: jobIdOf(expect.source, expect.id, job),
-      enqueuedAt: context.enqueuedAt,
-      routerVersion: context.codeVersion,
-      provenance: {
-        topic: generated.record.topic,
-        partition: generated.record.partition,
-        offset: generated.record.offset,
-        timestamp: generated.record.timestamp,
-        key: provenanceKey(generated.record.key),
-      },
-      // The whole event, data included, compared as JSON values.
-      event: canonical(expect.event),
-      attributes: { job, eventType: expect.type },
-    };
-    const got = {
-      kind: body.kind,
-      v: body.v,
-      job: body.job,
-      jobId: body.jobId,
-      enqueuedAt: body.enqueuedAt,
-      routerVersion: body.routerVersion,
-      provenance: body.provenance,
-      event: canonical(body.event),
-      attributes: message.attributes,
-    };
-    if (JSON.stringify(got) !== JSON.stringify(wanted)) {
-      problems.push(
-        `${what}: job message ${JSON.stringify(got)} should be ${JSON.stringify(wanted)}`,
-      );
+    for (const body of bodies) {
+      const index = byCoordinates.get(coordinates(body.provenance));
+      if (index === undefined) {
+        problems.push(`job ${job} for a record not in the batch: ${coordinates(body.provenance)}`);
+        continue;
+      }
+      const generated = records[index] as GeneratedRecord;
+      const what = describe(index);
+      const expect = generated.expect;
+      if (expect.kind !== 'event') {
+        problems.push(`${what}: invalid record routed to ${job}`);
+        continue;
+      }
+      if (!expectedJobs(context.routes, expect.type).includes(job)) {
+        problems.push(`${what}: ${expect.type} routed to ${job}, which its route does not name`);
+      }
+      // jobIdOf is the oracle for ids, so also check it separates what it must.
+      const identity = `${expect.source}\n${expect.id}\n${job}`;
+      const owner = idOwners.get(body.jobId) ?? identity;
+      idOwners.set(body.jobId, owner);
+      if (owner !== identity) problems.push(`${what}: job id ${body.jobId} also names ${owner}`);
+      const seen = jobsOf[index] as Map<JobName, number>;
+      seen.set(job, (seen.get(job) ?? 0) + 1);
+      const wanted = {
+        kind: JOB_MESSAGE_KIND,
+        v: 1,
+        job,
+        jobId: jobIdOf(expect.source, expect.id, job),
+        enqueuedAt: context.enqueuedAt,
+        routerVersion: context.codeVersion,
+        provenance: {
+          topic: generated.record.topic,
+          partition: generated.record.partition,
+          offset: generated.record.offset,
+          timestamp: generated.record.timestamp,
+          key: provenanceKey(generated.record.key),
+        },
+        // The whole event, data included, compared as JSON values.
+        event: canonical(expect.event),
+        // A pack keeps the job's name; each job's event says its type.
+        attributes: packed ? { job } : { job, eventType: expect.type },
+      };
+      const got = {
+        kind: body.kind,
+        v: body.v,
+        job: body.job,
+        jobId: body.jobId,
+        enqueuedAt: body.enqueuedAt,
+        routerVersion: body.routerVersion,
+        provenance: body.provenance,
+        event: canonical(body.event),
+        attributes: message.attributes,
+      };
+      if (JSON.stringify(got) !== JSON.stringify(wanted)) {
+        problems.push(
+          `${what}: job message ${JSON.stringify(got)} should be ${JSON.stringify(wanted)}`,
+        );
+      }
     }
   }
 

@@ -1,0 +1,157 @@
+/**
+ * Job packs in the runtime (functions/queues/job-pack.ts): a delivered pack becomes one
+ * record per job before the batch runs, so each job is read, run, retried and dead-lettered
+ * as the job of a message of its own would be; when the batch ends, its jobs' settlements
+ * are folded back into one per delivered message:
+ *
+ * - every job acknowledged → the pack is acknowledged;
+ * - none acknowledged → the pack comes back whole after the longest of its jobs' backoffs
+ *   (attempts continue from the jobs' records, which name the pack's message id, and a
+ *   dead-lettered job's `dead` record keeps it from running twice);
+ * - some acknowledged → the others are sent again as a new pack, delayed by the longest of
+ *   their backoffs and carrying each job's attempts, and the pack is acknowledged — so a
+ *   job that succeeded does not run again. If that send fails, or the delay is beyond what
+ *   SQS can delay a message (15 minutes), the pack comes back whole instead: its jobs are
+ *   naturally idempotent (a pack is only made for such jobs), so running one again is
+ *   harmless.
+ */
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { jobPackBody, readJobPack } from '../../queues/job-pack';
+import { sqsSafeJson } from '../../queues/sqs-batch-sender';
+import { describeError } from '../../shared/errors';
+import { ATTEMPTS_ATTRIBUTE } from './delivery';
+import type { JobDeps } from './job-deps';
+import type { Settlement } from './run-types';
+
+/** SQS's longest DelaySeconds. */
+const MAX_DELAY_SECONDS = 900;
+
+/** A delivered batch with every pack opened. */
+export interface UnpackedBatch {
+  /** The batch as the runtime runs it: each job of a pack as a record of its own. */
+  readonly event: SQSEvent;
+  /** For each record of {@link event}, the index of the delivered record it came from. */
+  readonly owners: readonly number[];
+  /** Whether any delivered record was a pack (otherwise `event` is the delivered batch). */
+  readonly packed: boolean;
+}
+
+/**
+ * Opens the packs of a delivered batch. A pack's jobs keep its message id, receipt handle
+ * and receive count; each carries its own attempts. A body that is not a well-formed pack
+ * stays a record as it is (and is dead-lettered as not a job).
+ *
+ * @example
+ * ```ts
+ * const { event: runnable, owners } = unpackBatch(event);
+ * ```
+ */
+export function unpackBatch(event: SQSEvent): UnpackedBatch {
+  const records: SQSRecord[] = [];
+  const owners: number[] = [];
+  let packed = false;
+  event.Records.forEach((record, index) => {
+    const pack = readJobPack(record.body);
+    if (pack === undefined) {
+      records.push(record);
+      owners.push(index);
+      return;
+    }
+    packed = true;
+    pack.jobs.forEach((job, k) => {
+      const attempts = pack.attempts[k] ?? 0;
+      records.push({
+        ...record,
+        body: JSON.stringify(job),
+        messageAttributes:
+          attempts > 0
+            ? {
+                ...record.messageAttributes,
+                [ATTEMPTS_ATTRIBUTE]: { dataType: 'Number', stringValue: String(attempts) },
+              }
+            : record.messageAttributes,
+      });
+      owners.push(index);
+    });
+  });
+  return packed ? { event: { Records: records }, owners, packed } : { event, owners, packed };
+}
+
+/** The attempts a job has had so far, as its settlement or its record says. */
+function attemptsOf(settlement: Settlement | undefined, record: SQSRecord): number {
+  if (settlement?.kind === 'retry' && settlement.attempts !== undefined) return settlement.attempts;
+  return Number(record.messageAttributes?.[ATTEMPTS_ATTRIBUTE]?.stringValue) || 0;
+}
+
+/** The longest backoff among settlements (0 for one left to the queue's visibility timeout). */
+function longestDelay(settlements: ReadonlyArray<Settlement | undefined>): number {
+  let longest = 0;
+  for (const s of settlements) if (s?.kind === 'retry') longest = Math.max(longest, s.delaySeconds);
+  return longest;
+}
+
+/**
+ * One settlement per delivered record from those of its jobs, sending the unfinished jobs of
+ * a partly finished pack again (see the module comment).
+ */
+export async function settlePacks(
+  deps: JobDeps,
+  unpacked: UnpackedBatch,
+  settlements: ReadonlyArray<Settlement | undefined>,
+  deliveredCount: number,
+): Promise<Array<Settlement | undefined>> {
+  if (!unpacked.packed) return [...settlements];
+  const byOwner: number[][] = Array.from({ length: deliveredCount }, () => []);
+  unpacked.owners.forEach((owner, i) => {
+    byOwner[owner]?.push(i);
+  });
+  return Promise.all(
+    byOwner.map(async (jobs) => {
+      const own = jobs.map((i) => settlements[i]);
+      if (own.every((s) => s?.kind === 'ack')) return { kind: 'ack' } as const;
+      const whole: Settlement = own.some((s) => s?.kind === 'retry')
+        ? { kind: 'retry', delaySeconds: longestDelay(own) }
+        : { kind: 'unsettled' };
+      if (!own.some((s) => s?.kind === 'ack')) return whole;
+      const rest = jobs.filter((i) => settlements[i]?.kind !== 'ack');
+      return (await sendAgain(deps, unpacked, settlements, rest)) ? { kind: 'ack' } : whole;
+    }),
+  );
+}
+
+/** Sends the jobs at `indexes` as a new pack; false when it cannot (the pack then comes back). */
+async function sendAgain(
+  deps: JobDeps,
+  unpacked: UnpackedBatch,
+  settlements: ReadonlyArray<Settlement | undefined>,
+  indexes: readonly number[],
+): Promise<boolean> {
+  const delaySeconds = Math.ceil(longestDelay(indexes.map((i) => settlements[i])));
+  if (delaySeconds > MAX_DELAY_SECONDS) return false;
+  const records = indexes.map((i) => unpacked.event.Records[i] as SQSRecord);
+  // JSON.stringify leaves U+FFFE and U+FFFF raw, which SQS refuses.
+  const body = sqsSafeJson(
+    jobPackBody(
+      records.map((r) => r.body),
+      indexes.map((i, k) => attemptsOf(settlements[i], records[k] as SQSRecord)),
+    ),
+  );
+  try {
+    await deps.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: deps.config.queueUrl,
+        MessageBody: body,
+        DelaySeconds: delaySeconds,
+      }),
+    );
+    return true;
+  } catch (error) {
+    deps.log.warn('Unfinished jobs of a pack not sent again; the pack comes back whole', {
+      messageId: records[0]?.messageId,
+      jobs: records.length,
+      error: describeError(error),
+    });
+    return false;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Job packs: the router's packer (functions/queues/job-pack.ts) and the runtime running each
+ * job of a delivered pack as the job of its own message (functions/jobs/runtime/job-packs.ts):
+ * a pack is acknowledged when all its jobs are, comes back whole when none is, and sends its
+ * unfinished jobs again (with their attempts) when some are.
+ */
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it, vi } from 'vitest';
+import { type BatchItemResult, failed } from '../../../../functions/jobs';
+import { defineBatchJob } from '../../../../functions/jobs/define-job';
+import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../../functions/jobs/job-definition';
+import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
+import type { JobMessage } from '../../../../functions/queues/job-message';
+import {
+  JOB_PACK_HEAD,
+  JOB_PACK_MAX_BYTES,
+  type JobPack,
+  JobPacker,
+  jobPackBody,
+  readJobPack,
+} from '../../../../functions/queues/job-pack';
+import {
+  type OutgoingMessage,
+  sqsMessageBytes,
+} from '../../../../functions/queues/sqs-batch-sender';
+import { PermanentError, TransientError } from '../../../../functions/shared/errors';
+import { METRICS } from '../../../../functions/topology/topology';
+import { jobMessage, sqsRecord, testJobDeps } from '../../../support/job-runtime-fakes';
+
+const M = METRICS.jobs;
+
+const packed = jobDefinition({
+  name: 'audit',
+  description: 'test',
+  eventTypes: ['*'],
+  batch: true,
+  access: {},
+  settings: {
+    ...DEFAULT_JOB_SETTINGS,
+    idempotency: 'natural',
+    jobsPerMessage: 100,
+    batchSize: 10,
+    chunkSize: 50,
+  },
+});
+
+const messages = (n: number, from = 1): JobMessage[] =>
+  Array.from({ length: n }, (_, i) => jobMessage('audit', from + i));
+const packOf = (jobs: readonly JobMessage[], attempts?: number[]) =>
+  jobPackBody(
+    jobs.map((j) => JSON.stringify(j)),
+    attempts,
+  );
+
+/** A batch job whose jobs fail with the error `errors` gives for their event number (`evt-<n>`). */
+function runner(errors: (n: number) => Error | undefined) {
+  const kit = testJobDeps(packed);
+  const performBatch = vi.fn(
+    async (contexts: readonly JobContext<unknown>[]): Promise<BatchItemResult[]> =>
+      contexts.map((c) => {
+        const error = errors(Number((c.message.event as { id: string }).id.slice(4)));
+        return error === undefined ? undefined : failed(error);
+      }),
+  );
+  const handler = defineBatchJob(packed, { performBatch }, kit.deps);
+  return { kit, performBatch, handler };
+}
+
+describe('JobPacker', () => {
+  const message = (n: number, bodyBytes = 1_000): OutgoingMessage & { n: number } => {
+    const attributes = { job: 'audit', eventType: 'PRODUCT_PUBLISHED' };
+    const body = JSON.stringify({ n, pad: 'x'.repeat(bodyBytes - 20) });
+    return { n, queueUrl: 'q', body, attributes, bytes: sqsMessageBytes(body, attributes) };
+  };
+
+  it('packs jobs up to maxJobs, keeps the job attribute, and sends a lone job as it is', () => {
+    const out: Array<OutgoingMessage | JobPack<OutgoingMessage>> = [];
+    const packer = new JobPacker(3, (m) => out.push(m));
+    for (let n = 1; n <= 7; n++) packer.add(message(n, 100));
+    packer.flush();
+    expect(out.map((m) => ('jobs' in m ? m.jobs.length : 'alone'))).toEqual([3, 3, 'alone']);
+    const first = out[0] as JobPack<OutgoingMessage>;
+    expect(first.body.startsWith(JOB_PACK_HEAD)).toBe(true);
+    expect(first.attributes).toEqual({ job: 'audit' });
+    expect(first.bytes).toBe(sqsMessageBytes(first.body, first.attributes));
+    expect(readJobPack(first.body)?.jobs).toEqual(first.jobs.map((j) => JSON.parse(j.body)));
+    expect(out[2]).toEqual(message(7, 100));
+  });
+
+  it('keeps a pack within 64 KB (or a smaller limit), and sends a job too big to share alone', () => {
+    const out: Array<OutgoingMessage | JobPack<OutgoingMessage>> = [];
+    const packer = new JobPacker(100, (m) => out.push(m));
+    for (let n = 1; n <= 130; n++) packer.add(message(n));
+    packer.add(message(999, JOB_PACK_MAX_BYTES));
+    packer.flush();
+    for (const m of out) if ('jobs' in m) expect(m.bytes).toBeLessThanOrEqual(JOB_PACK_MAX_BYTES);
+    expect(out.map((m) => ('jobs' in m ? m.jobs.length : 'alone'))).toEqual([65, 'alone', 65]);
+    const small: Array<OutgoingMessage | JobPack<OutgoingMessage>> = [];
+    const limited = new JobPacker(100, (m) => small.push(m), 8_192);
+    for (let n = 1; n <= 20; n++) limited.add(message(n));
+    limited.flush();
+    for (const m of small) expect(m.bytes).toBeLessThanOrEqual(8_192);
+    expect(small.flatMap((m) => ('jobs' in m ? m.jobs : [m])).map((m) => m.body)).toEqual(
+      Array.from({ length: 20 }, (_, i) => message(i + 1).body),
+    );
+  });
+
+  it('reads only well-formed packs: jobs, and attempts of the same length', () => {
+    const bodies = ['{"a":1}', '{"b":2}'];
+    expect(readJobPack(jobPackBody(bodies))).toEqual({
+      jobs: [{ a: 1 }, { b: 2 }],
+      attempts: [0, 0],
+    });
+    expect(readJobPack(jobPackBody(bodies, [2, 0]))?.attempts).toEqual([2, 0]);
+    expect(jobPackBody(bodies, [0, 0])).toBe(jobPackBody(bodies));
+    expect(readJobPack(`${JOB_PACK_HEAD}]}`)).toBeUndefined();
+    expect(readJobPack(`${JOB_PACK_HEAD}{"a":1}],"attempts":[1,2]}`)).toBeUndefined();
+    expect(readJobPack(`${JOB_PACK_HEAD}{"a":1}],"attempts":[-1]}`)).toBeUndefined();
+    expect(readJobPack(`${JOB_PACK_HEAD}{"a":`)).toBeUndefined();
+    expect(readJobPack('{"jobs":[{"a":1}]}')).toBeUndefined();
+  });
+});
+
+describe('a delivered pack', () => {
+  it('runs each job as its own and is acknowledged when every job succeeds', async () => {
+    const { kit, performBatch, handler } = runner(() => undefined);
+    const response = await handler({
+      Records: [sqsRecord(packOf(messages(3)), { messageId: 'p1' }), sqsRecord(messages(1, 9)[0])],
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(performBatch).toHaveBeenCalledOnce();
+    expect(performBatch.mock.calls[0]?.[0].map((c) => c.message.jobId)).toEqual(
+      [...messages(3), ...messages(1, 9)].map((m) => m.jobId),
+    );
+    expect(kit.metric(M.succeeded)).toBe(4);
+    expect(kit.sqs.sent).toEqual([]);
+  });
+
+  it('comes back whole after the longest backoff when no job of it succeeds', async () => {
+    const { kit, handler } = runner(() => new TransientError('down'));
+    const response = await handler({
+      Records: [sqsRecord(packOf(messages(3)), { messageId: 'p1' })],
+    });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'p1' }]);
+    expect(kit.sqs.visibility).toEqual([{ receiptHandle: 'rh-p1', seconds: expect.any(Number) }]);
+    expect(kit.sqs.sent).toEqual([]);
+    expect(kit.metric(M.retried)).toBe(3);
+  });
+
+  it('sends its unfinished jobs again with their attempts, and is acknowledged, when some succeed', async () => {
+    const { kit, handler } = runner((n) => (n === 2 ? new TransientError('one down') : undefined));
+    const response = await handler({
+      Records: [sqsRecord(packOf(messages(3)), { messageId: 'p1' })],
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(kit.sqs.visibility).toEqual([]);
+    expect(kit.sqs.sent).toHaveLength(1);
+    const again = kit.sqs.sent[0];
+    expect(again?.queueUrl).toBe(kit.config.queueUrl);
+    expect(again?.delaySeconds).toBeGreaterThan(0);
+    const pack = readJobPack(again?.body ?? '');
+    expect(pack?.jobs).toEqual([messages(3)[1]]);
+    expect(pack?.attempts).toEqual([1]);
+
+    // Delivered, it runs as attempt 2 and succeeds.
+    const second = runner(() => undefined);
+    const seen: number[] = [];
+    second.performBatch.mockImplementation(async (contexts) => {
+      for (const c of contexts) seen.push(c.attempt);
+      return contexts.map(() => undefined);
+    });
+    const done = await second.handler({ Records: [sqsRecord(again?.body, { messageId: 'p2' })] });
+    expect(done.batchItemFailures).toEqual([]);
+    expect(seen).toEqual([2]);
+  });
+
+  it('dead-letters a job that fails for good on its own: the letter holds that job’s message, not the pack', async () => {
+    const { kit, handler } = runner((n) => (n === 1 ? new PermanentError('bad') : undefined));
+    const response = await handler({
+      Records: [sqsRecord(packOf(messages(2)), { messageId: 'p1' })],
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(kit.sqs.sent).toHaveLength(1);
+    const letter = JSON.parse(kit.sqs.sent[0]?.body ?? '') as { job?: { message?: JobMessage } };
+    expect(letter.job?.message).toEqual(messages(1)[0]);
+    expect(kit.metric(M.deadLettered)).toBe(1);
+    expect(kit.metric(M.succeeded)).toBe(1);
+  });
+
+  it('comes back whole when its unfinished jobs cannot be sent again', async () => {
+    const { kit, handler } = runner((n) => (n === 3 ? new TransientError('one down') : undefined));
+    kit.sqs.mock.on(SendMessageCommand).rejects(new Error('SQS down'));
+    const response = await handler({
+      Records: [sqsRecord(packOf(messages(3)), { messageId: 'p1' })],
+    });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'p1' }]);
+    expect(kit.sqs.visibility.map((v) => v.receiptHandle)).toEqual(['rh-p1']);
+  });
+
+  it('is dead-lettered as not a job when it is not a well-formed pack', async () => {
+    const { kit, performBatch, handler } = runner(() => undefined);
+    const body = `${JOB_PACK_HEAD}{"kind":"sluice.job"}],"attempts":[1,1]}`;
+    const response = await handler({ Records: [sqsRecord(body, { messageId: 'p1' })] });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(performBatch).not.toHaveBeenCalled();
+    expect(kit.sqs.sent.map((s) => s.attributes.reason)).toEqual(['NOT_A_JOB']);
+  });
+});
