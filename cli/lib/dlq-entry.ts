@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
 import { type DeadLetter, isDeadLetter } from '../../functions/queues/dead-letter';
+import { readJobPack } from '../../functions/queues/job-pack';
 import { bareFingerprint, type Fingerprint, fingerprintOf } from './fingerprint';
 
 export interface DlqEntry {
@@ -57,9 +58,11 @@ export function dlqEntry(message: Message): DlqEntry {
     };
   }
   const jobId = bareJobId(parsed);
+  // A pack of jobs (job-pack.ts) SQS moved whole: redriven, its jobs run again.
+  const pack = jobId === undefined && readJobPack(body) !== undefined;
   return {
     ...base,
-    fingerprint: bareFingerprint(jobId ? 'job-message' : 'unreadable'),
+    fingerprint: bareFingerprint(jobId ? 'job-message' : pack ? 'job-pack' : 'unreadable'),
     identity: jobId ? `job:${jobId}` : `body:${digest(body)}`,
     ...(jobId ? { jobId } : {}),
   };

@@ -10,10 +10,15 @@
  *   dead-lettered job's `dead` record keeps it from running twice);
  * - some acknowledged → the others are sent again as a new pack, delayed by the longest of
  *   their backoffs and carrying each job's attempts, and the pack is acknowledged — so a
- *   job that succeeded does not run again. If that send fails, or the delay is beyond what
- *   SQS can delay a message (15 minutes), the pack comes back whole instead: its jobs are
- *   naturally idempotent (a pack is only made for such jobs), so running one again is
- *   harmless.
+ *   job that succeeded does not run again. The pack comes back whole instead when that send
+ *   fails, when the delay is beyond what SQS can delay a message (15 minutes), when one of
+ *   the others is left unsettled (a write failed), or when the pack was delivered before and
+ *   one of the others was not attempted this time (its attempts are in its record, under
+ *   the pack's message id): its jobs are naturally idempotent (a pack is only made for such
+ *   jobs), so running one again is harmless.
+ *
+ * A job of a pack that snoozes stays with its pack (settle-job.ts): sent on its own, it could
+ * run beside its own copy if the pack came back whole.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -26,6 +31,14 @@ import type { Settlement } from './run-types';
 
 /** SQS's longest DelaySeconds. */
 const MAX_DELAY_SECONDS = 900;
+
+/** The records made for the jobs of packs: a snooze keeps such a job with its pack. */
+const packedRecords = new WeakSet<SQSRecord>();
+
+/** Whether a record is one job of a delivered pack. */
+export function isPackedJob(record: SQSRecord): boolean {
+  return packedRecords.has(record);
+}
 
 /** A delivered batch with every pack opened. */
 export interface UnpackedBatch {
@@ -61,7 +74,7 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
     packed = true;
     pack.jobs.forEach((job, k) => {
       const attempts = pack.attempts[k] ?? 0;
-      records.push({
+      const jobRecord: SQSRecord = {
         ...record,
         body: JSON.stringify(job),
         messageAttributes:
@@ -71,7 +84,9 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
                 [ATTEMPTS_ATTRIBUTE]: { dataType: 'Number', stringValue: String(attempts) },
               }
             : record.messageAttributes,
-      });
+      };
+      packedRecords.add(jobRecord);
+      records.push(jobRecord);
       owners.push(index);
     });
   });
@@ -115,9 +130,32 @@ export async function settlePacks(
         : { kind: 'unsettled' };
       if (!own.some((s) => s?.kind === 'ack')) return whole;
       const rest = jobs.filter((i) => settlements[i]?.kind !== 'ack');
+      if (!canSendAgain(unpacked, settlements, rest)) return whole;
       return (await sendAgain(deps, unpacked, settlements, rest)) ? { kind: 'ack' } : whole;
     }),
   );
+}
+
+/**
+ * Whether the unfinished jobs at `indexes` can go on in a new pack: each must be waiting for
+ * a retry with its attempts known. A job left `unsettled` (a write failed: its dead letter,
+ * say) comes back with its pack after the visibility timeout, as a message of its own would.
+ * A job not attempted in this delivery carries the attempts it came with — right on a first
+ * delivery, but a pack delivered again may have counted attempts in the job's record, under
+ * the pack's message id, which a new pack would not find: then the pack comes back whole.
+ */
+function canSendAgain(
+  unpacked: UnpackedBatch,
+  settlements: ReadonlyArray<Settlement | undefined>,
+  indexes: readonly number[],
+): boolean {
+  return indexes.every((i) => {
+    const settlement = settlements[i];
+    if (settlement?.kind !== 'retry') return false;
+    if (settlement.attempts !== undefined) return true;
+    const record = unpacked.event.Records[i] as SQSRecord;
+    return (Number(record.attributes?.ApproximateReceiveCount) || 1) <= 1;
+  });
 }
 
 /** Sends the jobs at `indexes` as a new pack; false when it cannot (the pack then comes back). */

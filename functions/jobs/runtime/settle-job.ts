@@ -10,6 +10,7 @@ import { type JobResult, JobTimedOutError } from '../outcomes';
 import type { JobState } from '../stores/job-records';
 import { deadLetter } from './dead-lettering';
 import { ATTEMPTS_ATTRIBUTE } from './delivery';
+import { isPackedJob } from './job-packs';
 import { retryDelaySeconds } from './retry-schedule';
 import { type BatchRun, type Ready, recordBase, type Settlement } from './run-types';
 
@@ -129,6 +130,15 @@ async function settleSnooze(
   const { deps, metrics } = run;
   const log = ready.context.log;
   await release(run, ready);
+  if (isPackedJob(ready.delivery.record)) {
+    // A job of a pack is not sent on its own (the pack could come back whole and run it
+    // again beside its copy): it stays with its pack, which is sent again or comes back
+    // after the delay (job-packs.ts), this attempt uncounted.
+    metrics.count('snoozed');
+    if (ready.tracked) await writeRecord(run, ready, 'snoozed', { attempts: ready.attempt - 1 });
+    log.info('Job snoozed', { delaySeconds });
+    return { kind: 'retry', delaySeconds, attempts: ready.attempt - 1 };
+  }
   const attributes: Record<string, MessageAttributeValue> = {
     [ATTEMPTS_ATTRIBUTE]: { DataType: 'Number', StringValue: String(ready.attempt - 1) },
   };

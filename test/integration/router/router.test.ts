@@ -163,23 +163,31 @@ describe('router against ElasticMQ and moto', () => {
     await drain('job-audit');
   });
 
-  it('packs the audit jobs of a partition into one message, and each other job into its own', async () => {
-    const records = Array.from({ length: 12 }, (_, offset) =>
-      structuredRecord(productPublished(500 + offset), { partition: 0, offset }),
-    );
+  it('packs the jobs of packed jobs (audit, index-product) of a partition into one message each, and sends others alone', async () => {
+    const records = [
+      ...Array.from({ length: 12 }, (_, offset) =>
+        structuredRecord(productPublished(500 + offset), { partition: 0, offset }),
+      ),
+      ...[0, 1].map((offset) =>
+        structuredRecord(loginFailed(600 + offset), { topic: 'identity.events', offset }),
+      ),
+    ];
     await handleMskEvent(mskEvent(records), deps);
+    const offsetsOf = (message: Message | undefined) =>
+      readJobPack(message?.Body ?? '')?.jobs.map((j) => (j as JobMessage).provenance.offset);
     const audit = await drain('job-audit');
-    expect(audit).toHaveLength(1);
-    const pack = readJobPack(audit[0]?.Body ?? '');
-    expect(pack?.jobs.map((j) => (j as JobMessage).provenance.offset)).toEqual(
-      records.map((r) => r.offset),
-    );
-    expect(audit[0]?.MessageAttributes?.job?.StringValue).toBe('audit');
-    const index = bodies<JobMessage>(await drain('job-index-product'));
-    // A message each (a standard queue returns them in any order).
-    expect(index.map((j) => j.provenance.offset).sort((a, b) => a - b)).toEqual(
-      records.map((r) => r.offset),
-    );
+    // One pack for catalog.events/0; identity.events/0's two jobs in a pack of their own.
+    expect(audit).toHaveLength(2);
+    expect(audit.map(offsetsOf).sort((x, y) => (x?.length ?? 0) - (y?.length ?? 0))).toEqual([
+      [0, 1],
+      records.slice(0, 12).map((r) => r.offset),
+    ]);
+    expect(audit.map((m) => m.MessageAttributes?.job?.StringValue)).toEqual(['audit', 'audit']);
+    const index = await drain('job-index-product');
+    expect(index.map(offsetsOf)).toEqual([records.slice(0, 12).map((r) => r.offset)]);
+    // detect-login-abuse is not packed: a message per job.
+    const abuse = bodies<JobMessage>(await drain('job-detect-login-abuse'));
+    expect(abuse.map((j) => j.provenance.offset).sort()).toEqual([0, 1]);
   });
 
   it('enqueues jobs, dead-letters bad records and claim-checks oversized ones', async () => {

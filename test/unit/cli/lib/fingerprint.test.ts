@@ -8,6 +8,7 @@ import {
   type DeadLetter,
   type RawKafkaRecord,
 } from '../../../../functions/queues/dead-letter';
+import { jobPackBody } from '../../../../functions/queues/job-pack';
 
 function letter(overrides: Partial<DeadLetter> = {}): DeadLetter {
   return {
@@ -122,6 +123,13 @@ describe('identity of a dead letter', () => {
     expect(a.identity).toMatch(/^body:[0-9a-f]{16}$/);
     expect(a.identity).toBe(b.identity);
     expect(a.fingerprint.label).toBe('NotADeadLetter:unreadable@-');
+  });
+
+  it('names a pack of jobs SQS moved whole', () => {
+    const jobs = [1, 2].map((n) => JSON.stringify({ kind: 'sluice.job', jobId: `j-${n}` }));
+    const pack = dlqEntry(message(jobPackBody(jobs), 'm5'));
+    expect(pack.fingerprint.label).toBe('NotADeadLetter:job-pack@-');
+    expect(pack.identity).toMatch(/^body:[0-9a-f]{16}$/);
   });
 });
 

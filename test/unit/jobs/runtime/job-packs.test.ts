@@ -4,9 +4,10 @@
  * a pack is acknowledged when all its jobs are, comes back whole when none is, and sends its
  * unfinished jobs again (with their attempts) when some are.
  */
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it, vi } from 'vitest';
-import { type BatchItemResult, failed } from '../../../../functions/jobs';
+import { type BatchItemResult, failed, snooze } from '../../../../functions/jobs';
 import { defineBatchJob } from '../../../../functions/jobs/define-job';
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../../functions/jobs/job-definition';
 import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
@@ -204,5 +205,60 @@ describe('a delivered pack', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(performBatch).not.toHaveBeenCalled();
     expect(kit.sqs.sent.map((s) => s.attributes.reason)).toEqual(['NOT_A_JOB']);
+  });
+
+  it('comes back whole when delivered again and a job not attempted this time would lose its count', async () => {
+    const { kit, handler } = runner(() => new TransientError('down'));
+    const [a, b] = messages(2);
+    await handler({ Records: [sqsRecord(packOf([a, b] as JobMessage[]), { messageId: 'p1' })] });
+    // Delivered again: a succeeds; b's record cannot be read, so b is not attempted.
+    const again = runner(() => undefined);
+    again.kit.dynamo.mock
+      .on(GetItemCommand, { Key: { jobId: { S: (b as JobMessage).jobId } } })
+      .rejects(Object.assign(new Error('blip'), { name: 'InternalServerError', $fault: 'server' }));
+    const response = await again.handler({
+      Records: [sqsRecord(packOf([a, b] as JobMessage[]), { messageId: 'p1', receiveCount: 2 })],
+    });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'p1' }]);
+    expect(again.kit.sqs.sent).toEqual([]);
+    expect(kit.metric(M.retried)).toBe(2);
+  });
+
+  it('comes back whole when a job of it is left unsettled (its dead letter not sent)', async () => {
+    const { kit, handler } = runner((n) => (n === 2 ? new PermanentError('bad') : undefined));
+    kit.sqs.mock.on(SendMessageCommand).rejects(new Error('SQS down'));
+    const response = await handler({
+      Records: [sqsRecord(packOf(messages(2)), { messageId: 'p1' })],
+    });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'p1' }]);
+    // Only the dead letter was tried; the job was not sent again in a new pack.
+    const sends = kit.sqs.mock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+    expect(sends.map((i) => i.QueueUrl)).toEqual([kit.config.dlqUrl]);
+  });
+
+  it('keeps a job that snoozes with its pack instead of sending it on its own', async () => {
+    const kit = testJobDeps(packed);
+    const handler = defineBatchJob(
+      packed,
+      {
+        performBatch: async (contexts) =>
+          contexts.map((c) =>
+            (c.message.event as { id: string }).id === 'evt-1' ? snooze(120) : undefined,
+          ),
+      },
+      kit.deps,
+    );
+    const response = await handler({
+      Records: [sqsRecord(packOf(messages(3)), { messageId: 'p1' })],
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(kit.sqs.sent).toHaveLength(1);
+    expect(kit.sqs.sent[0]?.delaySeconds).toBe(120);
+    expect(readJobPack(kit.sqs.sent[0]?.body ?? '')).toEqual({
+      jobs: [messages(1)[0]],
+      attempts: [0],
+    });
+    expect(kit.metric(M.snoozed)).toBe(1);
+    expect(kit.metric(M.succeeded)).toBe(2);
   });
 });
