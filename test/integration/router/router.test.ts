@@ -50,6 +50,16 @@ let queueUrlBase = '';
 let bucket = '';
 let ledgerTable = '';
 
+/** The dead-letter ledger in the stage's table, under a code version of its own. */
+const ledgerFor = (codeVersion: string) =>
+  new DynamoDeadLetterLedger(dynamodb, {
+    table: ledgerTable,
+    codeVersion,
+    maxAttempts: 3,
+    backoff: { baseMs: 10, capMs: 100 },
+    concurrency: 8,
+  });
+
 /** Receives until the queue has been empty twice in a row; deletes what it read. */
 const drain = (logicalName: string) => drainQueue(sqs, urls.get(logicalName) as string);
 
@@ -64,13 +74,7 @@ beforeAll(async () => {
 
 describe('router against ElasticMQ and moto', () => {
   it('keeps its dead-letter ledger in DynamoDB: a page per partition and window, found again across batches', async () => {
-    const ledger = new DynamoDeadLetterLedger(dynamodb, {
-      table: ledgerTable,
-      codeVersion: 'integration',
-      maxAttempts: 3,
-      backoff: { baseMs: 10, capMs: 100 },
-      concurrency: 8,
-    });
+    const ledger = ledgerFor('integration');
     const entry = (offset: number, partition = 0) => ({
       id: `id-${partition}-${offset}`,
       topic: 'orders.events',
@@ -115,26 +119,13 @@ describe('router against ElasticMQ and moto', () => {
     const { sent, unknown } = await ledger.lookup(asked);
     expect([...sent].sort()).toEqual(recorded.map((e) => e.id).sort());
     expect(unknown.size).toBe(0);
-    const otherCode = new DynamoDeadLetterLedger(dynamodb, {
-      table: ledgerTable,
-      codeVersion: 'other',
-      maxAttempts: 3,
-      backoff: { baseMs: 10, capMs: 100 },
-      concurrency: 8,
-    });
-    expect((await otherCode.lookup(recorded)).sent.size).toBe(0);
+    expect((await ledgerFor('other').lookup(recorded)).sent.size).toBe(0);
   });
 
   it('sends each dead letter once over redeliveries of its batch, whole or from the middle (DynamoDB ledger)', async () => {
     const ledgerDeps: RouterDeps = {
       ...routerDeps(),
-      ledger: new DynamoDeadLetterLedger(dynamodb, {
-        table: ledgerTable,
-        codeVersion: `redelivery-${stage}`,
-        maxAttempts: 3,
-        backoff: { baseMs: 10, capMs: 100 },
-        concurrency: 8,
-      }),
+      ledger: ledgerFor(`redelivery-${stage}`),
     };
     // Two partitions, routable and bad records interleaved.
     const records = [0, 1].flatMap((partition) =>
