@@ -71,10 +71,13 @@ export class JobPacker<T extends OutgoingMessage> {
       this.onMessage(job);
       return;
     }
-    const separator = this.jobs.length > 0 ? 1 : 0;
-    if (this.bytes + separator + bodyBytes + PACK_ATTRIBUTE_ROOM > this.maxBytes) this.flush();
+    // A comma before every job but the first.
+    if (this.jobs.length > 0 && this.bytes + 1 + bodyBytes + PACK_ATTRIBUTE_ROOM > this.maxBytes) {
+      this.flush();
+    }
     if (this.jobs.length === 0) this.attributes = packAttributes(job.attributes);
-    this.bytes += (this.jobs.length > 0 ? 1 : 0) + bodyBytes;
+    else this.bytes += 1;
+    this.bytes += bodyBytes;
     this.jobs.push(job);
     if (this.jobs.length >= this.maxJobs) this.flush();
   }

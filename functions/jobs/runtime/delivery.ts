@@ -72,6 +72,16 @@ function jobMessageProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** How often SQS has delivered the record's message (1 when the attribute is missing). */
+export function receiveCountOf(record: SQSRecord): number {
+  return Number(record.attributes?.ApproximateReceiveCount) || 1;
+}
+
+/** Attempts the record carries from before its message existed (snooze, a pack sent again). */
+export function carriedAttemptsOf(record: SQSRecord): number {
+  return Number(record.messageAttributes?.[ATTEMPTS_ATTRIBUTE]?.stringValue) || 0;
+}
+
 /** What reading a delivery needs to know of its job: its name and the event types it takes. */
 export type JobIdentity = Pick<JobDefinition, 'name' | 'eventTypes'>;
 
@@ -88,8 +98,8 @@ export function readDelivery(record: SQSRecord, index: number, job: JobIdentity)
     record,
     messageId: record.messageId,
     // Never throws, even for a record without attributes: chunks are read as they start.
-    receiveCount: Number(record.attributes?.ApproximateReceiveCount) || 1,
-    carriedAttempts: Number(record.messageAttributes?.[ATTEMPTS_ATTRIBUTE]?.stringValue) || 0,
+    receiveCount: receiveCountOf(record),
+    carriedAttempts: carriedAttemptsOf(record),
   };
   let parsed: unknown;
   try {

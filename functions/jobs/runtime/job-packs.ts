@@ -25,7 +25,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { jobPackBody, readJobPack } from '../../queues/job-pack';
 import { sqsSafeJson } from '../../queues/sqs-batch-sender';
 import { describeError } from '../../shared/errors';
-import { ATTEMPTS_ATTRIBUTE } from './delivery';
+import { ATTEMPTS_ATTRIBUTE, carriedAttemptsOf, receiveCountOf } from './delivery';
 import type { JobDeps } from './job-deps';
 import type { Settlement } from './run-types';
 
@@ -96,7 +96,7 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
 /** The attempts a job has had so far, as its settlement or its record says. */
 function attemptsOf(settlement: Settlement | undefined, record: SQSRecord): number {
   if (settlement?.kind === 'retry' && settlement.attempts !== undefined) return settlement.attempts;
-  return Number(record.messageAttributes?.[ATTEMPTS_ATTRIBUTE]?.stringValue) || 0;
+  return carriedAttemptsOf(record);
 }
 
 /** The longest backoff among settlements (0 for one left to the queue's visibility timeout). */
@@ -154,7 +154,7 @@ function canSendAgain(
     if (settlement?.kind !== 'retry') return false;
     if (settlement.attempts !== undefined) return true;
     const record = unpacked.event.Records[i] as SQSRecord;
-    return (Number(record.attributes?.ApproximateReceiveCount) || 1) <= 1;
+    return receiveCountOf(record) <= 1;
   });
 }
 
