@@ -7,8 +7,9 @@
  * still compiling, and its compiler threads take the CPU the pipeline needs — on the local
  * OpenSearch node (`npm run services -- up`).
  *
- * B is jobs per invocation (default 1,000: index-product's batch size), delivered as the
- * router enqueues them (in packs if the job sets `jobsPerMessage`); the chunk size — jobs per
+ * B is jobs per invocation (default 1,000: about what index-product's batch of 16 packs
+ * holds), delivered as the router enqueues them, in packs (`jobsPerMessage`, up to 64 KB a
+ * message); the chunk size — jobs per
  * bulk request, on both sides — is the job's `chunkSize` (at most B), not an option, so the
  * raw baseline always sends exactly the pipeline's bulk requests. `--batch 100` gives
  * batches of one chunk each: nothing for the job runtime to overlap.
@@ -57,8 +58,8 @@ async function main(): Promise<void> {
   const docs = positiveInt('docs', 5_000);
   const rounds = positiveInt('rounds', 9);
   const { chunkSize: jobChunkSize } = indexProductJob.settings;
-  // Jobs per invocation: a batch of packs (jobsPerMessage) holds more jobs than messages, so
-  // the default is in jobs — 1,000, index-product's batch size.
+  // Jobs per invocation: the job's batches are of packs (jobsPerMessage), so in jobs they are
+  // as many as fill its batchSize of messages — 1,000 as before packs, by default.
   const batchSize = positiveInt('batch', 1_000);
   const result = await runIndexBench({
     docs,

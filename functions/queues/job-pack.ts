@@ -14,7 +14,7 @@ import { type OutgoingMessage, sqsMessageBytes } from './sqs-batch-sender';
 
 export const JOB_PACK_KIND = 'sluice.job-pack';
 
-/** The start of every pack body: how the runtime tells a pack without parsing every body. */
+/** The start of every pack body as the router and the runtime write it. */
 export const JOB_PACK_HEAD = `{"kind":"${JOB_PACK_KIND}","v":1,"jobs":[`;
 
 /**
@@ -150,9 +150,18 @@ export interface UnpackedJobs {
 /** The most jobs a pack may hold when read: a bound on the work one message can ask for. */
 export const JOB_PACK_MAX_JOBS = 1_000;
 
+/** The kind's name as JSON: a body without it is not a pack, and is not parsed here. */
+const QUOTED_KIND = JSON.stringify(JOB_PACK_KIND);
+
 /**
  * The jobs of a pack body, or undefined when the body is not a pack (or not a well-formed one:
  * it is then read as a message of its own, and dead-lettered as not a job).
+ *
+ * A pack is told by what its JSON says, not by its bytes: SQS delivers a body as it was sent,
+ * but a body re-encoded on the way is the same pack (LocalStack's SQS poller parses every
+ * JSON body and writes it again with Python's separators — `{"kind": "sluice.job-pack", …`).
+ * Only a body that starts with {@link JOB_PACK_HEAD} or names the kind is parsed, so a job's
+ * own message is not parsed twice.
  *
  * @example
  * ```ts
@@ -160,14 +169,16 @@ export const JOB_PACK_MAX_JOBS = 1_000;
  * ```
  */
 export function readJobPack(body: string): UnpackedJobs | undefined {
-  if (!body.startsWith(JOB_PACK_HEAD)) return undefined;
+  if (!body.startsWith(JOB_PACK_HEAD) && !body.includes(QUOTED_KIND)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     return undefined;
   }
-  const { jobs, attempts } = parsed as { jobs?: unknown; attempts?: unknown };
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { kind, v, jobs, attempts } = parsed as Partial<Record<string, unknown>>;
+  if (kind !== JOB_PACK_KIND || v !== 1) return undefined;
   if (!Array.isArray(jobs) || jobs.length === 0 || jobs.length > JOB_PACK_MAX_JOBS)
     return undefined;
   if (attempts === undefined) return { jobs, attempts: jobs.map(() => 0) };

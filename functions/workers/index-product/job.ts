@@ -14,9 +14,11 @@ export const indexProductJob = jobDefinition({
     ...DEFAULT_JOB_SETTINGS,
     timeoutSeconds: 120,
     // One bulk request per chunk of 100; a delivered batch holds several chunks, so the
-    // catalog read of one chunk overlaps the bulk request of the one before. The window
-    // lets batches fill up.
-    batchSize: 1_000,
+    // catalog read of one chunk overlaps the bulk request of the one before. Jobs travel in
+    // packs of up to 100 (64 KB: about 60 of the shop's events), so 16 messages bring up to
+    // about 1,000 jobs. The window lets batches fill up.
+    jobsPerMessage: 100,
+    batchSize: 16,
     chunkSize: 100,
     maxBatchingWindowSeconds: 5,
     maxConcurrency: 5,

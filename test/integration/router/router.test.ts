@@ -18,6 +18,7 @@ import { EventParser } from '../../../functions/events/parse-event';
 import { getClaimCheck } from '../../../functions/queues/claim-check';
 import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../functions/queues/job-message';
+import { readJobPack } from '../../../functions/queues/job-pack';
 import { DynamoDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import { handleReplayEvent } from '../../../functions/router/replay';
@@ -151,6 +152,33 @@ describe('router against ElasticMQ and moto', () => {
     // Jobs are not the ledger's business: a redelivery routes them again (idempotent jobs).
     await drain('job-index-product');
     await drain('job-audit');
+  });
+
+  it('packs the jobs of packed jobs (audit, index-product) of a partition into one message each, and sends others alone', async () => {
+    const records = [
+      ...Array.from({ length: 12 }, (_, offset) =>
+        structuredRecord(productPublished(500 + offset), { partition: 0, offset }),
+      ),
+      ...[0, 1].map((offset) =>
+        structuredRecord(loginFailed(600 + offset), { topic: 'identity.events', offset }),
+      ),
+    ];
+    await handleMskEvent(mskEvent(records), deps);
+    const offsetsOf = (message: Message | undefined) =>
+      readJobPack(message?.Body ?? '')?.jobs.map((j) => (j as JobMessage).provenance.offset);
+    const audit = await drain('job-audit');
+    // One pack for catalog.events/0; identity.events/0's two jobs in a pack of their own.
+    expect(audit).toHaveLength(2);
+    expect(audit.map(offsetsOf).sort((x, y) => (x?.length ?? 0) - (y?.length ?? 0))).toEqual([
+      [0, 1],
+      records.slice(0, 12).map((r) => r.offset),
+    ]);
+    expect(audit.map((m) => m.MessageAttributes?.job?.StringValue)).toEqual(['audit', 'audit']);
+    const index = await drain('job-index-product');
+    expect(index.map(offsetsOf)).toEqual([records.slice(0, 12).map((r) => r.offset)]);
+    // detect-login-abuse is not packed: a message per job.
+    const abuse = bodies<JobMessage>(await drain('job-detect-login-abuse'));
+    expect(abuse.map((j) => j.provenance.offset).sort()).toEqual([0, 1]);
   });
 
   it('enqueues jobs, dead-letters bad records and claim-checks oversized ones', async () => {

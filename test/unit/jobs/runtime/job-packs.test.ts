@@ -53,6 +53,26 @@ const packOf = (jobs: readonly JobMessage[], attempts?: number[]) =>
     attempts,
   );
 
+/**
+ * A body as LocalStack's SQS poller hands it to a function: parsed and written again by
+ * Python's `json.dumps` (", " and ": " between items, non-ASCII as \\u escapes). SQS itself
+ * delivers the bytes that were sent.
+ */
+function reencodedByPython(body: string): string {
+  const write = (value: unknown): string => {
+    if (Array.isArray(value)) return `[${value.map(write).join(', ')}]`;
+    if (typeof value === 'object' && value !== null)
+      return `{${Object.entries(value)
+        .map(([k, v]) => `${write(k)}: ${write(v)}`)
+        .join(', ')}}`;
+    return JSON.stringify(value).replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  };
+  return write(JSON.parse(body));
+}
+
 /** A batch job whose jobs fail with the error `errors` gives for their event number (`evt-<n>`). */
 function runner(errors: (n: number) => Error | undefined) {
   const kit = testJobDeps(packed);
@@ -120,6 +140,33 @@ describe('JobPacker', () => {
     expect(readJobPack(`${JOB_PACK_HEAD}{"a":`)).toBeUndefined();
     expect(readJobPack('{"jobs":[{"a":1}]}')).toBeUndefined();
   });
+
+  it('tells a pack by its JSON, not its bytes: re-encoded on the way, it is the same pack', () => {
+    const bodies = ['{"a":1}', '{"name":"Café ☕","n":[1,2]}'];
+    const reencoded = reencodedByPython(jobPackBody(bodies, [2, 0]));
+    expect(reencoded.startsWith('{"kind": "sluice.job-pack", "v": 1, "jobs": [{"a": 1}')).toBe(
+      true,
+    );
+    expect(reencoded).toContain('Caf\\u00e9 \\u2615');
+    expect(readJobPack(reencoded)).toEqual(readJobPack(jobPackBody(bodies, [2, 0])));
+    // Keys in another order are the same pack too.
+    expect(readJobPack('{"jobs":[{"a":1}],"v":1,"kind":"sluice.job-pack"}')?.jobs).toEqual([
+      { a: 1 },
+    ]);
+  });
+
+  it('does not take for a pack a job that mentions one, another version, or JSON that is no object', () => {
+    const job = JSON.stringify({
+      kind: 'sluice.job',
+      event: { note: 'sluice.job-pack', jobs: [1] },
+    });
+    expect(readJobPack(job)).toBeUndefined();
+    expect(readJobPack(reencodedByPython(job))).toBeUndefined();
+    expect(readJobPack('{"kind":"sluice.job-pack","v":2,"jobs":[{"a":1}]}')).toBeUndefined();
+    expect(readJobPack('"sluice.job-pack"')).toBeUndefined();
+    expect(readJobPack('["sluice.job-pack"]')).toBeUndefined();
+    expect(readJobPack('null')).toBeUndefined();
+  });
 });
 
 describe('a delivered pack', () => {
@@ -135,6 +182,17 @@ describe('a delivered pack', () => {
     );
     expect(kit.metric(M.succeeded)).toBe(4);
     expect(kit.sqs.sent).toEqual([]);
+  });
+
+  it('runs each job of a pack re-encoded on the way (as LocalStack delivers it) as its own', async () => {
+    const { kit, performBatch, handler } = runner(() => undefined);
+    const response = await handler({
+      Records: [sqsRecord(reencodedByPython(packOf(messages(3))), { messageId: 'p1' })],
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(performBatch.mock.calls[0]?.[0].map((c) => c.message)).toEqual(messages(3));
+    expect(kit.metric(M.succeeded)).toBe(3);
+    expect(kit.metric(M.deadLettered)).toBe(0);
   });
 
   it('comes back whole after the longest backoff when no job of it succeeds', async () => {
