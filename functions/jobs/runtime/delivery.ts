@@ -16,6 +16,35 @@ import type { JobDefinition } from '../job-definition';
 /** Message attribute carrying the attempts of a snoozed job (a re-sent message restarts at 1 receive). */
 export const ATTEMPTS_ATTRIBUTE = 'sluice-attempts';
 
+/** The bodies of records made from a value already parsed (the jobs of a pack), by record. */
+const parsedBodies = new WeakMap<SQSRecord, unknown>();
+
+/**
+ * A record like `base` whose body is `value` as JSON: {@link readDelivery} takes `value` as it
+ * is instead of parsing the body, and the body is written only if something reads it (a
+ * re-send). The jobs of a pack are read once, with the pack, not written and parsed again.
+ *
+ * @example
+ * ```ts
+ * const record = recordOfParsedBody(packRecord, pack.jobs[0]);
+ * readDelivery(record, 0, JOBS.audit).message === pack.jobs[0]; // true, when it is a job
+ * ```
+ */
+export function recordOfParsedBody(base: SQSRecord, value: unknown): SQSRecord {
+  let body: string | undefined;
+  const record: SQSRecord = { ...base };
+  Object.defineProperty(record, 'body', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      body ??= JSON.stringify(value);
+      return body;
+    },
+  });
+  parsedBodies.set(record, value);
+  return record;
+}
+
 export interface Delivery {
   readonly index: number;
   readonly record: SQSRecord;
@@ -101,11 +130,13 @@ export function readDelivery(record: SQSRecord, index: number, job: JobIdentity)
     receiveCount: receiveCountOf(record),
     carriedAttempts: carriedAttemptsOf(record),
   };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(record.body);
-  } catch {
-    return { ...base, problem: { reason: 'NOT_A_JOB', message: 'body is not JSON' } };
+  let parsed: unknown = parsedBodies.get(record);
+  if (parsed === undefined) {
+    try {
+      parsed = JSON.parse(record.body);
+    } catch {
+      return { ...base, problem: { reason: 'NOT_A_JOB', message: 'body is not JSON' } };
+    }
   }
   let redrivenFrom: DeadLetter | undefined;
   if (isDeadLetter(parsed) && parsed.stage === 'job' && parsed.claimCheck && !parsed.job?.message) {

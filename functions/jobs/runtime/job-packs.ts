@@ -25,7 +25,12 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { jobPackBody, readJobPack } from '../../queues/job-pack';
 import { sqsSafeJson } from '../../queues/sqs-batch-sender';
 import { describeError } from '../../shared/errors';
-import { ATTEMPTS_ATTRIBUTE, carriedAttemptsOf, receiveCountOf } from './delivery';
+import {
+  ATTEMPTS_ATTRIBUTE,
+  carriedAttemptsOf,
+  receiveCountOf,
+  recordOfParsedBody,
+} from './delivery';
 import type { JobDeps } from './job-deps';
 import type { Settlement } from './run-types';
 
@@ -52,7 +57,8 @@ export interface UnpackedBatch {
 
 /**
  * Opens the packs of a delivered batch. A pack's jobs keep its message id, receipt handle
- * and receive count; each carries its own attempts. A body that is not a well-formed pack
+ * and receive count; each carries its own attempts, and is read from the pack's own parse
+ * (its body is written only if it is sent again). A body that is not a well-formed pack
  * stays a record as it is (and is dead-lettered as not a job).
  *
  * @example
@@ -74,17 +80,18 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
     packed = true;
     pack.jobs.forEach((job, k) => {
       const attempts = pack.attempts[k] ?? 0;
-      const jobRecord: SQSRecord = {
-        ...record,
-        body: JSON.stringify(job),
-        messageAttributes:
-          attempts > 0
-            ? {
+      const jobRecord = recordOfParsedBody(
+        attempts > 0
+          ? {
+              ...record,
+              messageAttributes: {
                 ...record.messageAttributes,
                 [ATTEMPTS_ATTRIBUTE]: { dataType: 'Number', stringValue: String(attempts) },
-              }
-            : record.messageAttributes,
-      };
+              },
+            }
+          : record,
+        job,
+      );
       packedRecords.add(jobRecord);
       records.push(jobRecord);
       owners.push(index);

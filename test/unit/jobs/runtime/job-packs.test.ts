@@ -10,6 +10,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { type BatchItemResult, failed, snooze } from '../../../../functions/jobs';
 import { defineBatchJob } from '../../../../functions/jobs/define-job';
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../../functions/jobs/job-definition';
+import { readDelivery } from '../../../../functions/jobs/runtime/delivery';
+import { unpackBatch } from '../../../../functions/jobs/runtime/job-packs';
 import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
 import type { JobMessage } from '../../../../functions/queues/job-message';
 import {
@@ -182,6 +184,28 @@ describe('a delivered pack', () => {
     );
     expect(kit.metric(M.succeeded)).toBe(4);
     expect(kit.sqs.sent).toEqual([]);
+  });
+
+  it('reads its jobs from the pack as parsed once, and writes a job as JSON only when asked', () => {
+    const jobs = messages(3);
+    const record = sqsRecord(packOf(jobs, [0, 2, 0]), { messageId: 'p1' });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const { event: runnable } = unpackBatch({ Records: [record] });
+      const deliveries = runnable.Records.map((r, i) => readDelivery(r, i, packed));
+      expect(parse).toHaveBeenCalledOnce();
+      expect(deliveries.map((d) => d.message)).toEqual(jobs);
+      expect(deliveries.map((d) => [d.messageId, d.carriedAttempts])).toEqual([
+        ['p1', 0],
+        ['p1', 2],
+        ['p1', 0],
+      ]);
+    } finally {
+      parse.mockRestore();
+    }
+    const { event: again } = unpackBatch({ Records: [record] });
+    expect(again.Records.map((r) => JSON.parse(r.body))).toEqual(jobs);
+    expect(again.Records.map((r) => ({ ...r }).body)).toEqual(jobs.map((j) => JSON.stringify(j)));
   });
 
   it('runs each job of a pack re-encoded on the way (as LocalStack delivers it) as its own', async () => {
