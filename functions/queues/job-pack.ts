@@ -150,8 +150,11 @@ export interface UnpackedJobs {
 /** The most jobs a pack may hold when read: a bound on the work one message can ask for. */
 export const JOB_PACK_MAX_JOBS = 1_000;
 
-/** The kind's name as JSON: a body without it is not a pack, and is not parsed here. */
-const QUOTED_KIND = JSON.stringify(JOB_PACK_KIND);
+/**
+ * A body whose JSON starts with the pack's kind, however it is spaced: every writer of packs
+ * puts `kind` first, and a re-encoding keeps the order of members.
+ */
+const PACK_START = /^\s*\{\s*"kind"\s*:\s*"sluice\.job-pack"/;
 
 /**
  * The jobs of a pack body, or undefined when the body is not a pack (or not a well-formed one:
@@ -160,8 +163,8 @@ const QUOTED_KIND = JSON.stringify(JOB_PACK_KIND);
  * A pack is told by what its JSON says, not by its bytes: SQS delivers a body as it was sent,
  * but a body re-encoded on the way is the same pack (LocalStack's SQS poller parses every
  * JSON body and writes it again with Python's separators — `{"kind": "sluice.job-pack", …`).
- * Only a body that starts with {@link JOB_PACK_HEAD} or names the kind is parsed, so a job's
- * own message is not parsed twice.
+ * Only a body whose JSON starts with the kind (`kind` first, as every writer puts it) is
+ * parsed, so a job's own message is not parsed twice, nor scanned for the kind's name.
  *
  * @example
  * ```ts
@@ -169,7 +172,7 @@ const QUOTED_KIND = JSON.stringify(JOB_PACK_KIND);
  * ```
  */
 export function readJobPack(body: string): UnpackedJobs | undefined {
-  if (!body.startsWith(JOB_PACK_HEAD) && !body.includes(QUOTED_KIND)) return undefined;
+  if (!body.startsWith(JOB_PACK_HEAD) && !PACK_START.test(body)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -20,27 +20,19 @@ export const ATTEMPTS_ATTRIBUTE = 'sluice-attempts';
 const parsedBodies = new WeakMap<SQSRecord, unknown>();
 
 /**
- * A record like `base` whose body is `value` as JSON: {@link readDelivery} takes `value` as it
- * is instead of parsing the body, and the body is written only if something reads it (a
- * re-send). The jobs of a pack are read once, with the pack, not written and parsed again.
+ * A record like `base` with `body`, already parsed as `value`: {@link readDelivery} takes
+ * `value` as it is instead of parsing `body` again. The jobs of a pack are parsed once, with
+ * their pack.
  *
  * @example
  * ```ts
- * const record = recordOfParsedBody(packRecord, pack.jobs[0]);
- * readDelivery(record, 0, JOBS.audit).message === pack.jobs[0]; // true, when it is a job
+ * const job = pack.jobs[0];
+ * const record = recordWithParsedBody(packRecord, JSON.stringify(job), job);
+ * readDelivery(record, 0, JOBS.audit).message === job; // true, when it is a job message
  * ```
  */
-export function recordOfParsedBody(base: SQSRecord, value: unknown): SQSRecord {
-  let body: string | undefined;
-  const record: SQSRecord = { ...base };
-  Object.defineProperty(record, 'body', {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      body ??= JSON.stringify(value);
-      return body;
-    },
-  });
+export function recordWithParsedBody(base: SQSRecord, body: string, value: unknown): SQSRecord {
+  const record: SQSRecord = { ...base, body };
   parsedBodies.set(record, value);
   return record;
 }

@@ -22,14 +22,16 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { jobPackBody, readJobPack } from '../../queues/job-pack';
+import { type DeadLetter, isDeadLetter } from '../../queues/dead-letter';
+import type { JobMessage } from '../../queues/job-message';
+import { jobPackBody, readJobPack, type UnpackedJobs } from '../../queues/job-pack';
 import { sqsSafeJson } from '../../queues/sqs-batch-sender';
 import { describeError } from '../../shared/errors';
 import {
   ATTEMPTS_ATTRIBUTE,
   carriedAttemptsOf,
   receiveCountOf,
-  recordOfParsedBody,
+  recordWithParsedBody,
 } from './delivery';
 import type { JobDeps } from './job-deps';
 import type { Settlement } from './run-types';
@@ -71,16 +73,17 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
   const owners: number[] = [];
   let packed = false;
   event.Records.forEach((record, index) => {
-    const pack = readJobPack(record.body);
+    const pack: OpenedPack | undefined = readJobPack(record.body) ?? deadLetteredPack(record.body);
     if (pack === undefined) {
       records.push(record);
       owners.push(index);
       return;
     }
     packed = true;
-    pack.jobs.forEach((job, k) => {
+    pack.jobs.forEach((packed, k) => {
       const attempts = pack.attempts[k] ?? 0;
-      const jobRecord = recordOfParsedBody(
+      const job = pack.letter ? redrivenJob(pack.letter, packed) : packed;
+      const jobRecord = recordWithParsedBody(
         attempts > 0
           ? {
               ...record,
@@ -90,6 +93,7 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
               },
             }
           : record,
+        JSON.stringify(job),
         job,
       );
       packedRecords.add(jobRecord);
@@ -98,6 +102,42 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
     });
   });
   return packed ? { event: { Records: records }, owners, packed } : { event, owners, packed };
+}
+
+/** The jobs of a delivered pack, and the letter it was dead-lettered in if it was. */
+type OpenedPack = UnpackedJobs & { readonly letter?: DeadLetter };
+
+/** A dead letter's body: its JSON starts with the kind, as the runtime and the router write it. */
+const LETTER_START = /^\s*\{\s*"kind"\s*:\s*"sluice\.dead-letter"/;
+
+/**
+ * The jobs of a pack that was dead-lettered whole as not a job (a runtime that could not read
+ * it: LocalStack's re-encoded packs before packs were told by their JSON) and is redriven
+ * into its queue: the fixed code runs its jobs, each as redriven from that letter. Undefined
+ * for any other body.
+ */
+function deadLetteredPack(body: string): OpenedPack | undefined {
+  if (!LETTER_START.test(body) || !body.includes('sluice.job-pack')) return undefined;
+  let letter: unknown;
+  try {
+    letter = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!isDeadLetter(letter) || letter.stage !== 'job' || letter.claimCheck) return undefined;
+  const packBody = letter.job?.message === undefined ? letter.job?.body : undefined;
+  const pack = typeof packBody === 'string' ? readJobPack(packBody) : undefined;
+  // A redrive starts a job's attempts over, as for a letter of one job.
+  return pack && { jobs: pack.jobs, attempts: pack.jobs.map(() => 0), letter };
+}
+
+/**
+ * One job of a dead-lettered pack as the letter of that job alone (its message in place of
+ * the pack's body), so it is read, retried and dead-lettered again as a redriven job is.
+ */
+function redrivenJob(letter: DeadLetter, message: unknown): DeadLetter {
+  const { body: _pack, ...details } = letter.job as NonNullable<DeadLetter['job']>;
+  return { ...letter, job: { ...details, message: message as JobMessage } };
 }
 
 /** The attempts a job has had so far, as its settlement or its record says. */

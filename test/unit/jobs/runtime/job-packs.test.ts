@@ -151,10 +151,12 @@ describe('JobPacker', () => {
     );
     expect(reencoded).toContain('Caf\\u00e9 \\u2615');
     expect(readJobPack(reencoded)).toEqual(readJobPack(jobPackBody(bodies, [2, 0])));
-    // Keys in another order are the same pack too.
-    expect(readJobPack('{"jobs":[{"a":1}],"v":1,"kind":"sluice.job-pack"}')?.jobs).toEqual([
-      { a: 1 },
-    ]);
+    // Spaced and broken over lines, the kind first: the same pack.
+    expect(
+      readJobPack(' {\n  "kind" : "sluice.job-pack",\n  "v": 1,\n  "jobs": [{"a": 1}]\n}')?.jobs,
+    ).toEqual([{ a: 1 }]);
+    // Every writer of packs puts the kind first; a body that does not is not looked into.
+    expect(readJobPack('{"jobs":[{"a":1}],"v":1,"kind":"sluice.job-pack"}')).toBeUndefined();
   });
 
   it('does not take for a pack a job that mentions one, another version, or JSON that is no object', () => {
@@ -186,7 +188,7 @@ describe('a delivered pack', () => {
     expect(kit.sqs.sent).toEqual([]);
   });
 
-  it('reads its jobs from the pack as parsed once, and writes a job as JSON only when asked', () => {
+  it('reads its jobs from the pack as parsed once', () => {
     const jobs = messages(3);
     const record = sqsRecord(packOf(jobs, [0, 2, 0]), { messageId: 'p1' });
     const parse = vi.spyOn(JSON, 'parse');
@@ -204,8 +206,7 @@ describe('a delivered pack', () => {
       parse.mockRestore();
     }
     const { event: again } = unpackBatch({ Records: [record] });
-    expect(again.Records.map((r) => JSON.parse(r.body))).toEqual(jobs);
-    expect(again.Records.map((r) => ({ ...r }).body)).toEqual(jobs.map((j) => JSON.stringify(j)));
+    expect(again.Records.map((r) => r.body)).toEqual(jobs.map((j) => JSON.stringify(j)));
   });
 
   it('runs each job of a pack re-encoded on the way (as LocalStack delivers it) as its own', async () => {
@@ -342,5 +343,79 @@ describe('a delivered pack', () => {
     });
     expect(kit.metric(M.snoozed)).toBe(1);
     expect(kit.metric(M.succeeded)).toBe(2);
+  });
+});
+
+describe('a pack dead-lettered whole as not a job, redriven into its queue', () => {
+  /** The letter a runtime that could not read the pack wrote (as LocalStack's packs were). */
+  const letterOf = (pack: string) => ({
+    kind: 'sluice.dead-letter',
+    v: 1,
+    stage: 'job',
+    reason: 'NOT_A_JOB',
+    error: { class: 'InvalidJobMessage', message: 'not a job message: kind is not "sluice.job"' },
+    history: [
+      {
+        at: '2026-12-07T03:42:00.563Z',
+        errorClass: 'InvalidJobMessage',
+        message: 'not a job message: kind is not "sluice.job"',
+        reason: 'NOT_A_JOB',
+        codeVersion: 'old',
+      },
+    ],
+    firstFailedAt: '2026-12-07T03:42:00.563Z',
+    lastFailedAt: '2026-12-07T03:42:00.563Z',
+    codeVersion: 'old',
+    event: {},
+    job: {
+      name: 'audit',
+      body: pack,
+      attempts: 0,
+      maxAttempts: 5,
+      sourceQueue: 'arn:aws:sqs:us-east-1:000000000000:audit',
+      messageId: 'p0',
+    },
+  });
+
+  it('runs the jobs of the pack, re-encoded on the way or not, and is acknowledged', async () => {
+    for (const body of [
+      JSON.stringify(letterOf(packOf(messages(3)))),
+      reencodedByPython(JSON.stringify(letterOf(reencodedByPython(packOf(messages(3)))))),
+    ]) {
+      const { kit, performBatch, handler } = runner(() => undefined);
+      const response = await handler({ Records: [sqsRecord(body, { messageId: 'l1' })] });
+      expect(response.batchItemFailures).toEqual([]);
+      expect(performBatch.mock.calls[0]?.[0].map((c) => c.message)).toEqual(messages(3));
+      expect(kit.metric(M.succeeded)).toBe(3);
+      expect(kit.metric(M.deadLettered)).toBe(0);
+    }
+  });
+
+  it('dead-letters a job that fails again alone, its history continuing the letter’s', async () => {
+    const { kit, handler } = runner((n) => (n === 2 ? new PermanentError('still bad') : undefined));
+    const body = JSON.stringify(letterOf(packOf(messages(3))));
+    const response = await handler({ Records: [sqsRecord(body, { messageId: 'l1' })] });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(kit.sqs.sent).toHaveLength(1);
+    const again = JSON.parse(kit.sqs.sent[0]?.body ?? '') as {
+      history: Array<{ reason: string }>;
+      job: { message?: JobMessage; body?: string };
+    };
+    expect(again.job.message).toEqual(messages(3)[1]);
+    expect(again.job.body).toBeUndefined();
+    expect(again.history.map((h) => h.reason)).toEqual(['NOT_A_JOB', expect.any(String)]);
+    expect(kit.metric(M.succeeded)).toBe(2);
+  });
+
+  it('leaves any other letter as it is: a letter of one job, or of a body that is no pack', () => {
+    const one = JSON.stringify({
+      ...letterOf(''),
+      job: { ...letterOf('').job, body: undefined, message: messages(1)[0] },
+    });
+    const notAPack = JSON.stringify(letterOf('{"kind":"sluice.job-pack","v":1,"jobs":[]}'));
+    for (const body of [one, notAPack]) {
+      const { event } = unpackBatch({ Records: [sqsRecord(body)] });
+      expect(event.Records.map((r) => r.body)).toEqual([body]);
+    }
   });
 });
