@@ -21,6 +21,11 @@ export interface DlqEntry {
   readonly identity: string;
   /** The job id, for job-step letters and bare job messages. */
   readonly jobId?: string;
+  /**
+   * The ids of the jobs in a pack — moved whole by SQS, or dead-lettered whole as not a job:
+   * redriven, each job that fails again comes back as a letter of its own (`job:<id>`).
+   */
+  readonly packedJobIds?: readonly string[];
   /** The raw SQS message, for re-sending it unchanged. */
   readonly message: Message;
 }
@@ -49,23 +54,48 @@ export function dlqEntry(message: Message): DlqEntry {
   };
   if (isDeadLetter(parsed)) {
     const jobId = parsed.job?.jobId;
+    const packBody = parsed.job && !parsed.job.message ? parsed.job.body : undefined;
+    const packed = typeof packBody === 'string' ? packedJobIdsOf(packBody) : undefined;
     return {
       ...base,
       letter: parsed,
       fingerprint: fingerprintOf(parsed),
       identity: identityOf(parsed, body),
       ...(jobId ? { jobId } : {}),
+      ...(packed ? { packedJobIds: packed } : {}),
     };
   }
   const jobId = bareJobId(parsed);
   // A pack of jobs (job-pack.ts) SQS moved whole: redriven, its jobs run again.
-  const pack = jobId === undefined && readJobPack(body) !== undefined;
+  const packed = jobId === undefined ? packedJobIdsOf(body) : undefined;
   return {
     ...base,
-    fingerprint: bareFingerprint(jobId ? 'job-message' : pack ? 'job-pack' : 'unreadable'),
+    fingerprint: bareFingerprint(jobId ? 'job-message' : packed ? 'job-pack' : 'unreadable'),
     identity: jobId ? `job:${jobId}` : `body:${digest(body)}`,
     ...(jobId ? { jobId } : {}),
+    ...(packed ? { packedJobIds: packed } : {}),
   };
+}
+
+/** The job ids of a pack body (those its jobs carry), or undefined when it is no pack. */
+function packedJobIdsOf(body: string): string[] | undefined {
+  const pack = readJobPack(body);
+  if (pack === undefined) return undefined;
+  return pack.jobs.flatMap((job) => {
+    const jobId = (job as { jobId?: unknown } | null)?.jobId;
+    return typeof jobId === 'string' && jobId !== '' ? [jobId] : [];
+  });
+}
+
+/**
+ * Every identity a moved message's failures come back under: its own, and for a pack each of
+ * its jobs' (`job:<id>`), since a job of a pack that fails again is dead-lettered alone.
+ */
+export function identitiesOf(entry: {
+  readonly identity: string;
+  readonly packedJobIds?: readonly string[];
+}): string[] {
+  return [entry.identity, ...(entry.packedJobIds ?? []).map((id) => `job:${id}`)];
 }
 
 /**

@@ -3,6 +3,7 @@
  * (receive, re-send, delete — SQS redrive cannot filter), other groups released at once,
  * stopped when moved messages keep coming back failing.
  */
+import { identitiesOf } from '../dlq-entry';
 import { ProgressBar } from '../progress';
 import { FailureGuard } from './guard';
 import type { PhaseReport, RedriveOutcome, RedriveRun } from './redrive';
@@ -31,7 +32,7 @@ export async function moveGroup(
     perSecond: settings.perSecond,
     visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
     // A dead letter of a canary message is a return, never moved again.
-    movedBefore: new Map(canaryMoved.map((m) => [m.identity, m])),
+    movedBefore: new Map(canaryMoved.flatMap((m) => identitiesOf(m).map((id) => [id, m]))),
     patience: 3,
     ...(context.io.signal ? { signal: context.io.signal } : {}),
     onProgress: (p) => bar.update(p.moved, `${p.returned} back in the DLQ`),

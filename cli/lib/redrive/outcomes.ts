@@ -6,7 +6,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { JobRecords } from '../../../functions/jobs/stores/job-records';
-import type { DlqEntry } from '../dlq-entry';
+import { type DlqEntry, identitiesOf } from '../dlq-entry';
 import { scanQueue } from '../dlq-scan';
 import type { QueueDirectory } from '../queues';
 import { sleep } from '../sleep';
@@ -141,7 +141,9 @@ async function decideByDlq(
       byIdentity.set(entry.identity, list);
     }
     for (const { moved } of undecided) {
-      const back = (byIdentity.get(moved.identity) ?? []).find((e) => isReturn(e, moved));
+      const back = identitiesOf(moved)
+        .flatMap((identity) => byIdentity.get(identity) ?? [])
+        .find((e) => isReturn(e, moved));
       if (back) {
         outcomes.set(moved.identity, {
           moved,

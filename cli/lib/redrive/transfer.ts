@@ -9,7 +9,7 @@
  * after the visibility timeout.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { type DlqEntry, dlqEntry, subjectOf } from '../dlq-entry';
+import { type DlqEntry, dlqEntry, identitiesOf, subjectOf } from '../dlq-entry';
 import type { Fingerprint } from '../fingerprint';
 import { sleep } from '../sleep';
 import { deleteMessages, receiveMessages, releaseMessages, resendMessages } from '../sqs-ops';
@@ -20,6 +20,8 @@ export interface MovedMessage {
   readonly subject: string;
   readonly fingerprint: Fingerprint;
   readonly jobId?: string;
+  /** The ids of the jobs of a pack: their letters are this message's returns. */
+  readonly packedJobIds?: readonly string[];
   /** When it last failed (the dead letter's lastFailedAt): a later failure means it failed again. */
   readonly lastFailedAt?: string;
   readonly originalMessageId: string;
@@ -178,6 +180,7 @@ export async function transferMatching(
         subject: subjectOf(entry),
         fingerprint: entry.fingerprint,
         ...(entry.jobId ? { jobId: entry.jobId } : {}),
+        ...(entry.packedJobIds ? { packedJobIds: entry.packedJobIds } : {}),
         ...(entry.letter?.lastFailedAt ? { lastFailedAt: entry.letter.lastFailedAt } : {}),
         originalMessageId: entry.messageId,
         newMessageId: s.newMessageId,
@@ -185,7 +188,7 @@ export async function transferMatching(
       // A copy sent but not deleted (receipt expired) is a duplicate, not a loss: still moved.
       if (!deleted.has(entry.messageId)) seen.delete(entry.messageId);
       moved.push(record);
-      movedByIdentity.set(entry.identity, record);
+      for (const identity of identitiesOf(record)) movedByIdentity.set(identity, record);
     }
     options.onProgress?.(progress());
   }

@@ -27,6 +27,7 @@ import type { JobMessage } from '../../queues/job-message';
 import { jobPackBody, readJobPack, type UnpackedJobs } from '../../queues/job-pack';
 import { sqsSafeJson } from '../../queues/sqs-batch-sender';
 import { describeError } from '../../shared/errors';
+import { MAX_HISTORY } from '../stores/job-records';
 import {
   ATTEMPTS_ATTRIBUTE,
   carriedAttemptsOf,
@@ -80,9 +81,8 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
       return;
     }
     packed = true;
-    pack.jobs.forEach((packed, k) => {
+    pack.jobs.forEach((job, k) => {
       const attempts = pack.attempts[k] ?? 0;
-      const job = pack.letter ? redrivenJob(pack.letter, packed) : packed;
       const jobRecord = recordWithParsedBody(
         attempts > 0
           ? {
@@ -93,8 +93,9 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
               },
             }
           : record,
+        // Its own message: what a pack sent again carries (the job's record keeps its history).
         JSON.stringify(job),
-        job,
+        pack.letter ? redrivenJob(pack.letter, job) : job,
       );
       packedRecords.add(jobRecord);
       records.push(jobRecord);
@@ -107,6 +108,12 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
 /** The jobs of a delivered pack, and the letter it was dead-lettered in if it was. */
 type OpenedPack = UnpackedJobs & { readonly letter?: DeadLetter };
 
+/**
+ * The largest letter opened as a pack: a pack is at most 64 KB (escaped in the letter, about
+ * twice that) plus the letter's own fields; a larger body is no letter the runtime wrote.
+ */
+const LETTER_OF_PACK_MAX_CHARS = 256 * 1024;
+
 /** A dead letter's body: its JSON starts with the kind, as the runtime and the router write it. */
 const LETTER_START = /^\s*\{\s*"kind"\s*:\s*"sluice\.dead-letter"/;
 
@@ -117,6 +124,7 @@ const LETTER_START = /^\s*\{\s*"kind"\s*:\s*"sluice\.dead-letter"/;
  * for any other body.
  */
 function deadLetteredPack(body: string): OpenedPack | undefined {
+  if (body.length > LETTER_OF_PACK_MAX_CHARS) return undefined;
   if (!LETTER_START.test(body) || !body.includes('sluice.job-pack')) return undefined;
   let letter: unknown;
   try {
@@ -127,8 +135,41 @@ function deadLetteredPack(body: string): OpenedPack | undefined {
   if (!isDeadLetter(letter) || letter.stage !== 'job' || letter.claimCheck) return undefined;
   const packBody = letter.job?.message === undefined ? letter.job?.body : undefined;
   const pack = typeof packBody === 'string' ? readJobPack(packBody) : undefined;
+  if (pack === undefined) return undefined;
   // A redrive starts a job's attempts over, as for a letter of one job.
-  return pack && { jobs: pack.jobs, attempts: pack.jobs.map(() => 0), letter };
+  return { jobs: pack.jobs, attempts: pack.jobs.map(() => 0), letter: leanLetter(letter) };
+}
+
+/**
+ * The letter of a pack as each of its jobs carries it: without the pack, its history bounded
+ * (the last {@link MAX_HISTORY} failures, each cut short), so that N jobs failing again write
+ * N letters of their own size, not N copies of a large letter.
+ */
+function leanLetter(letter: DeadLetter): DeadLetter {
+  const { body: _pack, ...details } = letter.job as NonNullable<DeadLetter['job']>;
+  const history = letter.history.slice(-MAX_HISTORY).map((entry) => ({
+    at: cut(entry.at, 40),
+    errorClass: cut(entry.errorClass, 100),
+    message: cut(entry.message, 500),
+    reason: cut(String(entry.reason), 100),
+    codeVersion: cut(entry.codeVersion, 100),
+  }));
+  return {
+    kind: letter.kind,
+    v: letter.v,
+    stage: 'job',
+    reason: letter.reason,
+    error: { class: cut(letter.error?.class, 100), message: cut(letter.error?.message, 500) },
+    history,
+    firstFailedAt: cut(letter.firstFailedAt, 40),
+    lastFailedAt: cut(letter.lastFailedAt, 40),
+    codeVersion: cut(letter.codeVersion, 100),
+    job: details,
+  };
+}
+
+function cut(value: unknown, max: number): string {
+  return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
 /**
@@ -136,8 +177,10 @@ function deadLetteredPack(body: string): OpenedPack | undefined {
  * the pack's body), so it is read, retried and dead-lettered again as a redriven job is.
  */
 function redrivenJob(letter: DeadLetter, message: unknown): DeadLetter {
-  const { body: _pack, ...details } = letter.job as NonNullable<DeadLetter['job']>;
-  return { ...letter, job: { ...details, message: message as JobMessage } };
+  return {
+    ...letter,
+    job: { ...(letter.job as NonNullable<DeadLetter['job']>), message: message as JobMessage },
+  };
 }
 
 /** The attempts a job has had so far, as its settlement or its record says. */

@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { dlqEntry, identityOf, subjectOf } from '../../../../cli/lib/dlq-entry';
+import { dlqEntry, identitiesOf, identityOf, subjectOf } from '../../../../cli/lib/dlq-entry';
 import { groupFailures } from '../../../../cli/lib/failure-groups';
 import { fingerprintOf } from '../../../../cli/lib/fingerprint';
 import {
@@ -130,6 +130,35 @@ describe('identity of a dead letter', () => {
     const pack = dlqEntry(message(jobPackBody(jobs), 'm5'));
     expect(pack.fingerprint.label).toBe('NotADeadLetter:job-pack@-');
     expect(pack.identity).toMatch(/^body:[0-9a-f]{16}$/);
+    expect(pack.packedJobIds).toEqual(['j-1', 'j-2']);
+    expect(identitiesOf(pack)).toEqual([pack.identity, 'job:j-1', 'job:j-2']);
+  });
+
+  it('knows the jobs of a pack dead-lettered whole as not a job: they come back one by one', () => {
+    const jobs = [3, 4].map((n) => JSON.stringify({ kind: 'sluice.job', jobId: `j-${n}` }));
+    const body = JSON.stringify({
+      kind: 'sluice.dead-letter',
+      v: 1,
+      stage: 'job',
+      reason: 'NOT_A_JOB',
+      error: { class: 'InvalidJobMessage', message: 'not a job message' },
+      history: [],
+      firstFailedAt: '2026-12-07T03:42:00.000Z',
+      lastFailedAt: '2026-12-07T03:42:00.000Z',
+      codeVersion: 'old',
+      job: {
+        name: 'audit',
+        body: jobPackBody(jobs),
+        attempts: 0,
+        maxAttempts: 5,
+        sourceQueue: 'q',
+        messageId: 'p',
+      },
+    });
+    const entry = dlqEntry(message(body, 'm6'));
+    expect(entry.packedJobIds).toEqual(['j-3', 'j-4']);
+    expect(identitiesOf(entry).slice(1)).toEqual(['job:j-3', 'job:j-4']);
+    expect(dlqEntry(message(letter({}), 'm7')).packedJobIds).toBeUndefined();
   });
 });
 

@@ -407,6 +407,38 @@ describe('a pack dead-lettered whole as not a job, redriven into its queue', () 
     expect(kit.metric(M.succeeded)).toBe(2);
   });
 
+  it('sends its unfinished jobs on as a pack of their own messages when some succeed', async () => {
+    const { kit, handler } = runner((n) => (n === 3 ? new TransientError('one down') : undefined));
+    const body = JSON.stringify(letterOf(packOf(messages(3))));
+    const response = await handler({ Records: [sqsRecord(body, { messageId: 'l1' })] });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(kit.sqs.sent).toHaveLength(1);
+    expect(readJobPack(kit.sqs.sent[0]?.body ?? '')).toEqual({
+      jobs: [messages(3)[2]],
+      attempts: [1],
+    });
+  });
+
+  it('bounds what each job carries of a large letter: N jobs failing again write N small letters', async () => {
+    const { kit, handler } = runner(() => new PermanentError('still bad'));
+    const letter = letterOf(packOf(messages(40)));
+    const entry = {
+      ...(letter.history[0] as (typeof letter.history)[number]),
+      message: 'x'.repeat(2_000),
+    };
+    const body = JSON.stringify({ ...letter, history: Array.from({ length: 50 }, () => entry) });
+    expect(body.length).toBeGreaterThan(100_000);
+    const response = await handler({ Records: [sqsRecord(body, { messageId: 'l1' })] });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(kit.sqs.sent).toHaveLength(40);
+    for (const sent of kit.sqs.sent) {
+      const again = JSON.parse(sent.body ?? '') as { history: unknown[]; job: { body?: string } };
+      expect(again.job.body).toBeUndefined();
+      expect(again.history.length).toBeLessThanOrEqual(20);
+      expect((sent.body ?? '').length).toBeLessThan(20_000);
+    }
+  });
+
   it('leaves any other letter as it is: a letter of one job, or of a body that is no pack', () => {
     const one = JSON.stringify({
       ...letterOf(''),

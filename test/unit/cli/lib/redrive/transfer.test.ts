@@ -15,6 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { transferMatching } from '../../../../../cli/lib/redrive/transfer';
 import { DEAD_LETTER_KIND, type DeadLetter } from '../../../../../functions/queues/dead-letter';
+import { jobPackBody } from '../../../../../functions/queues/job-pack';
 import { OFFLINE_AWS } from '../../../../support/offline-aws';
 
 const sqs = new SQSClient(OFFLINE_AWS);
@@ -149,5 +150,58 @@ describe('transferMatching', () => {
     expect(
       mock.commandCalls(ChangeMessageVisibilityBatchCommand)[0]?.args[0].input.Entries,
     ).toEqual([{ Id: '0', ReceiptHandle: 'rh7-again', VisibilityTimeout: 0 }]);
+  });
+
+  it('takes the letter of a job of a pack it moved for a return of that pack, and never moves it', async () => {
+    const mock = mockClient(sqs);
+    const jobs = ['j-1', 'j-2'].map((jobId) => JSON.stringify({ kind: 'sluice.job', v: 1, jobId }));
+    const pack: Message = { MessageId: 'p1', ReceiptHandle: 'rh-p1', Body: jobPackBody(jobs) };
+    const letter: DeadLetter = {
+      kind: DEAD_LETTER_KIND,
+      v: 1,
+      stage: 'job',
+      reason: 'TARGET_REJECTED',
+      error: { class: 'PermanentError', message: 'still bad' },
+      history: [],
+      firstFailedAt: '2026-12-07T05:00:00.000Z',
+      lastFailedAt: '2026-12-07T05:00:00.000Z',
+      codeVersion: 'v2',
+      job: {
+        name: 'audit',
+        jobId: 'j-2',
+        attempts: 1,
+        maxAttempts: 5,
+        sourceQueue: 'q',
+        messageId: 'copy',
+      },
+    };
+    const jobLetter: Message = {
+      MessageId: 'l2',
+      ReceiptHandle: 'rh-l2',
+      Body: JSON.stringify(letter),
+    };
+    mock
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [pack] })
+      .resolvesOnce({ Messages: [jobLetter] })
+      .resolves({ Messages: [] });
+    mock
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [{ Id: '0', MessageId: 'copy', MD5OfMessageBody: '' }] });
+    mock.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }] });
+    mock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: '0' }] });
+
+    const result = await transferMatching(sqs, {
+      sourceUrl: DLQ,
+      destinationUrl: REPLAY,
+      matches: () => true,
+      limit: Number.POSITIVE_INFINITY,
+      perSecond: 500,
+      visibilityTimeoutSeconds: 30,
+      patience: 3,
+    });
+    expect(result.moved.map((m) => m.packedJobIds)).toEqual([['j-1', 'j-2']]);
+    expect(result.returned.map((r) => r.messageId)).toEqual(['l2']);
+    expect(mock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
   });
 });
