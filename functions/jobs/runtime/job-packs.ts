@@ -22,7 +22,7 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { type DeadLetter, isDeadLetter } from '../../queues/dead-letter';
+import { type DeadLetter, type FailureEntry, isDeadLetter } from '../../queues/dead-letter';
 import type { JobMessage } from '../../queues/job-message';
 import { jobPackBody, readJobPack, type UnpackedJobs } from '../../queues/job-pack';
 import { sqsSafeJson } from '../../queues/sqs-batch-sender';
@@ -61,7 +61,8 @@ export interface UnpackedBatch {
 /**
  * Opens the packs of a delivered batch. A pack's jobs keep its message id, receipt handle
  * and receive count; each carries its own attempts, and is read from the pack's own parse
- * (its body is written only if it is sent again). A body that is not a well-formed pack
+ * (its body, its message as JSON, is what a pack sent again carries). A pack dead-lettered
+ * whole and redriven is opened from its letter. A body that is not a well-formed pack
  * stays a record as it is (and is dead-lettered as not a job).
  *
  * @example
@@ -146,25 +147,35 @@ function deadLetteredPack(body: string): OpenedPack | undefined {
  * N letters of their own size, not N copies of a large letter.
  */
 function leanLetter(letter: DeadLetter): DeadLetter {
-  const { body: _pack, ...details } = letter.job as NonNullable<DeadLetter['job']>;
-  const history = letter.history.slice(-MAX_HISTORY).map((entry) => ({
-    at: cut(entry.at, 40),
-    errorClass: cut(entry.errorClass, 100),
-    message: cut(entry.message, 500),
-    reason: cut(String(entry.reason), 100),
-    codeVersion: cut(entry.codeVersion, 100),
-  }));
+  const job = letter.job as Partial<NonNullable<DeadLetter['job']>>;
+  // Whoever wrote the letter, its entries are read as untrusted: a missing field is ''.
+  const history = letter.history.slice(-MAX_HISTORY).map((item: unknown) => {
+    const entry = (typeof item === 'object' && item !== null ? item : {}) as Partial<FailureEntry>;
+    return {
+      at: cut(entry.at, 40),
+      errorClass: cut(entry.errorClass, 100),
+      message: cut(entry.message, 500),
+      reason: cut(entry.reason, 100),
+      codeVersion: cut(entry.codeVersion, 100),
+    };
+  });
   return {
     kind: letter.kind,
     v: letter.v,
     stage: 'job',
-    reason: letter.reason,
+    reason: cut(letter.reason, 100),
     error: { class: cut(letter.error?.class, 100), message: cut(letter.error?.message, 500) },
     history,
     firstFailedAt: cut(letter.firstFailedAt, 40),
     lastFailedAt: cut(letter.lastFailedAt, 40),
     codeVersion: cut(letter.codeVersion, 100),
-    job: details,
+    job: {
+      name: cut(job.name, 100),
+      attempts: 0,
+      maxAttempts: Number.isSafeInteger(job.maxAttempts) ? (job.maxAttempts as number) : 0,
+      sourceQueue: cut(job.sourceQueue, 300),
+      messageId: cut(job.messageId, 100),
+    },
   };
 }
 

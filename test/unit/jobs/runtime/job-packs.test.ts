@@ -426,7 +426,12 @@ describe('a pack dead-lettered whole as not a job, redriven into its queue', () 
       ...(letter.history[0] as (typeof letter.history)[number]),
       message: 'x'.repeat(2_000),
     };
-    const body = JSON.stringify({ ...letter, history: Array.from({ length: 50 }, () => entry) });
+    const history = [null, 42, ...Array.from({ length: 50 }, () => entry)];
+    const body = JSON.stringify({
+      ...letter,
+      history,
+      job: { ...letter.job, provenance: 'y'.repeat(50_000) },
+    });
     expect(body.length).toBeGreaterThan(100_000);
     const response = await handler({ Records: [sqsRecord(body, { messageId: 'l1' })] });
     expect(response.batchItemFailures).toEqual([]);

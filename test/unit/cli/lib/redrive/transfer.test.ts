@@ -52,6 +52,29 @@ function deadLetter(offset: number, path: string): Message {
   };
 }
 
+/** Transfers everything from a DLQ that holds `first`, then (on the next receive) `later`. */
+function moveThenSee(mock: ReturnType<typeof mockClient>, first: Message, later: Message) {
+  mock
+    .on(ReceiveMessageCommand)
+    .resolvesOnce({ Messages: [first] })
+    .resolvesOnce({ Messages: [later] })
+    .resolves({ Messages: [] });
+  mock
+    .on(SendMessageBatchCommand)
+    .resolves({ Successful: [{ Id: '0', MessageId: 'copy', MD5OfMessageBody: '' }] });
+  mock.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }] });
+  mock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: '0' }] });
+  return transferMatching(sqs, {
+    sourceUrl: DLQ,
+    destinationUrl: REPLAY,
+    matches: () => true,
+    limit: Number.POSITIVE_INFINITY,
+    perSecond: 500,
+    visibilityTimeoutSeconds: 30,
+    patience: 3,
+  });
+}
+
 describe('transferMatching', () => {
   it('releases other groups first, deletes only what was re-sent, releases refused copies', async () => {
     const mock = mockClient(sqs);
@@ -123,26 +146,7 @@ describe('transferMatching', () => {
         lastFailedAt: '2026-11-28T11:00:00.000Z',
       }),
     };
-    mock
-      .on(ReceiveMessageCommand)
-      .resolvesOnce({ Messages: [first] })
-      .resolvesOnce({ Messages: [failedAgain] })
-      .resolves({ Messages: [] });
-    mock
-      .on(SendMessageBatchCommand)
-      .resolves({ Successful: [{ Id: '0', MessageId: 'copy', MD5OfMessageBody: '' }] });
-    mock.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }] });
-    mock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: '0' }] });
-
-    const result = await transferMatching(sqs, {
-      sourceUrl: DLQ,
-      destinationUrl: REPLAY,
-      matches: () => true,
-      limit: Number.POSITIVE_INFINITY,
-      perSecond: 500,
-      visibilityTimeoutSeconds: 30,
-      patience: 3,
-    });
+    const result = await moveThenSee(mock, first, failedAgain);
     expect(result.moved).toHaveLength(1);
     expect(result.returned.map((r) => r.messageId)).toEqual(['m7-again']);
     expect(mock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
@@ -180,26 +184,7 @@ describe('transferMatching', () => {
       ReceiptHandle: 'rh-l2',
       Body: JSON.stringify(letter),
     };
-    mock
-      .on(ReceiveMessageCommand)
-      .resolvesOnce({ Messages: [pack] })
-      .resolvesOnce({ Messages: [jobLetter] })
-      .resolves({ Messages: [] });
-    mock
-      .on(SendMessageBatchCommand)
-      .resolves({ Successful: [{ Id: '0', MessageId: 'copy', MD5OfMessageBody: '' }] });
-    mock.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }] });
-    mock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: '0' }] });
-
-    const result = await transferMatching(sqs, {
-      sourceUrl: DLQ,
-      destinationUrl: REPLAY,
-      matches: () => true,
-      limit: Number.POSITIVE_INFINITY,
-      perSecond: 500,
-      visibilityTimeoutSeconds: 30,
-      patience: 3,
-    });
+    const result = await moveThenSee(mock, pack, jobLetter);
     expect(result.moved.map((m) => m.packedJobIds)).toEqual([['j-1', 'j-2']]);
     expect(result.returned.map((r) => r.messageId)).toEqual(['l2']);
     expect(mock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
