@@ -10,6 +10,7 @@
  * single message's). The runtime runs each job of a pack as the job of its own message would
  * run (functions/jobs/runtime/job-packs.ts).
  */
+import { startsWithKind } from './message-kind';
 import { type OutgoingMessage, sqsMessageBytes } from './sqs-batch-sender';
 
 export const JOB_PACK_KIND = 'sluice.job-pack';
@@ -150,11 +151,8 @@ export interface UnpackedJobs {
 /** The most jobs a pack may hold when read: a bound on the work one message can ask for. */
 export const JOB_PACK_MAX_JOBS = 1_000;
 
-/**
- * A body whose JSON starts with the pack's kind, however it is spaced: every writer of packs
- * puts `kind` first, and a re-encoding keeps the order of members.
- */
-const PACK_START = /^\s*\{\s*"kind"\s*:\s*"sluice\.job-pack"/;
+/** Whether a body's JSON starts with the pack's kind, however it is spaced. */
+const isPackStart = startsWithKind(JOB_PACK_KIND);
 
 /**
  * The jobs of a pack body, or undefined when the body is not a pack (or not a well-formed one:
@@ -172,7 +170,7 @@ const PACK_START = /^\s*\{\s*"kind"\s*:\s*"sluice\.job-pack"/;
  * ```
  */
 export function readJobPack(body: string): UnpackedJobs | undefined {
-  if (!body.startsWith(JOB_PACK_HEAD) && !PACK_START.test(body)) return undefined;
+  if (!body.startsWith(JOB_PACK_HEAD) && !isPackStart(body)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -22,9 +22,15 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { type DeadLetter, type FailureEntry, isDeadLetter } from '../../queues/dead-letter';
+import {
+  DEAD_LETTER_KIND,
+  type DeadLetter,
+  type FailureEntry,
+  isDeadLetter,
+} from '../../queues/dead-letter';
 import type { JobMessage } from '../../queues/job-message';
-import { jobPackBody, readJobPack, type UnpackedJobs } from '../../queues/job-pack';
+import { JOB_PACK_KIND, jobPackBody, readJobPack, type UnpackedJobs } from '../../queues/job-pack';
+import { startsWithKind } from '../../queues/message-kind';
 import { sqsSafeJson } from '../../queues/sqs-batch-sender';
 import { describeError } from '../../shared/errors';
 import { MAX_HISTORY } from '../stores/job-records';
@@ -50,6 +56,8 @@ export function isPackedJob(record: SQSRecord): boolean {
 
 /** A delivered batch with every pack opened. */
 export interface UnpackedBatch {
+  /** The batch as SQS delivered it: what is settled and answered. */
+  readonly delivered: SQSEvent;
   /** The batch as the runtime runs it: each job of a pack as a record of its own. */
   readonly event: SQSEvent;
   /** For each record of {@link event}, the index of the delivered record it came from. */
@@ -103,7 +111,8 @@ export function unpackBatch(event: SQSEvent): UnpackedBatch {
       owners.push(index);
     });
   });
-  return packed ? { event: { Records: records }, owners, packed } : { event, owners, packed };
+  const runnable = packed ? { Records: records } : event;
+  return { delivered: event, event: runnable, owners, packed };
 }
 
 /** The jobs of a delivered pack, and the letter it was dead-lettered in if it was. */
@@ -115,8 +124,8 @@ type OpenedPack = UnpackedJobs & { readonly letter?: DeadLetter };
  */
 const LETTER_OF_PACK_MAX_CHARS = 256 * 1024;
 
-/** A dead letter's body: its JSON starts with the kind, as the runtime and the router write it. */
-const LETTER_START = /^\s*\{\s*"kind"\s*:\s*"sluice\.dead-letter"/;
+/** Whether a body's JSON starts with a dead letter's kind, however it is spaced. */
+const isLetterStart = startsWithKind(DEAD_LETTER_KIND);
 
 /**
  * The jobs of a pack that was dead-lettered whole as not a job (a runtime that could not read
@@ -126,7 +135,7 @@ const LETTER_START = /^\s*\{\s*"kind"\s*:\s*"sluice\.dead-letter"/;
  */
 function deadLetteredPack(body: string): OpenedPack | undefined {
   if (body.length > LETTER_OF_PACK_MAX_CHARS) return undefined;
-  if (!LETTER_START.test(body) || !body.includes('sluice.job-pack')) return undefined;
+  if (!isLetterStart(body) || !body.includes(JOB_PACK_KIND)) return undefined;
   let letter: unknown;
   try {
     letter = JSON.parse(body);
@@ -215,10 +224,9 @@ export async function settlePacks(
   deps: JobDeps,
   unpacked: UnpackedBatch,
   settlements: ReadonlyArray<Settlement | undefined>,
-  deliveredCount: number,
 ): Promise<Array<Settlement | undefined>> {
   if (!unpacked.packed) return [...settlements];
-  const byOwner: number[][] = Array.from({ length: deliveredCount }, () => []);
+  const byOwner: number[][] = Array.from({ length: unpacked.delivered.Records.length }, () => []);
   unpacked.owners.forEach((owner, i) => {
     byOwner[owner]?.push(i);
   });

@@ -41,7 +41,7 @@ export async function runJobBatch(
   remainingMs?: () => number,
 ): Promise<SQSBatchResponse> {
   const unpacked = unpackBatch(event);
-  const batch = new JobBatch(unpacked, event.Records.length, deps, execute, load, remainingMs);
+  const batch = new JobBatch(unpacked, deps, execute, load, remainingMs);
   const units: UnitRunner = {
     read: (i) => batch.read(i),
     runUnit: (deliveries, loading, running) => batch.runUnit(deliveries, loading, running),
@@ -52,7 +52,7 @@ export async function runJobBatch(
   const count = unpacked.event.Records.length;
   if (deps.definition.batch) await scheduleChunks(count, deps, batch.run, units);
   else await scheduleSingles(count, deps, batch.run, units);
-  return batch.finish(event);
+  return batch.finish();
 }
 
 /** One SQS batch as it runs: its deliveries, how each was settled, the batch's shared state. */
@@ -61,11 +61,8 @@ class JobBatch {
   /** Per record, in order; undefined until the record's delivery is settled. */
   readonly #settlements: Array<Settlement | undefined>;
 
-  private readonly event: SQSEvent;
-
   constructor(
     private readonly unpacked: UnpackedBatch,
-    private readonly deliveredCount: number,
     private readonly deps: JobDeps,
     private readonly execute: Executor,
     private readonly load: Loader | undefined,
@@ -78,8 +75,7 @@ class JobBatch {
       retryAfterSeconds: 0,
       longestUnitMs: 0,
     };
-    this.event = unpacked.event;
-    this.#settlements = new Array(this.event.Records.length);
+    this.#settlements = new Array(unpacked.event.Records.length);
   }
 
   /**
@@ -88,7 +84,7 @@ class JobBatch {
    * the units in flight are kept alive.
    */
   read(i: number): Delivery {
-    return readDelivery(this.event.Records[i] as SQSRecord, i, this.deps.definition);
+    return readDelivery(this.unpacked.event.Records[i] as SQSRecord, i, this.deps.definition);
   }
 
   /**
@@ -173,15 +169,11 @@ class JobBatch {
    * Defers what was never attempted, puts retried deliveries back with their backoff,
    * publishes the batch's metrics, and answers SQS.
    */
-  async finish(delivered: SQSEvent): Promise<SQSBatchResponse> {
+  async finish(): Promise<SQSBatchResponse> {
     this.#deferUnattempted();
     // One settlement per delivered message: a pack's jobs' settlements folded into one.
-    const settlements = await settlePacks(
-      this.deps,
-      this.unpacked,
-      this.#settlements,
-      this.deliveredCount,
-    );
+    const settlements = await settlePacks(this.deps, this.unpacked, this.#settlements);
+    const { delivered } = this.unpacked;
     await changeVisibility(this.deps, delivered, settlements);
     this.run.metrics.publish();
     const batchItemFailures = settlements.flatMap((s, i) =>

@@ -130,36 +130,34 @@ async function settleSnooze(
   const { deps, metrics } = run;
   const log = ready.context.log;
   await release(run, ready);
-  if (isPackedJob(ready.delivery.record)) {
-    // A job of a pack is not sent on its own (the pack could come back whole and run it
-    // again beside its copy): it stays with its pack, which is sent again or comes back
-    // after the delay (job-packs.ts), this attempt uncounted.
-    metrics.count('snoozed');
-    if (ready.tracked) await writeRecord(run, ready, 'snoozed', { attempts: ready.attempt - 1 });
-    log.info('Job snoozed', { delaySeconds });
-    return { kind: 'retry', delaySeconds, attempts: ready.attempt - 1 };
-  }
-  const attributes: Record<string, MessageAttributeValue> = {
-    [ATTEMPTS_ATTRIBUTE]: { DataType: 'Number', StringValue: String(ready.attempt - 1) },
-  };
-  try {
-    await deps.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: deps.config.queueUrl,
-        MessageBody: ready.delivery.record.body,
-        DelaySeconds: delaySeconds,
-        MessageAttributes: attributes,
-      }),
-    );
-  } catch (error) {
-    // Not re-sent: the same message comes back after the delay instead; still uncounted.
-    log.warn('Snoozed job not re-sent; delaying this message', { error: describeError(error) });
-    return { kind: 'retry', delaySeconds, attempts: ready.attempt - 1 };
+  const attempts = ready.attempt - 1;
+  // A job of a pack is not sent on its own (the pack could come back whole and run it again
+  // beside its copy): it stays with its pack, which is sent again or comes back after the
+  // delay (job-packs.ts), this attempt uncounted.
+  const packed = isPackedJob(ready.delivery.record);
+  if (!packed) {
+    const attributes: Record<string, MessageAttributeValue> = {
+      [ATTEMPTS_ATTRIBUTE]: { DataType: 'Number', StringValue: String(attempts) },
+    };
+    try {
+      await deps.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: deps.config.queueUrl,
+          MessageBody: ready.delivery.record.body,
+          DelaySeconds: delaySeconds,
+          MessageAttributes: attributes,
+        }),
+      );
+    } catch (error) {
+      // Not re-sent: the same message comes back after the delay instead; still uncounted.
+      log.warn('Snoozed job not re-sent; delaying this message', { error: describeError(error) });
+      return { kind: 'retry', delaySeconds, attempts };
+    }
   }
   metrics.count('snoozed');
-  if (ready.tracked) await writeRecord(run, ready, 'snoozed', { attempts: ready.attempt - 1 });
+  if (ready.tracked) await writeRecord(run, ready, 'snoozed', { attempts });
   log.info('Job snoozed', { delaySeconds });
-  return { kind: 'ack' };
+  return packed ? { kind: 'retry', delaySeconds, attempts } : { kind: 'ack' };
 }
 
 /** A job that decided it has nothing to do: acknowledged, and recorded with its reason. */
