@@ -12,6 +12,12 @@ const oneShotHash = (
 
 export const JOB_MESSAGE_KIND = 'sluice.job';
 
+/**
+ * Message attribute carrying a job's attempts from before its message existed: a snoozed job,
+ * or a job of a pack (a message sent again restarts at one receive).
+ */
+export const ATTEMPTS_ATTRIBUTE = 'sluice-attempts';
+
 /** Where in Kafka the event that produced a job was read. */
 export interface Provenance {
   topic: string;

@@ -19,10 +19,10 @@ import {
   type JobSettings,
   jobDefinition,
 } from '../../functions/jobs/job-definition';
-import { ATTEMPTS_ATTRIBUTE } from '../../functions/jobs/runtime/delivery';
 import { readJobRuntimeConfig } from '../../functions/jobs/runtime/job-config';
 import { type JobDeps, jobDepsFrom } from '../../functions/jobs/runtime/job-deps';
 import type { JobMessage } from '../../functions/queues/job-message';
+import { ATTEMPTS_ATTRIBUTE } from '../../functions/queues/job-message';
 import { routedJobMessage } from './job-message';
 import { memorySqs } from './memory-sqs';
 import { captureLog, captureMetrics } from './router';

@@ -9,33 +9,10 @@ import type { SQSRecord } from 'aws-lambda';
 import { EventParser } from '../../events/parse-event';
 import { getClaimCheck } from '../../queues/claim-check';
 import { type ClaimCheck, type DeadLetter, isDeadLetter } from '../../queues/dead-letter';
-import { JOB_MESSAGE_KIND, type JobMessage } from '../../queues/job-message';
+import { ATTEMPTS_ATTRIBUTE, JOB_MESSAGE_KIND, type JobMessage } from '../../queues/job-message';
 import type { RouteKey } from '../../topology/topology';
 import type { JobDefinition } from '../job-definition';
-
-/** Message attribute carrying the attempts of a snoozed job (a re-sent message restarts at 1 receive). */
-export const ATTEMPTS_ATTRIBUTE = 'sluice-attempts';
-
-/** The bodies of records made from a value already parsed (the jobs of a pack), by record. */
-const parsedBodies = new WeakMap<SQSRecord, unknown>();
-
-/**
- * A record like `base` with `body`, already parsed as `value`: {@link readDelivery} takes
- * `value` as it is instead of parsing `body` again. The jobs of a pack are parsed once, with
- * their pack.
- *
- * @example
- * ```ts
- * const job = pack.jobs[0];
- * const record = recordWithParsedBody(packRecord, JSON.stringify(job), job);
- * readDelivery(record, 0, JOBS.audit).message === job; // true, when it is a job message
- * ```
- */
-export function recordWithParsedBody(base: SQSRecord, body: string, value: unknown): SQSRecord {
-  const record: SQSRecord = { ...base, body };
-  parsedBodies.set(record, value);
-  return record;
-}
+import { PackedJobRecord } from './packed-job-record';
 
 export interface Delivery {
   readonly index: number;
@@ -122,7 +99,8 @@ export function readDelivery(record: SQSRecord, index: number, job: JobIdentity)
     receiveCount: receiveCountOf(record),
     carriedAttempts: carriedAttemptsOf(record),
   };
-  let parsed: unknown = parsedBodies.get(record);
+  // A packed job's message was parsed with its pack.
+  let parsed: unknown = record instanceof PackedJobRecord ? record.message : undefined;
   if (parsed === undefined) {
     try {
       parsed = JSON.parse(record.body);

@@ -34,85 +34,103 @@ import { startsWithKind } from '../../queues/message-kind';
 import { sqsSafeJson } from '../../queues/sqs-batch-sender';
 import { describeError } from '../../shared/errors';
 import { MAX_HISTORY } from '../stores/job-records';
-import {
-  ATTEMPTS_ATTRIBUTE,
-  carriedAttemptsOf,
-  receiveCountOf,
-  recordWithParsedBody,
-} from './delivery';
+import { carriedAttemptsOf, receiveCountOf } from './delivery';
 import type { JobDeps } from './job-deps';
+import { PackedJobRecord } from './packed-job-record';
 import type { Settlement } from './run-types';
 
 /** SQS's longest DelaySeconds. */
 const MAX_DELAY_SECONDS = 900;
 
-/** The records made for the jobs of packs: a snooze keeps such a job with its pack. */
-const packedRecords = new WeakSet<SQSRecord>();
-
-/** Whether a record is one job of a delivered pack. */
+/** Whether a record is one job of a delivered pack (a snooze keeps such a job with its pack). */
 export function isPackedJob(record: SQSRecord): boolean {
-  return packedRecords.has(record);
-}
-
-/** A delivered batch with every pack opened. */
-export interface UnpackedBatch {
-  /** The batch as SQS delivered it: what is settled and answered. */
-  readonly delivered: SQSEvent;
-  /** The batch as the runtime runs it: each job of a pack as a record of its own. */
-  readonly event: SQSEvent;
-  /** For each record of {@link event}, the index of the delivered record it came from. */
-  readonly owners: readonly number[];
-  /** Whether any delivered record was a pack (otherwise `event` is the delivered batch). */
-  readonly packed: boolean;
+  return record instanceof PackedJobRecord;
 }
 
 /**
- * Opens the packs of a delivered batch. A pack's jobs keep its message id, receipt handle
- * and receive count; each carries its own attempts, and is read from the pack's own parse
- * (its body, its message as JSON, is what a pack sent again carries). A pack dead-lettered
- * whole and redriven is opened from its letter. A body that is not a well-formed pack
- * stays a record as it is (and is dead-lettered as not a job).
+ * A delivered batch as the runtime runs it: each job of a pack a record of its own. Packs are
+ * opened as the runtime reaches them, in delivery order, not all before the first job runs:
+ * the first chunk's load starts after one pack is read, and the others are read while
+ * requests are out. A pack's jobs keep its message id, receipt handle and receive count; each
+ * carries its own attempts and is read from the pack's own parse. A pack dead-lettered whole
+ * and redriven is opened from its letter. A body that is not a well-formed pack stays a
+ * record as it is (and is dead-lettered as not a job).
  *
  * @example
  * ```ts
- * const { event: runnable, owners } = unpackBatch(event);
+ * const batch = new UnpackedBatch(event);
+ * for (let i = 0; batch.has(i); i++) readDelivery(batch.record(i), i, JOBS.audit);
  * ```
  */
-export function unpackBatch(event: SQSEvent): UnpackedBatch {
-  const records: SQSRecord[] = [];
-  const owners: number[] = [];
-  let packed = false;
-  event.Records.forEach((record, index) => {
-    const pack: OpenedPack | undefined = readJobPack(record.body) ?? deadLetteredPack(record.body);
+export class UnpackedBatch {
+  /** The records opened so far, and for each the index of the delivered record it came from. */
+  readonly #records: SQSRecord[] = [];
+  readonly #owners: number[] = [];
+  /** How many delivered records are opened. */
+  #opened = 0;
+  #packed = false;
+
+  /** @param delivered the batch as SQS delivered it: what is settled and answered. */
+  constructor(readonly delivered: SQSEvent) {}
+
+  /** Whether the batch has a record `i`, opening delivered records until it is known. */
+  has(i: number): boolean {
+    const { Records } = this.delivered;
+    while (this.#records.length <= i && this.#opened < Records.length) {
+      const index = this.#opened++;
+      this.#open(Records[index] as SQSRecord, index);
+    }
+    return i < this.#records.length;
+  }
+
+  /** Record `i` of the batch as it runs; `has(i)` must be true. */
+  record(i: number): SQSRecord {
+    return this.#records[i] as SQSRecord;
+  }
+
+  /** The index of the delivered record that record `i` came from. */
+  owner(i: number): number {
+    return this.#owners[i] as number;
+  }
+
+  /** How many records the batch runs, every delivered record opened. */
+  count(): number {
+    this.has(Number.POSITIVE_INFINITY);
+    return this.#records.length;
+  }
+
+  /** Whether any delivered record is a pack (every one opened to tell). */
+  get packed(): boolean {
+    this.count();
+    return this.#packed;
+  }
+
+  #open(record: SQSRecord, index: number): void {
+    const pack: OpenedPack | undefined = openPack(record.body);
     if (pack === undefined) {
-      records.push(record);
-      owners.push(index);
+      this.#records.push(record);
+      this.#owners.push(index);
       return;
     }
-    packed = true;
+    this.#packed = true;
+    // A job's body — its own message, what a pack sent again carries — is written only when
+    // asked for, from a parse of its own: a job may change the event it was given.
+    let pristine: readonly unknown[] | undefined;
+    const bodyOf = (k: number) => () => {
+      pristine ??= (openPack(record.body) as OpenedPack).jobs;
+      return JSON.stringify(pristine[k]);
+    };
     pack.jobs.forEach((job, k) => {
-      const attempts = pack.attempts[k] ?? 0;
-      const jobRecord = recordWithParsedBody(
-        attempts > 0
-          ? {
-              ...record,
-              messageAttributes: {
-                ...record.messageAttributes,
-                [ATTEMPTS_ATTRIBUTE]: { dataType: 'Number', stringValue: String(attempts) },
-              },
-            }
-          : record,
-        // Its own message: what a pack sent again carries (the job's record keeps its history).
-        JSON.stringify(job),
-        pack.letter ? redrivenJob(pack.letter, job) : job,
-      );
-      packedRecords.add(jobRecord);
-      records.push(jobRecord);
-      owners.push(index);
+      const message = pack.letter ? redrivenJob(pack.letter, job) : job;
+      this.#records.push(new PackedJobRecord(record, message, bodyOf(k), pack.attempts[k] ?? 0));
+      this.#owners.push(index);
     });
-  });
-  const runnable = packed ? { Records: records } : event;
-  return { delivered: event, event: runnable, owners, packed };
+  }
+}
+
+/** The jobs of a pack, or of a pack dead-lettered whole; undefined for any other body. */
+function openPack(body: string): OpenedPack | undefined {
+  return readJobPack(body) ?? deadLetteredPack(body);
 }
 
 /** The jobs of a delivered pack, and the letter it was dead-lettered in if it was. */
@@ -227,9 +245,7 @@ export async function settlePacks(
 ): Promise<Array<Settlement | undefined>> {
   if (!unpacked.packed) return [...settlements];
   const byOwner: number[][] = Array.from({ length: unpacked.delivered.Records.length }, () => []);
-  unpacked.owners.forEach((owner, i) => {
-    byOwner[owner]?.push(i);
-  });
+  for (let i = 0; i < unpacked.count(); i++) byOwner[unpacked.owner(i)]?.push(i);
   return Promise.all(
     byOwner.map(async (jobs) => {
       const own = jobs.map((i) => settlements[i]);
@@ -262,8 +278,7 @@ function canSendAgain(
     const settlement = settlements[i];
     if (settlement?.kind !== 'retry') return false;
     if (settlement.attempts !== undefined) return true;
-    const record = unpacked.event.Records[i] as SQSRecord;
-    return receiveCountOf(record) <= 1;
+    return receiveCountOf(unpacked.record(i)) <= 1;
   });
 }
 
@@ -276,7 +291,7 @@ async function sendAgain(
 ): Promise<boolean> {
   const delaySeconds = Math.ceil(longestDelay(indexes.map((i) => settlements[i])));
   if (delaySeconds > MAX_DELAY_SECONDS) return false;
-  const records = indexes.map((i) => unpacked.event.Records[i] as SQSRecord);
+  const records = indexes.map((i) => unpacked.record(i));
   // JSON.stringify leaves U+FFFE and U+FFFF raw, which SQS refuses.
   const body = sqsSafeJson(
     jobPackBody(

@@ -12,14 +12,14 @@
  * When a job meets throttling, deliveries not yet started are not attempted: they return
  * with a backoff and no attempt is counted (a load already done for them is dropped).
  */
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describeError } from '../../shared/errors';
 import { beforeDeadline } from './deadline';
 import { type Delivery, readDelivery } from './delivery';
 import type { Executor, Loaded, Loader } from './executors';
 import type { JobDeps } from './job-deps';
 import { JobMetrics } from './job-metrics';
-import { settlePacks, type UnpackedBatch, unpackBatch } from './job-packs';
+import { settlePacks, UnpackedBatch } from './job-packs';
 import { prepare } from './prepare';
 import { retryDelaySeconds } from './retry-schedule';
 import type { BatchRun, Prepared, Ready, Settlement } from './run-types';
@@ -40,18 +40,18 @@ export async function runJobBatch(
   load?: Loader,
   remainingMs?: () => number,
 ): Promise<SQSBatchResponse> {
-  const unpacked = unpackBatch(event);
+  const unpacked = new UnpackedBatch(event);
   const batch = new JobBatch(unpacked, deps, execute, load, remainingMs);
   const units: UnitRunner = {
+    has: (i) => unpacked.has(i),
     read: (i) => batch.read(i),
     runUnit: (deliveries, loading, running) => batch.runUnit(deliveries, loading, running),
     startLoad: (deliveries) => batch.startLoad(deliveries),
     overlap: load !== undefined,
     remainingMs,
   };
-  const count = unpacked.event.Records.length;
-  if (deps.definition.batch) await scheduleChunks(count, deps, batch.run, units);
-  else await scheduleSingles(count, deps, batch.run, units);
+  if (deps.definition.batch) await scheduleChunks(deps, batch.run, units);
+  else await scheduleSingles(deps, batch.run, units);
   return batch.finish();
 }
 
@@ -59,7 +59,7 @@ export async function runJobBatch(
 class JobBatch {
   readonly run: BatchRun;
   /** Per record, in order; undefined until the record's delivery is settled. */
-  readonly #settlements: Array<Settlement | undefined>;
+  readonly #settlements: Array<Settlement | undefined> = [];
 
   constructor(
     private readonly unpacked: UnpackedBatch,
@@ -75,7 +75,6 @@ class JobBatch {
       retryAfterSeconds: 0,
       longestUnitMs: 0,
     };
-    this.#settlements = new Array(unpacked.event.Records.length);
   }
 
   /**
@@ -84,7 +83,7 @@ class JobBatch {
    * the units in flight are kept alive.
    */
   read(i: number): Delivery {
-    return readDelivery(this.unpacked.event.Records[i] as SQSRecord, i, this.deps.definition);
+    return readDelivery(this.unpacked.record(i), i, this.deps.definition);
   }
 
   /**
@@ -182,10 +181,14 @@ class JobBatch {
     return { batchItemFailures };
   }
 
-  /** Not attempted because the target throttled or time ran short: back off, uncounted. */
+  /**
+   * Not attempted because the target throttled or time ran short: back off, uncounted (the
+   * packs not reached yet are opened to count their jobs).
+   */
   #deferUnattempted(): void {
     const settlements = this.#settlements;
-    for (let i = 0; i < settlements.length; i++) {
+    const count = this.unpacked.count();
+    for (let i = 0; i < count; i++) {
       if (settlements[i]) continue;
       const jitter = retryDelaySeconds(this.deps.definition.settings.backoff, 1, this.deps.random);
       settlements[i] = {

@@ -23,6 +23,8 @@ export type RunUnit = (
 
 /** What the schedulers need from the batch: how to read, load and run its units. */
 export interface UnitRunner {
+  /** Whether the batch has a record `i` (a pack's records are known once it is opened). */
+  readonly has: (i: number) => boolean;
   /** Reads record `i` of the batch. */
   readonly read: (i: number) => Delivery;
   readonly runUnit: RunUnit;
@@ -39,16 +41,16 @@ export interface UnitRunner {
  * chunk's request instead of delaying it.
  */
 export async function scheduleChunks(
-  count: number,
   deps: JobDeps,
   run: BatchRun,
   units: UnitRunner,
 ): Promise<void> {
-  const { read, runUnit, startLoad, overlap, remainingMs } = units;
+  const { has, read, runUnit, startLoad, overlap, remainingMs } = units;
   let next = 0;
   const take = (): Delivery[] => {
     const first = next;
-    const size = Math.min(deps.limiter.limit, count - first);
+    let size = 0;
+    while (size < deps.limiter.limit && has(first + size)) size++;
     // Taken before they are read: a read that throws leaves them deferred, not retaken.
     next += size;
     return Array.from({ length: size }, (_, k) => read(first + k));
@@ -66,22 +68,22 @@ export async function scheduleChunks(
   const mayStart = () => !finished && !run.throttled && !timeShort(remainingMs, longestChunkMs);
   try {
     while (mayStart()) {
-      current ??= next < count ? unit(take()) : undefined;
+      current ??= has(next) ? unit(take()) : undefined;
       if (!current) return;
       let following: Promise<Unit | undefined> | undefined;
       // Without a load there is nothing to overlap: the next chunk is sized after this one.
-      const prefetch =
-        overlap && next < count
-          ? () => {
-              following = nextTurn(deps, () => {
-                // Nothing is read or loaded for a chunk that will not start.
-                if (!mayStart()) return undefined;
-                // The samples of the chunks before go to the sink then too.
-                run.metrics.addSamples();
-                return unit(take());
-              });
-            }
-          : undefined;
+      const prefetch = overlap
+        ? () => {
+            following = nextTurn(deps, () => {
+              // Nothing is read or loaded for a chunk that will not start; whether there is a
+              // next chunk is asked only now, as asking may open a pack.
+              if (!mayStart() || !has(next)) return undefined;
+              // The samples of the chunks before go to the sink then too.
+              run.metrics.addSamples();
+              return unit(take());
+            });
+          }
+        : undefined;
       const started = clock();
       await runUnit(current.deliveries, current.loading, prefetch);
       longestChunkMs = Math.max(longestChunkMs, clock() - started);
@@ -94,13 +96,8 @@ export async function scheduleChunks(
 }
 
 /** Runs single jobs, up to the limiter's limit in flight at once. */
-export function scheduleSingles(
-  count: number,
-  deps: JobDeps,
-  run: BatchRun,
-  units: UnitRunner,
-): Promise<void> {
-  const { read, runUnit, remainingMs } = units;
+export function scheduleSingles(deps: JobDeps, run: BatchRun, units: UnitRunner): Promise<void> {
+  const { has, read, runUnit, remainingMs } = units;
   let next = 0;
   return new Promise<void>((resolve, reject) => {
     let inFlight = 0;
@@ -108,7 +105,7 @@ export function scheduleSingles(
       // As for chunks: no job starts that might still run at the timeout.
       while (
         inFlight < deps.limiter.limit &&
-        next < count &&
+        has(next) &&
         !run.throttled &&
         !timeShort(remainingMs, run.longestUnitMs)
       ) {

@@ -4,12 +4,12 @@
  */
 import { type MessageAttributeValue, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { FailureEntry } from '../../queues/dead-letter';
+import { ATTEMPTS_ATTRIBUTE } from '../../queues/job-message';
 import { describeError, isTransient } from '../../shared/errors';
 import { ThrottledError } from '../../shared/throttling';
 import { type JobResult, JobTimedOutError } from '../outcomes';
 import type { JobState } from '../stores/job-records';
 import { deadLetter } from './dead-lettering';
-import { ATTEMPTS_ATTRIBUTE } from './delivery';
 import { isPackedJob } from './job-packs';
 import { retryDelaySeconds } from './retry-schedule';
 import { type BatchRun, type Ready, recordBase, type Settlement } from './run-types';

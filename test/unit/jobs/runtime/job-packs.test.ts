@@ -6,12 +6,13 @@
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { type BatchItemResult, failed, snooze } from '../../../../functions/jobs';
 import { defineBatchJob } from '../../../../functions/jobs/define-job';
 import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../../functions/jobs/job-definition';
 import { readDelivery } from '../../../../functions/jobs/runtime/delivery';
-import { unpackBatch } from '../../../../functions/jobs/runtime/job-packs';
+import { UnpackedBatch } from '../../../../functions/jobs/runtime/job-packs';
 import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
 import type { JobMessage } from '../../../../functions/queues/job-message';
 import {
@@ -73,6 +74,12 @@ function reencodedByPython(body: string): string {
     );
   };
   return write(JSON.parse(body));
+}
+
+/** Every record of a batch as the runtime runs it, each pack opened. */
+function opened(event: SQSEvent): SQSRecord[] {
+  const batch = new UnpackedBatch(event);
+  return Array.from({ length: batch.count() }, (_, i) => batch.record(i));
 }
 
 /** A batch job whose jobs fail with the error `errors` gives for their event number (`evt-<n>`). */
@@ -193,8 +200,7 @@ describe('a delivered pack', () => {
     const record = sqsRecord(packOf(jobs, [0, 2, 0]), { messageId: 'p1' });
     const parse = vi.spyOn(JSON, 'parse');
     try {
-      const { event: runnable } = unpackBatch({ Records: [record] });
-      const deliveries = runnable.Records.map((r, i) => readDelivery(r, i, packed));
+      const deliveries = opened({ Records: [record] }).map((r, i) => readDelivery(r, i, packed));
       expect(parse).toHaveBeenCalledOnce();
       expect(deliveries.map((d) => d.message)).toEqual(jobs);
       expect(deliveries.map((d) => [d.messageId, d.carriedAttempts])).toEqual([
@@ -205,8 +211,50 @@ describe('a delivered pack', () => {
     } finally {
       parse.mockRestore();
     }
-    const { event: again } = unpackBatch({ Records: [record] });
-    expect(again.Records.map((r) => r.body)).toEqual(jobs.map((j) => JSON.stringify(j)));
+    expect(opened({ Records: [record] }).map((r) => r.body)).toEqual(
+      jobs.map((j) => JSON.stringify(j)),
+    );
+  });
+
+  it('opens a batch’s packs as they are reached, not all before the first job', () => {
+    const records = [1, 4, 7].map((from, k) =>
+      sqsRecord(packOf(messages(3, from)), { messageId: `p${k}` }),
+    );
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const batch = new UnpackedBatch({ Records: records });
+      expect(batch.has(2)).toBe(true);
+      expect(parse).toHaveBeenCalledOnce();
+      expect(batch.has(3)).toBe(true);
+      expect(parse).toHaveBeenCalledTimes(2);
+      expect(batch.has(9)).toBe(false);
+      expect(parse).toHaveBeenCalledTimes(3);
+    } finally {
+      parse.mockRestore();
+    }
+    const batch = new UnpackedBatch({ Records: records });
+    expect(batch.count()).toBe(9);
+    expect(
+      Array.from({ length: 9 }, (_, i) => [batch.owner(i), batch.record(i).messageId]),
+    ).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2].map((k) => [k, `p${k}`]));
+  });
+
+  it('sends again the jobs as delivered, whatever a job did to the event it was given', async () => {
+    const { kit, performBatch, handler } = runner((n) =>
+      n === 2 ? new TransientError('one down') : undefined,
+    );
+    performBatch.mockImplementation(async (contexts) =>
+      contexts.map((c) => {
+        const event = c.message.event as { id: string; data?: unknown };
+        event.data = { changedBy: 'the job' };
+        return event.id === 'evt-2' ? failed(new TransientError('one down')) : undefined;
+      }),
+    );
+    const response = await handler({
+      Records: [sqsRecord(packOf(messages(3)), { messageId: 'p1' })],
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(readJobPack(kit.sqs.sent[0]?.body ?? '')?.jobs).toEqual([messages(3)[1]]);
   });
 
   it('runs each job of a pack re-encoded on the way (as LocalStack delivers it) as its own', async () => {
@@ -451,8 +499,7 @@ describe('a pack dead-lettered whole as not a job, redriven into its queue', () 
     });
     const notAPack = JSON.stringify(letterOf('{"kind":"sluice.job-pack","v":1,"jobs":[]}'));
     for (const body of [one, notAPack]) {
-      const { event } = unpackBatch({ Records: [sqsRecord(body)] });
-      expect(event.Records.map((r) => r.body)).toEqual([body]);
+      expect(opened({ Records: [sqsRecord(body)] }).map((r) => r.body)).toEqual([body]);
     }
   });
 });
