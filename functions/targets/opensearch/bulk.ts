@@ -9,6 +9,7 @@ import type { Client, Types } from '@opensearch-project/opensearch';
 import { type Env, integer } from '../../shared/env';
 import { TransientError } from '../../shared/errors';
 import { ThrottledError } from '../../shared/throttling';
+import { isServerlessClient } from './client';
 import { type BulkItemOutcome, classifyBulkItem, classifyOpenSearchError } from './errors';
 
 /** One document to write. */
@@ -160,6 +161,14 @@ function packRequests(writes: readonly BulkWrite[], maxBytes: number): PackedReq
   return requests;
 }
 
+/**
+ * What a bulk response is asked to hold: each item's status and error, which is all that is
+ * read of it (`filter_path`, a common REST parameter). Without it each item also carries its
+ * index, id, version, result, shards, sequence number and term — about eight times the bytes,
+ * for the node to write and the worker to parse.
+ */
+const BULK_RESPONSE_FIELDS = 'items.*.status,items.*.error';
+
 async function sendRequest(
   client: Client,
   writes: readonly BulkWrite[],
@@ -169,6 +178,7 @@ async function sendRequest(
   const querystring: Record<string, string> = {
     require_alias: String(options.requireAlias ?? true),
   };
+  if (!isServerlessClient(client)) querystring.filter_path = BULK_RESPONSE_FIELDS;
   if (options.refresh) querystring.refresh = options.refresh;
   let body: Types.Core_Bulk.BulkResponse;
   try {

@@ -42,6 +42,17 @@ export function readOpenSearchConfig(env: Env): OpenSearchConfig {
   };
 }
 
+/** The clients built for OpenSearch Serverless. */
+const serverlessClients = new WeakSet<Client>();
+
+/**
+ * Whether a client was built for OpenSearch Serverless (`aoss`), whose API is a subset of
+ * OpenSearch's: a request option not verified there (filter_path) is left out for it.
+ */
+export function isServerlessClient(client: Client): boolean {
+  return serverlessClients.has(client);
+}
+
 /**
  * @example
  * ```ts
@@ -55,7 +66,7 @@ export function createOpenSearchClient(config: OpenSearchConfig): Client {
   const common = { node: config.url, requestTimeout, maxRetries: 0 };
   if (config.mode === 'none') return new Client(common);
   if (!config.region) throw new Error(`OpenSearch mode ${config.mode} needs a region`);
-  return new Client({
+  const client = new Client({
     ...common,
     ...AwsSigv4Signer({
       region: config.region,
@@ -63,6 +74,8 @@ export function createOpenSearchClient(config: OpenSearchConfig): Client {
       getCredentials: defaultProvider(),
     }),
   });
+  if (config.mode === 'aoss') serverlessClients.add(client);
+  return client;
 }
 
 /** {@link createOpenSearchClient} from the environment ({@link readOpenSearchConfig}). */

@@ -69,7 +69,10 @@ describe('bulkWrite', () => {
       maxBytes: 1_000_000,
     });
     expect(search.requests).toHaveLength(1);
-    expect(search.requests[0]?.querystring).toEqual({ require_alias: 'true' });
+    expect(search.requests[0]?.querystring).toEqual({
+      require_alias: 'true',
+      filter_path: 'items.*.status,items.*.error',
+    });
     expect(outcomes.map((o) => o.kind)).toEqual(['written', 'stale', 'failed']);
     expect(outcomes[2]?.kind === 'failed' && outcomes[2].error).toBeInstanceOf(
       DocumentRejectedError,
@@ -121,6 +124,7 @@ describe('bulkWrite', () => {
     expect(search.requests[0]?.querystring).toEqual({
       require_alias: 'false',
       refresh: 'wait_for',
+      filter_path: 'items.*.status,items.*.error',
     });
   });
 });

@@ -5,14 +5,17 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bulkWrite } from '../../../../functions/targets/opensearch/bulk';
 import {
   createOpenSearchClient,
   readOpenSearchConfig,
 } from '../../../../functions/targets/opensearch/client';
 
 const received: IncomingHttpHeaders[] = [];
+const paths: string[] = [];
 const server = createServer((request, response) => {
   received.push(request.headers);
+  paths.push(request.url ?? '');
   request.resume();
   response.writeHead(200, { 'content-type': 'application/json' });
   response.end('{"cluster_name":"fake"}');
@@ -77,4 +80,22 @@ describe('createOpenSearchClient', () => {
     await client.close();
     expect(received[0]?.authorization).toBeUndefined();
   });
+
+  it.each([
+    ['none', true],
+    ['es', true],
+    ['aoss', false],
+  ] as const)(
+    'asks a %s node for bulk responses of statuses and errors only: %s',
+    async (mode, filtered) => {
+      paths.length = 0;
+      const client = createOpenSearchClient({ url, mode, region: 'eu-west-1' });
+      await bulkWrite(client, [{ operation: 'index', index: 'a', id: '1', document: {} }], {
+        maxBytes: 1_000,
+      });
+      await client.close();
+      const query = new URL(paths[0] ?? '', url).searchParams;
+      expect(query.get('filter_path')).toBe(filtered ? 'items.*.status,items.*.error' : null);
+    },
+  );
 });
