@@ -21,7 +21,7 @@
  */
 import { indexProductJob } from '../functions/workers/index-product/job';
 import { applyLocalServiceEnv } from '../local/services/endpoints';
-import { runIndexBench } from './support/index-runs';
+import { median, runIndexBench } from './support/index-runs';
 
 const TARGETS = { vsRawBulk: 0.7, bulkRequestsPer1000: 10 };
 const WARM_UP_ROUNDS = 3;
@@ -81,6 +81,13 @@ async function main(): Promise<void> {
   log(
     `per round: ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)} × raw _bulk ` +
       `(the median of rounds is reported; on a small machine OpenSearch and the pipeline share the cores)`,
+  );
+  const cpu = Math.round(median(result.pipelineCpuMs));
+  const rawCpu = Math.round(median(result.rawCpuMs));
+  const catalogBusy = Math.round(median(result.catalogBusyMs));
+  log(
+    `CPU of this process per round (medians): pipeline ${cpu} ms — of which the in-process ` +
+      `catalog (DynamoDB's part, on the cores OpenSearch needs) ${catalogBusy} ms — raw _bulk ${rawCpu} ms`,
   );
   const verdict = (ok: boolean) => (ok ? 'meets target' : 'BELOW TARGET');
   log(

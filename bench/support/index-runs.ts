@@ -49,6 +49,11 @@ export interface IndexBenchResult {
   readonly bulkRequestsPer1000: number;
   readonly pipelineMs: readonly number[];
   readonly rawMs: readonly number[];
+  /** This process's CPU time (all threads) during each side, per round. */
+  readonly pipelineCpuMs: readonly number[];
+  readonly rawCpuMs: readonly number[];
+  /** How long the in-process catalog was busy answering, per round (none with moto). */
+  readonly catalogBusyMs: readonly number[];
 }
 
 type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -131,15 +136,22 @@ export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBe
   );
   const pipelineMs: number[] = [];
   const rawMs: number[] = [];
+  const pipelineCpuMs: number[] = [];
+  const rawCpuMs: number[] = [];
+  const catalogBusyMs: number[] = [];
   let bulkRequests = 0;
   try {
     for (let round = 0; round < options.warmUpRounds + options.rounds; round++) {
       const [pipelineIndex, rawIndex] = await freshIndexes(search, stage, rawStage);
       const timings: Record<string, number> = {};
+      const cpu: Record<string, number> = {};
+      let catalogBusy = 0;
       const counter = bulkRequestCounter();
       const order = round % 2 === 0 ? ['pipeline', 'raw'] : ['raw', 'pipeline'];
       for (const side of order) {
         const started = performance.now();
+        const cpuBefore = process.cpuUsage();
+        const catalogBefore = memory?.busyMs() ?? 0;
         if (side === 'pipeline') {
           const before = counter.read();
           await runPipeline(handler, fixture, options.concurrency);
@@ -153,6 +165,9 @@ export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBe
           await search.indices.refresh({ index: rawIndex });
           timings.raw = performance.now() - started;
         }
+        const used = process.cpuUsage(cpuBefore);
+        cpu[side] = (used.user + used.system) / 1000;
+        if (side === 'pipeline') catalogBusy = (memory?.busyMs() ?? 0) - catalogBefore;
       }
       counter.stop();
       await check(search, fixture, pipelineIndex, rawIndex);
@@ -164,6 +179,9 @@ export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBe
       if (round >= options.warmUpRounds) {
         pipelineMs.push(timings.pipeline as number);
         rawMs.push(timings.raw as number);
+        pipelineCpuMs.push(cpu.pipeline as number);
+        rawCpuMs.push(cpu.raw as number);
+        catalogBusyMs.push(catalogBusy);
       }
     }
   } finally {
@@ -180,6 +198,9 @@ export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBe
     bulkRequestsPer1000: Number(((bulkRequests / options.docs) * 1000).toFixed(2)),
     pipelineMs,
     rawMs,
+    pipelineCpuMs,
+    rawCpuMs,
+    catalogBusyMs,
   };
 }
 
