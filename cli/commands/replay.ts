@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { Admin } from '@platformatic/kafka';
 import { EventParser } from '../../functions/events/parse-event';
 import { readRouterConfig } from '../../functions/router/config';
-import { MemoryDeadLetterLedger } from '../../functions/router/dead-letter-ledger';
 import type { RouterDeps } from '../../functions/router/route-batch';
 import { CODE_VERSION } from '../../functions/shared/code-version';
 import { type Log, MetricCounter, type MetricSink } from '../../functions/shared/telemetry';
@@ -127,7 +126,6 @@ async function routerDeps(context: CliContext): Promise<RouterDeps> {
     log: errorsTo(context),
     // Metrics are the deployed router's business; the CLI reports its own counts.
     counter: new MetricCounter(DISCARD_METRICS),
-    ledger: new MemoryDeadLetterLedger(),
     codeVersion: codeVersion(context.io.env),
     now: () => new Date(),
   };

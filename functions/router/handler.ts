@@ -4,10 +4,10 @@
 
 import type { MSKEvent } from 'aws-lambda';
 import { ROUTER_FUNCTION } from '../topology/functions';
-import { createRouterDeps } from './deps';
+import { createMskRouterDeps } from './deps';
 import { handleMskEvent, type KafkaBatchResponse } from './msk-batch';
 
-const { deps } = createRouterDeps(process.env, ROUTER_FUNCTION.service);
+const { deps } = createMskRouterDeps(process.env, ROUTER_FUNCTION.service);
 
 export const handler = (event: MSKEvent): Promise<KafkaBatchResponse | undefined> =>
   handleMskEvent(event, deps);

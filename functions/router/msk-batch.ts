@@ -8,9 +8,19 @@
 import type { MSKEvent } from 'aws-lambda';
 import { TransientError } from '../shared/errors';
 import { METRICS } from '../topology/topology';
+import type { DeadLetterLedger } from './dead-letter-ledger';
 import { partitionKey, recordsOf } from './kafka-record';
 import type { RouterInput } from './plan';
 import { type RecordOutcome, type RouterDeps, routeBatch } from './route-batch';
+
+/** The MSK router's dependencies: the router's, and the ledger of dead letters it sent. */
+export interface MskRouterDeps extends RouterDeps {
+  /**
+   * Which dead letters SQS accepted already: a batch delivered again does not send them twice.
+   * (The replay function needs none: each of its messages is acknowledged on its own.)
+   */
+  readonly ledger: DeadLetterLedger;
+}
 
 /** The Kafka partial batch response: per partition, the offset to resume from. */
 export interface KafkaBatchResponse {
@@ -26,7 +36,7 @@ export interface KafkaBatchResponse {
  */
 export async function handleMskEvent(
   event: Pick<MSKEvent, 'records'>,
-  deps: RouterDeps,
+  deps: MskRouterDeps,
 ): Promise<KafkaBatchResponse | undefined> {
   const inputs: RouterInput[] = recordsOf(event).map((record) => ({ record }));
   const reportItems = deps.config.reportBatchItemFailures;

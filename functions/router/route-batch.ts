@@ -30,8 +30,6 @@ import { type Plan, type PlanContext, type PlannedJob, planRecord, type RouterIn
 
 export interface RouterDeps {
   readonly sqs: SQSClient;
-  /** Which dead letters SQS accepted already: the MSK handler's guard against resending. */
-  readonly ledger: DeadLetterLedger;
   readonly s3: S3Client;
   readonly config: RouterConfig;
   readonly parser: EventParser;

@@ -7,7 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventParser } from '../../functions/events/parse-event';
 import { readRouterConfig } from '../../functions/router/config';
 import { MemoryDeadLetterLedger } from '../../functions/router/dead-letter-ledger';
-import type { RouterDeps } from '../../functions/router/route-batch';
+import type { MskRouterDeps } from '../../functions/router/msk-batch';
 import { type Log, MetricCounter, type MetricSink } from '../../functions/shared/telemetry';
 import type { Routes } from '../../functions/topology/topology';
 import { ROUTES } from '../../functions/workers/jobs';
@@ -63,8 +63,8 @@ export function captureMetrics(defaultDimensions: Record<string, string> = {}): 
 export const TEST_QUEUE_BASE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/';
 
 export function testRouterDeps(
-  overrides: Partial<RouterDeps> & { env?: Record<string, string>; routes?: Routes } = {},
-): RouterDeps & {
+  overrides: Partial<MskRouterDeps> & { env?: Record<string, string>; routes?: Routes } = {},
+): MskRouterDeps & {
   log: ReturnType<typeof captureLog>;
   metricSink: ReturnType<typeof captureMetrics>;
 } {
@@ -118,7 +118,7 @@ export function localRouterDeps(
   where: LocalRouterStage,
   parser = new EventParser(),
   env: Record<string, string> = {},
-): RouterDeps {
+): MskRouterDeps {
   return {
     sqs: where.sqs,
     s3: where.s3,

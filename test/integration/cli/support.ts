@@ -15,8 +15,8 @@ import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../functions/jobs/job
 import type { JobContext } from '../../../functions/jobs/runtime/run-types';
 import { JobRecords } from '../../../functions/jobs/stores/job-records';
 import type { JobMessage } from '../../../functions/queues/job-message';
+import type { MskRouterDeps } from '../../../functions/router/msk-batch';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
-import type { RouterDeps } from '../../../functions/router/route-batch';
 import { resourceName } from '../../../functions/topology/naming';
 import { type JobName, TABLES } from '../../../functions/topology/topology';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
@@ -93,7 +93,7 @@ export async function provision(stage: string): Promise<Stage> {
 }
 
 /** Router deps against the stage's real queues; `parser` lets a test deploy a "fix". */
-export function routerDeps(s: Stage, parser = new EventParser()): RouterDeps {
+export function routerDeps(s: Stage, parser = new EventParser()): MskRouterDeps {
   return localRouterDeps(
     { stage: s.stage, queueUrlBase: s.queueUrlBase, claimCheckBucket: s.bucket, sqs, s3 },
     parser,

@@ -20,9 +20,9 @@ import type { DeadLetter } from '../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../functions/queues/job-message';
 import { readJobPack } from '../../../functions/queues/job-pack';
 import { DynamoDeadLetterLedger } from '../../../functions/router/dead-letter-ledger';
+import type { MskRouterDeps } from '../../../functions/router/msk-batch';
 import { handleMskEvent } from '../../../functions/router/msk-batch';
 import { handleReplayEvent } from '../../../functions/router/replay';
-import type { RouterDeps } from '../../../functions/router/route-batch';
 import { localS3Options, provisionBucket, provisionQueues } from '../../../local/provision/queues';
 import { provisionTables } from '../../../local/provision/tables';
 import { applyLocalServiceEnv } from '../../../local/services/endpoints';
@@ -39,9 +39,9 @@ const sqs = new SQSClient({});
 const s3 = new S3Client(localS3Options);
 const dynamodb = new DynamoDBClient({});
 let urls: Map<string, string>;
-let deps: RouterDeps;
+let deps: MskRouterDeps;
 
-function routerDeps(parser = new EventParser(), maxBytes = '8192'): RouterDeps {
+function routerDeps(parser = new EventParser(), maxBytes = '8192'): MskRouterDeps {
   return localRouterDeps({ stage, queueUrlBase, claimCheckBucket: bucket, sqs, s3 }, parser, {
     SLUICE_MAX_MESSAGE_BYTES: maxBytes,
   });
@@ -123,7 +123,7 @@ describe('router against ElasticMQ and moto', () => {
   });
 
   it('sends each dead letter once over redeliveries of its batch, whole or from the middle (DynamoDB ledger)', async () => {
-    const ledgerDeps: RouterDeps = {
+    const ledgerDeps: MskRouterDeps = {
       ...routerDeps(),
       ledger: ledgerFor(`redelivery-${stage}`),
     };

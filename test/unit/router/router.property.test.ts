@@ -20,8 +20,8 @@ import { describe, expect, it } from 'vitest';
 import { EventParser } from '../../../functions/events/parse-event';
 import { jobQueueUrl } from '../../../functions/router/config';
 import { ingestDeadLetterId } from '../../../functions/router/dead-letter-ledger';
+import type { MskRouterDeps } from '../../../functions/router/msk-batch';
 import { handleMskEvent, type KafkaBatchResponse } from '../../../functions/router/msk-batch';
-import type { RouterDeps } from '../../../functions/router/route-batch';
 import { TransientError } from '../../../functions/shared/errors';
 import { MetricCounter } from '../../../functions/shared/telemetry';
 import type { Routes } from '../../../functions/topology/topology';
@@ -148,8 +148,8 @@ function runDeps(
   h: Harness,
   routes: Routes,
   sendMaxAttempts: number,
-  ledger: RouterDeps['ledger'],
-): RouterDeps {
+  ledger: MskRouterDeps['ledger'],
+): MskRouterDeps {
   return {
     ...h.base,
     routes,
@@ -160,7 +160,10 @@ function runDeps(
   };
 }
 
-async function invoke(event: GeneratedBatch['event'], deps: RouterDeps): Promise<Run['outcome']> {
+async function invoke(
+  event: GeneratedBatch['event'],
+  deps: MskRouterDeps,
+): Promise<Run['outcome']> {
   try {
     return { ok: true, value: await handleMskEvent(event, deps) };
   } catch (error) {
@@ -168,7 +171,7 @@ async function invoke(event: GeneratedBatch['event'], deps: RouterDeps): Promise
   }
 }
 
-function oracleContext(deps: RouterDeps, routes: Routes, redelivered = false): OracleContext {
+function oracleContext(deps: MskRouterDeps, routes: Routes, redelivered = false): OracleContext {
   return {
     config: deps.config,
     routes,
