@@ -33,6 +33,7 @@ import { JOB_PACK_KIND, jobPackBody, readJobPack, type UnpackedJobs } from '../.
 import { startsWithKind } from '../../queues/message-kind';
 import { sqsSafeJson } from '../../queues/sqs-batch-sender';
 import { describeError } from '../../shared/errors';
+import type { Log } from '../../shared/telemetry';
 import { MAX_HISTORY } from '../stores/job-records';
 import { carriedAttemptsOf, receiveCountOf } from './delivery';
 import type { JobDeps } from './job-deps';
@@ -58,7 +59,7 @@ export function isPackedJob(record: SQSRecord): boolean {
  *
  * @example
  * ```ts
- * const batch = new UnpackedBatch(event);
+ * const batch = new UnpackedBatch(event, deps.log);
  * for (let i = 0; batch.has(i); i++) readDelivery(batch.record(i), i, JOBS.audit);
  * ```
  */
@@ -70,8 +71,14 @@ export class UnpackedBatch {
   #opened = 0;
   #packed = false;
 
-  /** @param delivered the batch as SQS delivered it: what is settled and answered. */
-  constructor(readonly delivered: SQSEvent) {}
+  /**
+   * @param delivered the batch as SQS delivered it: what is settled and answered
+   * @param log where a pack that cannot be opened is reported
+   */
+  constructor(
+    readonly delivered: SQSEvent,
+    private readonly log: Log,
+  ) {}
 
   /** Whether the batch has a record `i`, opening delivered records until it is known. */
   has(i: number): boolean {
@@ -106,25 +113,41 @@ export class UnpackedBatch {
   }
 
   #open(record: SQSRecord, index: number): void {
-    const pack: OpenedPack | undefined = openPack(record.body);
-    if (pack === undefined) {
-      this.#records.push(record);
+    for (const opened of this.#recordsOf(record)) {
+      this.#records.push(opened);
       this.#owners.push(index);
-      return;
     }
-    this.#packed = true;
-    // A job's body — its own message, what a pack sent again carries — is written only when
-    // asked for, from a parse of its own: a job may change the event it was given.
-    let pristine: readonly unknown[] | undefined;
-    const bodyOf = (k: number) => () => {
-      pristine ??= (openPack(record.body) as OpenedPack).jobs;
-      return JSON.stringify(pristine[k]);
-    };
-    pack.jobs.forEach((job, k) => {
-      const message = pack.letter ? redrivenJob(pack.letter, job) : job;
-      this.#records.push(new PackedJobRecord(record, message, bodyOf(k), pack.attempts[k] ?? 0));
-      this.#owners.push(index);
-    });
+  }
+
+  /**
+   * The records a delivered record runs as: a pack's jobs, or the record itself — also when
+   * opening it throws (a bug), so that every delivered message is settled by a record of its
+   * own: such a pack is dead-lettered whole as not a job, and opened when redriven.
+   */
+  #recordsOf(record: SQSRecord): SQSRecord[] {
+    try {
+      const pack = openPack(record.body);
+      if (pack === undefined) return [record];
+      // A job's body — its own message, what a pack sent again carries — is written only when
+      // asked for, from a parse of its own: a job may change the event it was given.
+      let pristine: readonly unknown[] | undefined;
+      const bodyOf = (k: number) => () => {
+        pristine ??= (openPack(record.body) as OpenedPack).jobs;
+        return JSON.stringify(pristine[k]);
+      };
+      const jobs = pack.jobs.map((job, k) => {
+        const message = pack.letter ? redrivenJob(pack.letter, job) : job;
+        return new PackedJobRecord(record, message, bodyOf(k), pack.attempts[k] ?? 0);
+      });
+      this.#packed = true;
+      return jobs;
+    } catch (error) {
+      this.log.error('Pack not opened; it runs as a message of its own', {
+        messageId: record.messageId,
+        error: describeError(error),
+      });
+      return [record];
+    }
   }
 }
 
@@ -248,6 +271,8 @@ export async function settlePacks(
   for (let i = 0; i < unpacked.count(); i++) byOwner[unpacked.owner(i)]?.push(i);
   return Promise.all(
     byOwner.map(async (jobs) => {
+      // Every delivered record runs as one record at least; none would be a message unrun.
+      if (jobs.length === 0) return { kind: 'unsettled' } as const;
       const own = jobs.map((i) => settlements[i]);
       if (own.every((s) => s?.kind === 'ack')) return { kind: 'ack' } as const;
       const whole: Settlement = own.some((s) => s?.kind === 'retry')

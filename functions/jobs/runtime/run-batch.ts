@@ -40,7 +40,7 @@ export async function runJobBatch(
   load?: Loader,
   remainingMs?: () => number,
 ): Promise<SQSBatchResponse> {
-  const unpacked = new UnpackedBatch(event);
+  const unpacked = new UnpackedBatch(event, deps.log);
   const batch = new JobBatch(unpacked, deps, execute, load, remainingMs);
   const units: UnitRunner = {
     has: (i) => unpacked.has(i),

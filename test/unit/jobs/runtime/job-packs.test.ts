@@ -30,6 +30,7 @@ import {
 import { PermanentError, TransientError } from '../../../../functions/shared/errors';
 import { METRICS } from '../../../../functions/topology/topology';
 import { jobMessage, sqsRecord, testJobDeps } from '../../../support/job-runtime-fakes';
+import { captureLog } from '../../../support/router';
 
 const M = METRICS.jobs;
 
@@ -78,7 +79,7 @@ function reencodedByPython(body: string): string {
 
 /** Every record of a batch as the runtime runs it, each pack opened. */
 function opened(event: SQSEvent): SQSRecord[] {
-  const batch = new UnpackedBatch(event);
+  const batch = new UnpackedBatch(event, captureLog());
   return Array.from({ length: batch.count() }, (_, i) => batch.record(i));
 }
 
@@ -222,7 +223,7 @@ describe('a delivered pack', () => {
     );
     const parse = vi.spyOn(JSON, 'parse');
     try {
-      const batch = new UnpackedBatch({ Records: records });
+      const batch = new UnpackedBatch({ Records: records }, captureLog());
       expect(batch.has(2)).toBe(true);
       expect(parse).toHaveBeenCalledOnce();
       expect(batch.has(3)).toBe(true);
@@ -232,7 +233,7 @@ describe('a delivered pack', () => {
     } finally {
       parse.mockRestore();
     }
-    const batch = new UnpackedBatch({ Records: records });
+    const batch = new UnpackedBatch({ Records: records }, captureLog());
     expect(batch.count()).toBe(9);
     expect(
       Array.from({ length: 9 }, (_, i) => [batch.owner(i), batch.record(i).messageId]),
