@@ -122,13 +122,13 @@ export function testJobDeps(definition: JobDefinition, overrides: Partial<JobDep
   return { deps, sqs, dynamo, log, metricSink, metric, config, advance };
 }
 
-/** A single (not batch) job named `audit` for every event type, with these settings. */
-export function auditJob(settings: Partial<JobSettings> = {}): JobDefinition {
+/** A job named `audit` for every event type, with these settings: single unless `batch`. */
+export function auditJob(settings: Partial<JobSettings> = {}, batch = false): JobDefinition {
   return jobDefinition({
     name: 'audit',
     description: 'test',
     eventTypes: ['*'],
-    batch: false,
+    batch,
     access: {},
     settings: { ...DEFAULT_JOB_SETTINGS, ...settings },
   });

@@ -8,10 +8,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { BatchItemResult } from '../../../../functions/jobs';
 import { defineBatchJob } from '../../../../functions/jobs/define-job';
-import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../../functions/jobs/job-definition';
 import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
 import { jobPackBody } from '../../../../functions/queues/job-pack';
-import { jobMessage, sqsRecord, testJobDeps } from '../../../support/job-runtime-fakes';
+import { auditJob, jobMessage, sqsRecord, testJobDeps } from '../../../support/job-runtime-fakes';
 
 vi.mock('../../../../functions/jobs/runtime/packed-job-record', async (importOriginal) => {
   const original =
@@ -25,14 +24,7 @@ vi.mock('../../../../functions/jobs/runtime/packed-job-record', async (importOri
   return { ...original, PackedJobRecord: FailingForOneMessage };
 });
 
-const packed = jobDefinition({
-  name: 'audit',
-  description: 'test',
-  eventTypes: ['*'],
-  batch: true,
-  access: {},
-  settings: { ...DEFAULT_JOB_SETTINGS, idempotency: 'natural', jobsPerMessage: 100 },
-});
+const packed = auditJob({ idempotency: 'natural', jobsPerMessage: 100 }, true);
 
 const packOf = (from: number) =>
   jobPackBody([from, from + 1].map((n) => JSON.stringify(jobMessage('audit', n))));

@@ -10,7 +10,6 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { type BatchItemResult, failed, snooze } from '../../../../functions/jobs';
 import { defineBatchJob } from '../../../../functions/jobs/define-job';
-import { DEFAULT_JOB_SETTINGS, jobDefinition } from '../../../../functions/jobs/job-definition';
 import { readDelivery } from '../../../../functions/jobs/runtime/delivery';
 import { UnpackedBatch } from '../../../../functions/jobs/runtime/job-packs';
 import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
@@ -29,25 +28,15 @@ import {
 } from '../../../../functions/queues/sqs-batch-sender';
 import { PermanentError, TransientError } from '../../../../functions/shared/errors';
 import { METRICS } from '../../../../functions/topology/topology';
-import { jobMessage, sqsRecord, testJobDeps } from '../../../support/job-runtime-fakes';
+import { auditJob, jobMessage, sqsRecord, testJobDeps } from '../../../support/job-runtime-fakes';
 import { captureLog } from '../../../support/router';
 
 const M = METRICS.jobs;
 
-const packed = jobDefinition({
-  name: 'audit',
-  description: 'test',
-  eventTypes: ['*'],
-  batch: true,
-  access: {},
-  settings: {
-    ...DEFAULT_JOB_SETTINGS,
-    idempotency: 'natural',
-    jobsPerMessage: 100,
-    batchSize: 10,
-    chunkSize: 50,
-  },
-});
+const packed = auditJob(
+  { idempotency: 'natural', jobsPerMessage: 100, batchSize: 10, chunkSize: 50 },
+  true,
+);
 
 const messages = (n: number, from = 1): JobMessage[] =>
   Array.from({ length: n }, (_, i) => jobMessage('audit', from + i));
