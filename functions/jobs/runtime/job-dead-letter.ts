@@ -3,7 +3,13 @@
  * with why, how often, where from, the failure history and the original job message, so a
  * redrive into the job's queue runs it again.
  */
-import { DEAD_LETTER_KIND, type DeadLetter, type FailureEntry } from '../../queues/dead-letter';
+import {
+  DEAD_LETTER_KIND,
+  type DeadLetter,
+  type FailureEntry,
+  isDeadLetter,
+} from '../../queues/dead-letter';
+import type { JobMessage } from '../../queues/job-message';
 import { MAX_HISTORY } from '../stores/job-records';
 import { type Delivery, eventIdentity } from './delivery';
 
@@ -40,7 +46,7 @@ export function jobDeadLetter(input: JobDeadLetterInput): DeadLetter {
     codeVersion: input.codeVersion,
   };
   const history = [...input.history, entry].slice(-MAX_HISTORY);
-  const message = delivery.message;
+  const message = deliveredMessage(delivery);
   return {
     kind: DEAD_LETTER_KIND,
     v: 1,
@@ -62,6 +68,26 @@ export function jobDeadLetter(input: JobDeadLetterInput): DeadLetter {
       messageId: delivery.messageId,
     },
   };
+}
+
+/**
+ * The job message as it was delivered, read again from the record's body — not the object
+ * the job was given, which it may have changed: a redrive must run what was delivered. The
+ * message of a claim-checked letter (read from S3, the record holding only the pointer), or
+ * of a body that no longer reads as the same job, is taken as the runtime holds it.
+ */
+function deliveredMessage(delivery: Delivery): JobMessage | undefined {
+  const held = delivery.message;
+  if (!held) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(delivery.record.body);
+    const message = isDeadLetter(parsed) ? parsed.job?.message : parsed;
+    return (message as Partial<JobMessage> | undefined)?.jobId === held.jobId
+      ? (message as JobMessage)
+      : held;
+  } catch {
+    return held;
+  }
 }
 
 /** Message attributes for filtering a job DLQ (SQS allows 10). */

@@ -1,6 +1,6 @@
 /**
  * Job packs in the runtime (functions/queues/job-pack.ts): a delivered pack becomes one
- * record per job before the batch runs, so each job is read, run, retried and dead-lettered
+ * record per job when the runtime reaches it, so each job is read, run, retried and dead-lettered
  * as the job of a message of its own would be; when the batch ends, its jobs' settlements
  * are folded back into one per delivered message:
  *
@@ -51,8 +51,8 @@ export function isPackedJob(record: SQSRecord): boolean {
 /**
  * A delivered batch as the runtime runs it: each job of a pack a record of its own. Packs are
  * opened as the runtime reaches them, in delivery order, not all before the first job runs:
- * the first chunk's load starts after one pack is read, and the others are read while
- * requests are out. A pack's jobs keep its message id, receipt handle and receive count; each
+ * the first chunk's load starts once the packs it needs are read, and the others are read
+ * while requests are out. A pack's jobs keep its message id, receipt handle and receive count; each
  * carries its own attempts and is read from the pack's own parse. A pack dead-lettered whole
  * and redriven is opened from its letter. A body that is not a well-formed pack stays a
  * record as it is (and is dead-lettered as not a job).
@@ -317,14 +317,15 @@ async function sendAgain(
   const delaySeconds = Math.ceil(longestDelay(indexes.map((i) => settlements[i])));
   if (delaySeconds > MAX_DELAY_SECONDS) return false;
   const records = indexes.map((i) => unpacked.record(i));
-  // JSON.stringify leaves U+FFFE and U+FFFF raw, which SQS refuses.
-  const body = sqsSafeJson(
-    jobPackBody(
-      records.map((r) => r.body),
-      indexes.map((i, k) => attemptsOf(settlements[i], records[k] as SQSRecord)),
-    ),
-  );
   try {
+    // Written now (a job's body is written when first read); JSON.stringify leaves U+FFFE
+    // and U+FFFF raw, which SQS refuses.
+    const body = sqsSafeJson(
+      jobPackBody(
+        records.map((r) => r.body),
+        indexes.map((i, k) => attemptsOf(settlements[i], records[k] as SQSRecord)),
+      ),
+    );
     await deps.sqs.send(
       new SendMessageCommand({
         QueueUrl: deps.config.queueUrl,

@@ -5,9 +5,10 @@
  * dead-letter it — since writing each costs as much as parsing it.
  *
  * A class, not an object literal with a getter or a record tagged in a WeakMap: a runtime
- * makes one per packed job, and those cost several times more to make. A copy of the record
- * (`{ ...record }`) is a plain record again, without the body unless one is given: the only
- * copy the runtime makes (reading a claim-checked letter) gives its own.
+ * makes one per packed job, and those cost several times more to make. The body is an
+ * accessor of the class, so a copy of the record (`{ ...record }`) is a plain record without
+ * it unless one is given (the only copy the runtime makes, reading a claim-checked letter,
+ * gives its own); written as JSON, the record has its body.
  */
 import type { SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { ATTEMPTS_ATTRIBUTE } from '../../queues/job-message';
@@ -68,5 +69,14 @@ export class PackedJobRecord implements SQSRecord {
   get body(): string {
     this.#body ??= this.#write();
     return this.#body;
+  }
+
+  set body(body: string) {
+    this.#body = body;
+  }
+
+  /** The record as a plain one, its body written (for logs, and anything else that writes it). */
+  toJSON(): SQSRecord {
+    return { ...this, body: this.body };
   }
 }

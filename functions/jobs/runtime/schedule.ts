@@ -111,13 +111,15 @@ export function scheduleSingles(deps: JobDeps, run: BatchRun, units: UnitRunner)
       ) {
         const index = next++;
         inFlight++;
-        // From a promise, so that whatever throws rejects the batch instead of escaping pump.
+        // From a promise, so that whatever throws — the job, or pump asking for the next
+        // record — rejects the batch instead of escaping pump.
         Promise.resolve(index)
           .then((i) => runUnit([read(i)]))
           .then(() => {
             inFlight--;
             pump();
-          }, reject);
+          })
+          .catch(reject);
       }
       if (inFlight === 0) resolve();
     };

@@ -161,6 +161,17 @@ describe('job runtime outcomes', () => {
     expect(metric(M.deadLettered, { Job: 'audit', Reason: 'JOB_FAILED' })).toBe(1);
   });
 
+  it('dead-letters the message as delivered, whatever the job did to the event it was given', async () => {
+    const { handler, sqs } = setup({}, async (context) => {
+      (context.event as { data: unknown }).data = { changedBy: 'the job' };
+      throw new PermanentError('bad');
+    });
+    const message = jobMessage('audit');
+    await handler(event(sqsRecord(message, { messageId: 'm1' })));
+    const letter = JSON.parse(sqs.sent[0]?.body ?? '') as DeadLetter;
+    expect(letter.job?.message).toEqual(message);
+  });
+
   it("uses a permanent error's own reason", async () => {
     const { handler, sqs } = setup({}, async () => {
       throw new RecordRejectedError('SCHEMA_VIOLATION', 'bad data', '/data/x');

@@ -13,6 +13,7 @@ import { defineBatchJob } from '../../../../functions/jobs/define-job';
 import { readDelivery } from '../../../../functions/jobs/runtime/delivery';
 import { UnpackedBatch } from '../../../../functions/jobs/runtime/job-packs';
 import type { JobContext } from '../../../../functions/jobs/runtime/run-types';
+import type { DeadLetter } from '../../../../functions/queues/dead-letter';
 import type { JobMessage } from '../../../../functions/queues/job-message';
 import {
   JOB_PACK_HEAD,
@@ -227,6 +228,19 @@ describe('a delivered pack', () => {
     expect(
       Array.from({ length: 9 }, (_, i) => [batch.owner(i), batch.record(i).messageId]),
     ).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2].map((k) => [k, `p${k}`]));
+  });
+
+  it('dead-letters a job as delivered, whatever it did to the event it was given', async () => {
+    const { kit, performBatch, handler } = runner(() => undefined);
+    performBatch.mockImplementation(async (contexts) =>
+      contexts.map((c) => {
+        (c.message.event as { data?: unknown }).data = { changedBy: 'the job' };
+        return failed(new PermanentError('bad'));
+      }),
+    );
+    await handler({ Records: [sqsRecord(packOf(messages(2)), { messageId: 'p1' })] });
+    const letters = kit.sqs.sent.map((s) => JSON.parse(s.body ?? '') as DeadLetter);
+    expect(letters.map((l) => l.job?.message)).toEqual(messages(2));
   });
 
   it('sends again the jobs as delivered, whatever a job did to the event it was given', async () => {
