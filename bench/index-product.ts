@@ -2,7 +2,8 @@
  * `npm run bench:index [-- --docs N --batch B --rounds R --concurrency C --catalog memory|moto]`
  * (or BENCH_DOCS, BENCH_BATCH, BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_CATALOG): prebuilt SQS
  * batches of index-product jobs through the production handler until searchable, against
- * raw `_bulk` of the same documents at the same chunk size plus `_refresh`; alternating,
+ * raw `_bulk` of the same documents at the same chunk size, with the same query (alias
+ * required, responses filtered to each item's status and error), plus `_refresh`; alternating,
  * median of R rounds (default 9) after 3 warm-up rounds — a freshly started OpenSearch is
  * still compiling, and its compiler threads take the CPU the pipeline needs — on the local
  * OpenSearch node (`npm run services -- up`).
@@ -86,8 +87,8 @@ async function main(): Promise<void> {
   const rawCpu = Math.round(median(result.rawCpuMs));
   const catalogBusy = Math.round(median(result.catalogBusyMs));
   log(
-    `CPU of this process per round (medians): pipeline ${cpu} ms — of which the in-process ` +
-      `catalog (DynamoDB's part, on the cores OpenSearch needs) ${catalogBusy} ms — raw _bulk ${rawCpu} ms`,
+    `CPU of this process per round (medians): pipeline ${cpu} ms, raw _bulk ${rawCpu} ms; ` +
+      `the in-process catalog's thread (DynamoDB's part, on the cores OpenSearch needs) was busy ${catalogBusy} ms of the pipeline's`,
   );
   const verdict = (ok: boolean) => (ok ? 'meets target' : 'BELOW TARGET');
   log(

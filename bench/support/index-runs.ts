@@ -2,7 +2,7 @@
  * bench:index's core: the production index-product handler (functions/workers/index-product/
  * handler.ts, imported after the environment points it at this run's stage) fed prebuilt
  * SQS batches until every document is searchable, against raw `_bulk` requests of the same
- * documents at the same chunk size plus `_refresh` — same node, same process, alternating
+ * documents at the same chunk size and with the same query, plus `_refresh` — same node, same process, alternating
  * order, fresh indexes every round. Each round is checked, untimed: no job failed, both
  * indexes hold every document, and sampled documents are the same in both.
  */
@@ -11,7 +11,7 @@ import type { ClientRequest } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Client } from '@opensearch-project/opensearch';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { bulkLines } from '../../functions/targets/opensearch/bulk';
+import { BULK_RESPONSE_FIELDS, bulkLines } from '../../functions/targets/opensearch/bulk';
 import { createOpenSearchClient } from '../../functions/targets/opensearch/client';
 import { ensureIndex } from '../../functions/targets/opensearch/index-setup';
 import { PRODUCTS_INDEX } from '../../functions/targets/opensearch/indexes/products';
@@ -226,14 +226,18 @@ async function runPipeline(handler: Handler, fixture: IndexFixture, concurrency:
   if (failures > 0) throw new Error(`index-product reported ${failures} failed jobs`);
 }
 
+/** The pipeline's own bulk requests: the same query (alias required, response filtered). */
 async function runRaw(search: Client, fixture: IndexFixture, concurrency: number) {
   await inPool(fixture.rawChunks, concurrency, async (chunk) => {
     const { body: response } = await search.transport.request({
       method: 'POST',
       path: '/_bulk',
+      querystring: { require_alias: 'true', filter_path: BULK_RESPONSE_FIELDS },
       bulkBody: chunk.map(bulkLines).join(''),
     });
-    if ((response as { errors?: boolean }).errors) throw new Error('raw _bulk had item errors');
+    const items = (response as { items?: Array<Record<string, { status: number }>> }).items ?? [];
+    const failed = items.some((item) => Object.values(item).some((result) => result.status >= 300));
+    if (failed || items.length !== chunk.length) throw new Error('raw _bulk had item errors');
   });
 }
 

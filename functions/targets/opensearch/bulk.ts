@@ -167,7 +167,7 @@ function packRequests(writes: readonly BulkWrite[], maxBytes: number): PackedReq
  * index, id, version, result, shards, sequence number and term — about eight times the bytes,
  * for the node to write and the worker to parse.
  */
-const BULK_RESPONSE_FIELDS = 'items.*.status,items.*.error';
+export const BULK_RESPONSE_FIELDS = 'items.*.status,items.*.error';
 
 async function sendRequest(
   client: Client,
