@@ -32,6 +32,20 @@ import { METRICS } from '../../../../functions/topology/topology';
 import { auditJob, jobMessage, sqsRecord, testJobDeps } from '../../../support/job-runtime-fakes';
 import { captureLog } from '../../../support/router';
 
+// Opening packs is made to fail for one message, 'broken' (a bug in opening a pack), so that
+// a test can show what then happens to that message; every other record is made as shipped.
+vi.mock('../../../../functions/jobs/runtime/packed-job-record', async (importOriginal) => {
+  const original =
+    await importOriginal<typeof import('../../../../functions/jobs/runtime/packed-job-record')>();
+  class FailingForOneMessage extends original.PackedJobRecord {
+    constructor(...args: ConstructorParameters<typeof original.PackedJobRecord>) {
+      if (args[0].messageId === 'broken') throw new Error('a bug in opening packs');
+      super(...args);
+    }
+  }
+  return { ...original, PackedJobRecord: FailingForOneMessage };
+});
+
 const M = METRICS.jobs;
 
 const packed = auditJob(
@@ -505,5 +519,31 @@ describe('a pack dead-lettered whole as not a job, redriven into its queue', () 
     for (const body of [one, notAPack]) {
       expect(opened({ Records: [sqsRecord(body)] }).map((r) => r.body)).toEqual([body]);
     }
+  });
+});
+
+describe('a pack that cannot be opened', () => {
+  it('is dead-lettered whole, and the other packs of its batch run', async () => {
+    const kit = testJobDeps(packed);
+    const ran: string[] = [];
+    const performBatch = vi.fn(async (contexts: readonly JobContext<unknown>[]) => {
+      for (const c of contexts) ran.push(c.jobId);
+      return contexts.map((): BatchItemResult => undefined);
+    });
+    const handler = defineBatchJob(packed, { performBatch }, kit.deps);
+    const broken = packOf(messages(2, 3));
+    const response = await handler({
+      Records: [
+        sqsRecord(packOf(messages(2)), { messageId: 'ok' }),
+        sqsRecord(broken, { messageId: 'broken' }),
+      ],
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(ran).toEqual(messages(2).map((m) => m.jobId));
+    expect(kit.sqs.sent.map((s) => s.attributes.reason)).toEqual(['NOT_A_JOB']);
+    expect(JSON.parse(kit.sqs.sent[0]?.body ?? '').job.body).toBe(broken);
+    expect(kit.log.entries.map((e) => e.message)).toContain(
+      'Pack not opened; it runs as a message of its own',
+    );
   });
 });
