@@ -268,7 +268,8 @@ export async function settlePacks(
 ): Promise<Array<Settlement | undefined>> {
   if (!unpacked.packed) return [...settlements];
   const byOwner: number[][] = Array.from({ length: unpacked.delivered.Records.length }, () => []);
-  for (let i = 0; i < unpacked.count(); i++) byOwner[unpacked.owner(i)]?.push(i);
+  const count = unpacked.count();
+  for (let i = 0; i < count; i++) byOwner[unpacked.owner(i)]?.push(i);
   return Promise.all(
     byOwner.map(async (jobs) => {
       // Every delivered record runs as one record at least; none would be a message unrun.
