@@ -22,6 +22,7 @@
  */
 import { indexProductJob } from '../functions/workers/index-product/job';
 import { applyLocalServiceEnv } from '../local/services/endpoints';
+import type { BulkTimes } from './support/bulk-probe';
 import { median, runIndexBench } from './support/index-runs';
 
 const TARGETS = { vsRawBulk: 0.7, bulkRequestsPer1000: 10 };
@@ -89,6 +90,14 @@ async function main(): Promise<void> {
   log(
     `CPU of this process per round (medians): pipeline ${cpu} ms, raw _bulk ${rawCpu} ms; ` +
       `the in-process catalog's thread (DynamoDB's part, on the cores OpenSearch needs) was busy ${catalogBusy} ms of the pipeline's`,
+  );
+  const ms = (times: readonly BulkTimes[], part: 'outMs' | 'betweenMs') =>
+    Math.round(median(times.map((t) => t[part])));
+  log(
+    `_bulk requests per round (medians): out ${ms(result.pipelineBulk, 'outMs')} ms for the pipeline, ` +
+      `${ms(result.rawBulk, 'outMs')} ms raw (written → answer read: the node's work, and the client's ` +
+      `delay in reading the answer); between them ${ms(result.pipelineBulk, 'betweenMs')} ms and ` +
+      `${ms(result.rawBulk, 'betweenMs')} ms (the client's work from one answer to its next request)`,
   );
   const verdict = (ok: boolean) => (ok ? 'meets target' : 'BELOW TARGET');
   log(

@@ -6,8 +6,6 @@
  * order, fresh indexes every round. Each round is checked, untimed: no job failed, both
  * indexes hold every document, and sampled documents are the same in both.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Client } from '@opensearch-project/opensearch';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -22,6 +20,7 @@ import { removeStageIndexes } from '../../local/provision/indexes';
 import { provisionTables } from '../../local/provision/tables';
 import { localEndpoints } from '../../local/services/endpoints';
 import { writeCatalogRows } from '../../local/shop/catalog-rows';
+import { type BulkTimes, watchBulkRequests } from './bulk-probe';
 import { startMemoryCatalog } from './index-catalog';
 import { type IndexFixture, indexFixture } from './index-fixture';
 
@@ -54,6 +53,9 @@ export interface IndexBenchResult {
   readonly rawCpuMs: readonly number[];
   /** How long the in-process catalog was busy answering, per round (none with moto). */
   readonly catalogBusyMs: readonly number[];
+  /** Each side's `_bulk` requests, per round: how long they were out, and the time between. */
+  readonly pipelineBulk: readonly BulkTimes[];
+  readonly rawBulk: readonly BulkTimes[];
 }
 
 type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -73,17 +75,6 @@ async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => 
     while (next < items.length) await work(items[next++] as T);
   });
   await Promise.all(lanes);
-}
-
-/** Counts HTTP requests to `/_bulk` made by anything in this process while on. */
-function bulkRequestCounter() {
-  let count = 0;
-  const onStart = (message: unknown) => {
-    const request = (message as { request: ClientRequest }).request;
-    if (request.path.startsWith('/_bulk')) count++;
-  };
-  subscribe('http.client.request.start', onStart);
-  return { read: () => count, stop: () => unsubscribe('http.client.request.start', onStart) };
 }
 
 /**
@@ -139,37 +130,36 @@ export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBe
   const pipelineCpuMs: number[] = [];
   const rawCpuMs: number[] = [];
   const catalogBusyMs: number[] = [];
+  const pipelineBulk: BulkTimes[] = [];
+  const rawBulk: BulkTimes[] = [];
   let bulkRequests = 0;
   try {
     for (let round = 0; round < options.warmUpRounds + options.rounds; round++) {
       const [pipelineIndex, rawIndex] = await freshIndexes(search, stage, rawStage);
       const timings: Record<string, number> = {};
       const cpu: Record<string, number> = {};
+      const bulk: Record<string, BulkTimes> = {};
       let catalogBusy = 0;
-      const counter = bulkRequestCounter();
       const order = round % 2 === 0 ? ['pipeline', 'raw'] : ['raw', 'pipeline'];
       for (const side of order) {
         const started = performance.now();
         const cpuBefore = process.cpuUsage();
         const catalogBefore = memory?.busyMs() ?? 0;
+        const probe = watchBulkRequests();
         if (side === 'pipeline') {
-          const before = counter.read();
           await runPipeline(handler, fixture, options.concurrency);
           await search.indices.refresh({ index: pipelineIndex });
           timings.pipeline = performance.now() - started;
-          if (round >= options.warmUpRounds) {
-            bulkRequests = Math.max(bulkRequests, counter.read() - before);
-          }
         } else {
           await runRaw(search, fixture, options.concurrency);
           await search.indices.refresh({ index: rawIndex });
           timings.raw = performance.now() - started;
         }
+        bulk[side] = probe.stop();
         const used = process.cpuUsage(cpuBefore);
         cpu[side] = (used.user + used.system) / 1000;
         if (side === 'pipeline') catalogBusy = (memory?.busyMs() ?? 0) - catalogBefore;
       }
-      counter.stop();
       await check(search, fixture, pipelineIndex, rawIndex);
       const label =
         round < options.warmUpRounds ? 'warm-up' : `round ${round - options.warmUpRounds + 1}`;
@@ -182,6 +172,9 @@ export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBe
         pipelineCpuMs.push(cpu.pipeline as number);
         rawCpuMs.push(cpu.raw as number);
         catalogBusyMs.push(catalogBusy);
+        pipelineBulk.push(bulk.pipeline as BulkTimes);
+        rawBulk.push(bulk.raw as BulkTimes);
+        bulkRequests = Math.max(bulkRequests, (bulk.pipeline as BulkTimes).requests);
       }
     }
   } finally {
@@ -201,6 +194,8 @@ export async function runIndexBench(options: IndexBenchOptions): Promise<IndexBe
     pipelineCpuMs,
     rawCpuMs,
     catalogBusyMs,
+    pipelineBulk,
+    rawBulk,
   };
 }
 

@@ -26,5 +26,8 @@ describe('bench:index', () => {
     expect(result.docsPerSecond).toBeGreaterThan(0);
     expect(result.vsRawBulk).toBeGreaterThan(0);
     expect(run.stderr).toMatch(/round 1: pipeline \d+ ms, raw _bulk \d+ ms/);
+    expect(run.stderr).toMatch(
+      /_bulk requests per round \(medians\): out \d+ ms for the pipeline, \d+ ms raw .*between them \d+ ms and \d+ ms/,
+    );
   }, 60_000);
 });
