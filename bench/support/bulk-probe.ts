@@ -1,24 +1,27 @@
 /**
- * bench:index's view of the `_bulk` requests this process makes, from Node's own HTTP
- * diagnostics channels: how many, how long they were out — from the request written to the
- * response read, so the node's work and the client's delay in reading the answer — and how
- * long the client spent between one response and its next request. With one request in
- * flight (the bench's default) the two add up to a side's time, less what comes before its
- * first request and after its last (the first chunk's read, the refresh).
+ * bench:index's view of the `_bulk` requests this process makes (any client; paths starting
+ * `/_bulk`, which both sides use), from Node's own HTTP diagnostics channels: how many, how
+ * long they were out — from the request written to the last byte of the answer read, so the
+ * node's work and the client's delay in reading the answer — and how long the client spent
+ * between one answer and its next request. With one request in flight (the bench's default)
+ * the two add up to a side's time, less what comes before its first request and after its
+ * last; with more, the times overlap. A request that fails ends when its error is reported.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 
 export interface BulkTimes {
   readonly requests: number;
-  /** Summed over the requests: written → response read. */
+  /** Summed over the requests: written → answer read to its end. */
   readonly outMs: number;
   /** Summed over the requests after the first: previous response read → this one written. */
   readonly betweenMs: number;
 }
 
 const STARTED = 'http.client.request.start';
-const FINISHED = 'http.client.response.finish';
+// Published once the answer's head is parsed, before its body is read.
+const ANSWERED = 'http.client.response.finish';
+const FAILED = 'http.client.request.error';
 
 /**
  * Watches until `stop()`, which returns what it saw.
@@ -45,19 +48,29 @@ export function watchBulkRequests(): { stop(): BulkTimes } {
     writtenAt.set(request, now);
     if (lastReadAt !== undefined) betweenMs += now - lastReadAt;
   };
-  const onFinished = (message: unknown) => {
-    const { request } = message as { request: ClientRequest };
+  const ended = (request: ClientRequest) => {
     const written = writtenAt.get(request);
     if (written === undefined) return;
+    writtenAt.delete(request);
     lastReadAt = performance.now();
     outMs += lastReadAt - written;
   };
+  const onAnswered = (message: unknown) => {
+    const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
+    if (!writtenAt.has(request)) return;
+    // 'close' follows the body's end (or its abort). Listening for it neither starts the
+    // body flowing nor handles its errors: the client reads the answer as it would.
+    response.once('close', () => ended(request));
+  };
+  const onFailed = (message: unknown) => ended((message as { request: ClientRequest }).request);
   subscribe(STARTED, onStarted);
-  subscribe(FINISHED, onFinished);
+  subscribe(ANSWERED, onAnswered);
+  subscribe(FAILED, onFailed);
   return {
     stop: () => {
       unsubscribe(STARTED, onStarted);
-      unsubscribe(FINISHED, onFinished);
+      unsubscribe(ANSWERED, onAnswered);
+      unsubscribe(FAILED, onFailed);
       return { requests, outMs, betweenMs };
     },
   };

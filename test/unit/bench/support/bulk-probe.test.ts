@@ -1,8 +1,9 @@
 /**
- * bench:index's `_bulk` probe, against a real local HTTP server: it counts only `/_bulk`
- * requests made while it watches, times each from written to answer read, and the client's
- * time between one answer and its next request. Lower bounds only: a timer waits at least
- * its delay, however busy the machine.
+ * bench:index's `_bulk` probe, against a real local HTTP server that sends an answer's head at
+ * once and its body ANSWER_MS later: the probe counts only `/_bulk` requests made while it
+ * watches, times each from written to the answer's last byte (not its head), and the client's
+ * time between one answer and its next request; a failed request ends at its error. Upper
+ * bounds are loose: a busy machine only makes the times longer.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,15 +11,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchBulkRequests } from '../../../../bench/support/bulk-probe';
 
-const ANSWER_MS = 30;
+const ANSWER_MS = 40;
+const SLACK_MS = 1_000;
 let server: Server;
 let port: number;
 
 beforeAll(async () => {
-  // Answers every request after ANSWER_MS, as a node does its work.
   server = createServer((incoming, response) => {
     incoming.resume();
-    incoming.on('end', () => setTimeout(() => response.end('{"items":[]}'), ANSWER_MS));
+    incoming.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.flushHeaders();
+      setTimeout(() => response.end('{"items":[]}'), ANSWER_MS);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
@@ -28,20 +33,20 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-/** POSTs to `path` and reads the whole answer. */
-function post(path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path, method: 'POST' }, (response) => {
+/** POSTs to `path` and reads the whole answer (or its error). */
+function post(path: string, to = port): Promise<void> {
+  return new Promise((resolve) => {
+    const outgoing = request({ host: '127.0.0.1', port: to, path, method: 'POST' }, (response) => {
       response.resume();
       response.on('end', resolve);
     });
-    outgoing.on('error', reject);
+    outgoing.on('error', () => resolve());
     outgoing.end('{"index":{}}\n{}\n');
   });
 }
 
 describe('watchBulkRequests', () => {
-  it('times /_bulk requests and the gaps between them, and nothing else', async () => {
+  it('times /_bulk requests to their answers’ end, and the gaps between them, nothing else', async () => {
     await post('/_bulk'); // before it watches: not counted
     const probe = watchBulkRequests();
     await post('/_bulk?require_alias=true');
@@ -53,11 +58,47 @@ describe('watchBulkRequests', () => {
 
     expect(times.requests).toBe(2);
     expect(times.outMs).toBeGreaterThanOrEqual(2 * ANSWER_MS - 2);
+    expect(times.outMs).toBeLessThan(2 * ANSWER_MS + SLACK_MS);
     // The gap holds the pause and the refresh between the two bulk requests.
     expect(times.betweenMs).toBeGreaterThanOrEqual(20 + ANSWER_MS - 2);
+    expect(times.betweenMs).toBeLessThan(20 + ANSWER_MS + SLACK_MS);
   });
 
-  it('reports nothing when no bulk request was made', () => {
+  it('has no gap for a single request, and nothing when none was made', async () => {
     expect(watchBulkRequests().stop()).toEqual({ requests: 0, outMs: 0, betweenMs: 0 });
+    const probe = watchBulkRequests();
+    await post('/_bulk');
+    const times = probe.stop();
+    expect(times.requests).toBe(1);
+    expect(times.betweenMs).toBe(0);
+    expect(times.outMs).toBeGreaterThanOrEqual(ANSWER_MS - 2);
+  });
+
+  it('ends a failed request at its error: a timed-out request is out until then', async () => {
+    // A node that never answers; the client gives up after TIMEOUT_MS.
+    const TIMEOUT_MS = 60;
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as AddressInfo).port;
+    const probe = watchBulkRequests();
+    await new Promise<void>((resolve) => {
+      const outgoing = request({
+        host: '127.0.0.1',
+        port: silentPort,
+        path: '/_bulk',
+        method: 'POST',
+      });
+      outgoing.setTimeout(TIMEOUT_MS, () => outgoing.destroy(new Error('timed out')));
+      outgoing.on('error', () => resolve());
+      outgoing.end('{"index":{}}\n{}\n');
+    });
+    await post('/_bulk');
+    const times = probe.stop();
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+
+    expect(times.requests).toBe(2);
+    expect(times.outMs).toBeGreaterThanOrEqual(TIMEOUT_MS + ANSWER_MS - 2);
+    expect(times.betweenMs).toBeLessThan(TIMEOUT_MS);
   });
 });
