@@ -14,7 +14,7 @@ export interface BulkTimes {
   readonly requests: number;
   /** Summed over the requests: written → answer read to its end. */
   readonly outMs: number;
-  /** Summed over the requests after the first: previous response read → this one written. */
+  /** Summed over the requests after the first: the previous answer read → this one written. */
   readonly betweenMs: number;
 }
 
